@@ -1,0 +1,105 @@
+"""The one interface every backend implements, and the plain data that crosses it.
+
+A backend turns a `GenerationRequest` into a folder holding ``video.mp4`` (H.264 + AAC),
+``thumbnail.webp`` and ``spritesheet.jpg``. It reports progress as a fraction, checks `cancelled()` between
+units of work (raising `CancelledError`), and may `checkpoint()` small state (such as an upstream job id)
+that the job store keeps, so that after a crash the same job resumes with `request.resume_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from cinebrief.contract.capabilities import Capabilities
+
+if TYPE_CHECKING:
+    from cinebrief.brief.schema import Brief, Shot
+
+ProgressFn = Callable[[float], None]
+CancelledFn = Callable[[], bool]
+CheckpointFn = Callable[[Mapping[str, Any]], None]
+
+VIDEO_FILE = "video.mp4"
+THUMBNAIL_FILE = "thumbnail.webp"
+SPRITESHEET_FILE = "spritesheet.jpg"
+OUTPUT_FILES = {"video": VIDEO_FILE, "thumbnail": THUMBNAIL_FILE, "spritesheet": SPRITESHEET_FILE}
+
+
+@dataclass(frozen=True)
+class RemixSource:
+    """What a remix starts from: the source job's id and prompt, and the requested change."""
+
+    video_id: str
+    prompt: str
+    change: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything a backend needs for one clip. `size` and `seconds` are already checked."""
+
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    seed: int = 0
+    input_reference: bytes | None = None  # a checked jpeg/png/webp at exactly `size`
+    brief: Brief | None = None
+    shot: Shot | None = None
+    remix: RemixSource | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # backend extras: steps, guidance, ...
+    resume_state: Mapping[str, Any] = field(default_factory=dict)  # what an earlier attempt checkpointed
+
+    @property
+    def width(self) -> int:
+        return int(self.size.split("x")[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.size.split("x")[1])
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """The finished folder and what the backend recorded (fitting, frames, what it changed)."""
+
+    directory: Path
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def video(self) -> Path:
+        return self.directory / VIDEO_FILE
+
+    @property
+    def thumbnail(self) -> Path:
+        return self.directory / THUMBNAIL_FILE
+
+    @property
+    def spritesheet(self) -> Path:
+        return self.directory / SPRITESHEET_FILE
+
+
+def _no_checkpoint(state: Mapping[str, Any]) -> None:
+    return None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the job runner calls. Construct with the model's settings: ``Backend(**settings)``."""
+
+    name: str
+
+    def capabilities(self, model: str) -> Capabilities: ...
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        output_dir: Path,
+        *,
+        progress: ProgressFn,
+        cancelled: CancelledFn,
+        checkpoint: CheckpointFn = _no_checkpoint,
+    ) -> GenerationResult: ...

@@ -1,0 +1,27 @@
+"""Backends by name: every backend, ours included, is found through the `cinebrief.backends` entry points."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from cinebrief.backends.base import Backend
+from cinebrief.errors import ConfigError
+
+ENTRY_POINT_GROUP = "cinebrief.backends"
+
+
+def backend_names() -> list[str]:
+    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+
+
+def backend_class(name: str) -> type[Backend]:
+    """The class registered under `name`; imported only now, so heavy backends cost nothing until used."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            return ep.load()  # type: ignore[no-any-return]
+    raise ConfigError(f"Unknown backend '{name}'. Installed backends: {', '.join(backend_names()) or 'none'}.")
+
+
+def create_backend(name: str, **settings: Any) -> Backend:
+    return backend_class(name)(**settings)

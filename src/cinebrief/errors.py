@@ -1,0 +1,136 @@
+"""The one exception tree of cinebrief.
+
+It sits beneath every layer (it imports nothing of ours), so `contract/` and `brief/` may raise these too.
+The CLI maps the tree to exit codes, the server to OpenAI's error envelope::
+
+    CinebriefError
+    ├── InputError                 a user's mistake: exit code 2, HTTP 400
+    │   ├── ContractError          a request parameter outside the Videos API contract (field, value, allowed)
+    │   ├── ReferenceImageError    an input_reference that cannot be used (format, size, bomb)
+    │   ├── BriefError             a brief that does not load (file:line:col, field path, value)
+    │   └── PromptError            prompt text that cannot be used (empty, too long)
+    ├── NotFoundError              an unknown id or a missing file: HTTP 404
+    ├── ConflictError              the right id in the wrong state: HTTP 409
+    ├── ConfigError                settings or a model folder that cannot be used: exit code 2
+    └── BackendError               a backend failed a job: the job turns `failed` with `code`
+        └── CancelledError         the job was cancelled while it ran
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class CinebriefError(Exception):
+    """Base of every error cinebrief raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(CinebriefError):
+    """The user gave something we cannot use; the message says what and what is allowed."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid_value") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+def quote_list(values: Sequence[str]) -> str:
+    """``'a', 'b', and 'c'``: the way OpenAI's errors list allowed values."""
+    quoted = [f"'{value}'" for value in values]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+class ContractError(InputError):
+    """A request parameter that the Videos API contract does not allow."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        value: object = None,
+        allowed: Sequence[str] = (),
+        code: str = "invalid_value",
+    ) -> None:
+        super().__init__(message, field=field, code=code)
+        self.value = value
+        self.allowed = tuple(allowed)
+
+
+class ReferenceImageError(ContractError):
+    """An ``input_reference`` image of the wrong format or size, corrupt, or too large to decode."""
+
+
+class PromptError(InputError):
+    """Prompt text that cannot be sent (empty or over the length limit)."""
+
+
+class BriefError(InputError):
+    """A brief file that does not load; ``location`` is ``file:line:col`` when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message, field=field, code="invalid_brief")
+        self.path = path
+        self.line = line
+        self.column = column
+
+    @property
+    def location(self) -> str:
+        parts = [self.path or "<brief>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class NotFoundError(CinebriefError):
+    """An id or a file that does not exist."""
+
+    exit_code = 2
+
+
+class ConflictError(CinebriefError):
+    """An operation on an object in a state that does not allow it (e.g. delete while in progress)."""
+
+
+class ConfigError(CinebriefError):
+    """Settings, a config file or a model folder that cannot be used."""
+
+    exit_code = 2
+
+
+class BackendError(CinebriefError):
+    """A backend could not finish a job. ``code`` becomes the failed job's ``error.code``."""
+
+    def __init__(self, message: str, *, code: str = "backend_error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class CancelledError(BackendError):
+    """The job was cancelled between two units of work."""
+
+    def __init__(self, message: str = "The job was cancelled.") -> None:
+        super().__init__(message, code="cancelled")
