@@ -205,9 +205,7 @@ class Brief(Model):
         """The characters in a shot: its `cast`, else every character whose name its text mentions."""
         if shot.cast is not None:
             return [c for name in shot.cast if (c := self.character(name)) is not None]
-        text = " ".join(
-            [shot.scene or "", *shot.actions, *(d.speaker for d in shot.dialogue)]
-        ).casefold()
+        text = " ".join([shot.scene or "", *shot.actions, *(d.speaker for d in shot.dialogue)]).casefold()
         return [c for c in self.characters if re.search(rf"\b{re.escape(c.name.casefold())}\b", text)]
 
     def parameters(self, shot: Shot) -> Parameters:

@@ -188,7 +188,11 @@ class FitRecord:
 
 
 def fit(
-    image: Image.Image, size: tuple[int, int], *, mode: FitMode = "cover", fill: tuple[int, int, int] = (0, 0, 0)
+    image: Image.Image,
+    size: tuple[int, int],
+    *,
+    mode: FitMode = "cover",
+    fill: tuple[int, int, int] = (0, 0, 0),
 ) -> tuple[Image.Image, FitRecord]:
     """Make `image` exactly `size`: `cover` scales to fill and crops the centre, `letterbox` pads."""
     target_w, target_h = size

@@ -1,0 +1,3 @@
+from cinebrief.cli.app import main
+
+main()

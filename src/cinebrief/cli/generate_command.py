@@ -1,0 +1,5 @@
+"""Commands: generate (one clip, in-process)."""
+
+from __future__ import annotations
+
+from cinebrief.cli.app import app  # noqa: F401

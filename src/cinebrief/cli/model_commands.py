@@ -1,0 +1,5 @@
+"""Commands: models, dev tiny-model."""
+
+from __future__ import annotations
+
+from cinebrief.cli.app import app  # noqa: F401

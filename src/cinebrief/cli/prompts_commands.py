@@ -1,0 +1,5 @@
+"""Commands: render, import (prompt text ⇄ briefs)."""
+
+from __future__ import annotations
+
+from cinebrief.cli.app import app  # noqa: F401
