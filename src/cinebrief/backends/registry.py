@@ -20,9 +20,7 @@ def backend_class(name: str) -> type[Backend]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             return ep.load()  # type: ignore[no-any-return]
-    raise ConfigError(
-        f"Unknown backend '{name}'. Installed backends: {', '.join(backend_names()) or 'none'}."
-    )
+    raise ConfigError(f"Unknown backend '{name}'. Installed backends: {', '.join(backend_names()) or 'none'}.")
 
 
 def create_backend(name: str, **settings: Any) -> Backend:

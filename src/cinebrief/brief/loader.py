@@ -28,9 +28,7 @@ class BriefErrors(BriefError):
 
     def __init__(self, problems: list[BriefError]) -> None:
         first = problems[0]
-        super().__init__(
-            first.message, field=first.field, path=first.path, line=first.line, column=first.column
-        )
+        super().__init__(first.message, field=first.field, path=first.path, line=first.line, column=first.column)
         self.problems = problems
 
     def __str__(self) -> str:
@@ -106,9 +104,7 @@ def position(data: Any, loc: Loc, *, key: bool = False) -> tuple[int | None, int
             key_line, key_col, value_line, value_col = node.lc.data[part]
             if last and key:
                 return key_line + 1, key_col + 1
-            line, column = (
-                (value_line + 1, value_col + 1) if value_line is not None else (key_line + 1, key_col + 1)
-            )
+            line, column = (value_line + 1, value_col + 1) if value_line is not None else (key_line + 1, key_col + 1)
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             item_line, item_col = node.lc.data[part]
@@ -143,9 +139,7 @@ def _problem(error: Any, data: Any, path: str) -> BriefError:
         )
         return BriefError(message, field=name, path=path, line=line, column=column)
     if loc == ("shots",) and kind == "too_short":
-        return BriefError(
-            "shots: a brief needs at least one shot", field=name, path=path, line=line, column=column
-        )
+        return BriefError("shots: a brief needs at least one shot", field=name, path=path, line=line, column=column)
     return BriefError(f"{name}: {_explain(error)}", field=name, path=path, line=line, column=column)
 
 

@@ -119,8 +119,7 @@ class ShotListEntry(Model):
     def _end_after_start(self) -> ShotListEntry:
         if self.end <= self.start:
             raise ValueError(
-                f"end ({self.end:.2f}) must be after start ({self.start:.2f}); "
-                "shot-list entries run forward in time"
+                f"end ({self.end:.2f}) must be after start ({self.start:.2f}); shot-list entries run forward in time"
             )
         return self
 

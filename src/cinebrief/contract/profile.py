@@ -102,9 +102,7 @@ STANDARD = Profile(
 )
 EXTENDED = Profile(
     name="extended",
-    models=_specs(
-        {"sora-2": SIZE_720P, "sora-2-pro": SIZE_720P + SIZE_PRO_TALL_WIDE + SIZE_1080P}, EXTENDED_SECONDS
-    ),
+    models=_specs({"sora-2": SIZE_720P, "sora-2-pro": SIZE_720P + SIZE_PRO_TALL_WIDE + SIZE_1080P}, EXTENDED_SECONDS),
     max_characters=2,
 )
 PROFILES = {"standard": STANDARD, "extended": EXTENDED}
@@ -158,7 +156,7 @@ def check_size(size: str, spec: ModelSpec) -> tuple[int, int]:
 
 def check_seconds(seconds: object, allowed: tuple[str, ...] = STANDARD_SECONDS) -> str:
     """`seconds` must be one of the allowed strings; a number is `invalid_type`, as the API said."""
-    if isinstance(seconds, bool) or isinstance(seconds, int | float):
+    if isinstance(seconds, int | float):  # bool is an int too
         kind = "an integer" if isinstance(seconds, int) and not isinstance(seconds, bool) else "a number"
         raise ContractError(
             f"Invalid type for 'seconds': expected one of {_or_list(allowed)}, but got {kind} instead. "
