@@ -1,0 +1,210 @@
+"""Settings: the one module that reads `cinebrief.toml` and the `CINEBRIEF_*` environment variables.
+
+Where settings come from, later ones winning:
+
+1. the defaults below (models `sora-2`, `sora-2-pro` and their dated aliases route to `previz`);
+2. the TOML file: `--config PATH`, else `$CINEBRIEF_CONFIG`, else `./cinebrief.toml` when it exists;
+3. environment variables (`CINEBRIEF_API_KEYS` is comma-separated; see `ENVIRONMENT`);
+4. explicit overrides from the command line (`load_settings(..., overrides=...)`).
+
+Example::
+
+    [server]
+    host = "127.0.0.1"
+    port = 8000
+    api_keys = ["sk-local-1"]
+    retention_seconds = 3600          # 0: assets never expire
+
+    [models.wan-small]
+    backend = "diffusers"
+    path = "/models/wan-1.3b"         # anything besides `backend` goes to the backend's constructor
+
+    [models.sora-2]
+    backend = "remote"
+    base_url = "http://gpu-box:8000/v1"
+    api_key = "sk-upstream"
+
+    [backends.previz]
+    concurrency = 2
+
+    [webhooks]
+    url = "http://127.0.0.1:9000/hooks"
+    secret = "whsec_..."
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cinebrief.contract.profile import OFFICIAL_MODELS
+from cinebrief.errors import ConfigError
+
+CONFIG_FILE_NAME = "cinebrief.toml"
+CONFIG_ENV = "CINEBRIEF_CONFIG"
+DATABASE_FILE_NAME = "cinebrief.db"
+DEFAULT_BACKEND = "previz"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+# Environment variable -> (section, key). Lists are comma-separated.
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "CINEBRIEF_HOST": ("server", "host"),
+    "CINEBRIEF_PORT": ("server", "port"),
+    "CINEBRIEF_API_KEYS": ("server", "api_keys"),
+    "CINEBRIEF_DATA_DIR": ("server", "data_dir"),
+    "CINEBRIEF_DATABASE_URL": ("server", "database_url"),
+    "CINEBRIEF_RETENTION_SECONDS": ("server", "retention_seconds"),
+    "CINEBRIEF_PROFILE": ("server", "profile"),
+    "CINEBRIEF_POLL_AFTER_MS": ("server", "poll_after_ms"),
+    "CINEBRIEF_MAX_REQUEST_BYTES": ("server", "max_request_bytes"),
+    "CINEBRIEF_WEBHOOK_URL": ("webhooks", "url"),
+    "CINEBRIEF_WEBHOOK_SECRET": ("webhooks", "secret"),
+    "CINEBRIEF_WEBHOOK_MAX_ATTEMPTS": ("webhooks", "max_attempts"),
+}
+_LIST_KEYS = {("server", "api_keys")}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    api_keys: list[str] = Field(default_factory=list)
+    data_dir: Path = Path(".cinebrief")
+    database_url: str | None = None  # default: SQLite (WAL) at data_dir/cinebrief.db
+    retention_seconds: int = Field(3600, ge=0)  # 0: assets never expire
+    profile: Literal["standard", "extended"] = "standard"
+    poll_after_ms: int = Field(2000, ge=0)
+    # A data: URL input_reference may be up to 20 MiB of text; leave room for the rest of the body.
+    max_request_bytes: int = Field(32 * 1024 * 1024, ge=1024)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _no_blank_keys(cls, keys: list[str]) -> list[str]:
+        return [key.strip() for key in keys if key.strip()]
+
+    @property
+    def loopback_only(self) -> bool:
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}"
+
+
+class ModelSettings(BaseModel):
+    """One served model: the backend it routes to and that backend's settings (every other key)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    backend: str = DEFAULT_BACKEND
+
+    @property
+    def backend_settings(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class BackendSettings(_Section):
+    concurrency: int = Field(1, ge=1, le=64)
+
+
+class WebhookSettings(_Section):
+    url: str | None = None
+    secret: str | None = None  # `whsec_<base64>` (Standard Webhooks); any other text is used as UTF-8 bytes
+    max_attempts: int = Field(5, ge=1, le=20)
+    timeout_seconds: float = Field(10.0, gt=0)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+def _default_models() -> dict[str, ModelSettings]:
+    return {name: ModelSettings(backend=DEFAULT_BACKEND) for name in OFFICIAL_MODELS}
+
+
+class Settings(_Section):
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    models: dict[str, ModelSettings] = Field(default_factory=_default_models)
+    backends: dict[str, BackendSettings] = Field(default_factory=dict)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    config_path: Path | None = None  # the file these settings came from, if any
+
+    def backend_for(self, backend: str) -> BackendSettings:
+        return self.backends.get(backend) or BackendSettings()
+
+    def model(self, name: str) -> ModelSettings | None:
+        return self.models.get(name)
+
+
+def find_config(config: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The config file to read: the explicit path (must exist), `$CINEBRIEF_CONFIG`, or `./cinebrief.toml`."""
+    environ = os.environ if environ is None else environ
+    explicit = config if config is not None else environ.get(CONFIG_ENV) or None
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            source = "--config" if config is not None else f"${CONFIG_ENV}"
+            raise ConfigError(f"Config file '{path}' (from {source}) does not exist.")
+        return path
+    default = Path(CONFIG_FILE_NAME)
+    return default if default.is_file() else None
+
+
+def load_settings(
+    config: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Defaults, then the TOML file, then `CINEBRIEF_*` variables, then `overrides` ({section: {key: value}})."""
+    environ = os.environ if environ is None else environ
+    path = find_config(config, environ)
+    data: dict[str, Any] = _read_toml(path) if path else {}
+    file_data_dir = data.get("server", {}).get("data_dir")
+    if path is not None and isinstance(file_data_dir, str) and not Path(file_data_dir).expanduser().is_absolute():
+        # A relative data_dir in the file is relative to the file; from env or flags, to the working dir.
+        data["server"]["data_dir"] = str(path.parent / file_data_dir)
+    for variable, (section, key) in ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw is None or raw == "":
+            continue
+        value: Any = raw.split(",") if (section, key) in _LIST_KEYS else raw
+        data.setdefault(section, {})[key] = value
+    for section, values in (overrides or {}).items():
+        data.setdefault(section, {}).update({key: value for key, value in values.items() if value is not None})
+    if "models" in data:
+        # Configured models add to (or replace) the defaults; they do not remove the official aliases.
+        data["models"] = {**{name: {"backend": DEFAULT_BACKEND} for name in OFFICIAL_MODELS}, **data["models"]}
+    try:
+        settings = Settings.model_validate({**data, "config_path": path})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+    settings.server.data_dir = settings.server.data_dir.expanduser().resolve()
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from None
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = str(path) if path else "settings"
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        problems.append(f"{where}: '{field}' = {error.get('input')!r}: {error['msg']}")
+    return "; ".join(problems)
