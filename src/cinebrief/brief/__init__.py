@@ -1,6 +1,14 @@
 """The typed brief (schema ``cinebrief.brief/1``) and its YAML loading with line numbers."""
 
-from cinebrief.brief.loader import BriefErrors, field_path, load_brief, parse_brief, position, read_yaml
+from cinebrief.brief.loader import (
+    BriefErrors,
+    field_path,
+    load_brief,
+    parse_brief,
+    parse_brief_tree,
+    position,
+    read_yaml,
+)
 from cinebrief.brief.schema import (
     SCHEMA_VERSION,
     Atmosphere,
@@ -39,6 +47,7 @@ __all__ = [
     "field_path",
     "load_brief",
     "parse_brief",
+    "parse_brief_tree",
     "position",
     "read_yaml",
 ]

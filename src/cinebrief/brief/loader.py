@@ -67,6 +67,11 @@ def load_brief(source: str | Path) -> Brief:
 
 def parse_brief(text: str, *, path: str = "<brief>") -> Brief:
     """Check YAML text as a brief."""
+    return parse_brief_tree(text, path=path)[0]
+
+
+def parse_brief_tree(text: str, *, path: str = "<brief>") -> tuple[Brief, Any]:
+    """Check YAML text as a brief; also return the ruamel tree (for positions and round-trip edits)."""
     data = read_yaml(text, path=path)
     if data is None:
         raise BriefError("the brief is empty; it needs at least `shots:`", path=path, line=1, column=1)
@@ -78,7 +83,7 @@ def parse_brief(text: str, *, path: str = "<brief>") -> Brief:
             column=1,
         )
     try:
-        return Brief.model_validate(_plain(data))
+        return Brief.model_validate(_plain(data)), data
     except ValidationError as exc:
         problems = [_problem(error, data, path) for error in exc.errors()]
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
