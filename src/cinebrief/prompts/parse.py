@@ -1,0 +1,356 @@
+"""Read prompt text back into a one-shot brief.
+
+A labelled prompt (the guide's descriptive template, the ultra-detailed headers, ``<dialogue>`` tags,
+``Dialogue:`` bullets, ``Speaker (manner): "line"`` inside ``Actions:``) becomes the matching brief fields;
+unlabelled prose becomes the shot's ``scene``. Real prompts are tolerated: any case, extra spaces, label
+synonyms, and ``Camera shot: wide shot, low angle`` split into framing and angle where the words tell.
+`render_shot(parse_prompt(p))` keeps every labelled fact of `p`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from cinebrief.brief import Brief, DialogueLine
+from cinebrief.brief.loader import field_path
+from cinebrief.errors import PromptError
+from cinebrief.prompts import labels, shotlist
+
+DEFAULT_SHOT_ID = "shot-1"
+UNLABELLED_SPEAKER = "?"  # a quoted line in a dialogue block with no `Speaker:` label
+
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+_QUOTE = r"[\"“”]"
+_SPEAKER = r"(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)"
+_SPEECH = re.compile(rf"^{_SPEAKER}\s*(?:\((?P<manner>[^)]*)\))?\s*:\s*{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
+_SAYS = re.compile(
+    rf"^{_SPEAKER}\s+(?P<verb>says|asks|whispers|shouts|replies|answers|mutters|murmurs|calls|yells)\b"
+    rf"(?P<rest>[^:\"“]*?)\s*:\s*{_QUOTE}(?P<line>.*){_QUOTE}\s*$",
+    re.IGNORECASE,
+)
+_BARE_QUOTE = re.compile(rf"^{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
+_CHARACTER = re.compile(r"^(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s*:\s*(?P<description>[^\"“].*)$")
+_DIALOGUE_OPEN = re.compile(r"<dialogue>", re.IGNORECASE)
+_DIALOGUE_CLOSE = re.compile(r"</dialogue>", re.IGNORECASE)
+_ANGLE = re.compile(
+    r"\b(angle|eye[- ]level|overhead|top[- ]down|bird'?s[- ]eye|worm'?s[- ]eye|from (?:above|below|behind)|"
+    r"dutch|pov|over[- ]the[- ]shoulder|ground[- ]level|profile|straight[- ]on|high|low)\b",
+    re.IGNORECASE,
+)
+_MOVE = re.compile(
+    r"\b(dolly|dollies|pan|pans|panning|tilt|tilts|tilting|crane|arc|arcs|zoom|whip|tracking|track|push[- ]in|"
+    r"pull[- ](?:out|back)|handheld|steadicam|static|locked[- ]off|orbit|orbits|truck|boom|drone|gimbal)\b",
+    re.IGNORECASE,
+)
+_FRAMING = re.compile(
+    r"\b(shot|close[- ]?up|wide|medium|establishing|insert|extreme|cu|mcu|ecu|ws|ms|full|aerial)\b", re.IGNORECASE
+)
+_NOT_CHARACTERS = frozenset(
+    {"note", "notes", "time", "weather", "location", "characters", "character", "story", "context", "prompt"}
+    | {"summary", "description", "goal", "purpose", "format", "duration", "size", "resolution", "title", "setup"}
+)
+_PROSE_STATES = ("prose", "cinematography", "style")
+
+
+@dataclass
+class _Draft:
+    """Facts collected line by line; turned into a `Brief` at the end."""
+
+    shot_id: str = DEFAULT_SHOT_ID
+    style: list[str] = field(default_factory=list)
+    palette: list[str] = field(default_factory=list)
+    characters: dict[str, str] = field(default_factory=dict)
+    scene: list[str] = field(default_factory=list)
+    camera: dict[str, str] = field(default_factory=dict)
+    text: dict[str, list[str]] = field(default_factory=dict)  # lighting, mood, sound
+    actions: list[str] = field(default_factory=list)
+    dialogue: list[DialogueLine] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+    shot_list: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Reader:
+    """A line-by-line state machine over the prompt; `state` is the block or ultra section we are in."""
+
+    def __init__(self) -> None:
+        self.draft = _Draft()
+        self.state = "prose"
+        self.continuing: str | None = None  # a text label whose value goes on over the next lines
+        self.in_ultra = False
+        self.line_number = 0
+
+    # 1. Dispatch one line.
+    def feed(self, raw: str) -> None:
+        line = raw.strip()
+        if not line:
+            self.continuing = None
+            if self.state == "style" or (self.state == "sound" and self.draft.text.get("sound")):
+                self.state = "prose"
+            if self.state == "prose" and self.draft.scene and self.draft.scene[-1]:
+                self.draft.scene.append("")
+            return
+        if self._dialogue_tags(line):
+            return
+        if self._header(line):
+            return
+        bulleted = _BULLET.match(line) is not None
+        if not (bulleted and self.state in ("actions", "dialogue")) and self._label(line):
+            return
+        if self.continuing is not None and not bulleted and self.state in _PROSE_STATES:
+            self._append_text(self.continuing, line)
+            return
+        self._free_line(_BULLET.sub("", line), bulleted)
+
+    def _dialogue_tags(self, line: str) -> bool:
+        if not (_DIALOGUE_OPEN.search(line) or _DIALOGUE_CLOSE.search(line)):
+            return False
+        opened = _DIALOGUE_OPEN.search(line) is not None
+        inner = _DIALOGUE_CLOSE.sub("", _DIALOGUE_OPEN.sub("", line)).strip()
+        if opened:
+            self.state, self.continuing = "dialogue", None
+        if inner:
+            self._speech_or(inner, fallback="dialogue")
+        if _DIALOGUE_CLOSE.search(line):
+            self.state = "prose"
+        return True
+
+    def _header(self, line: str) -> bool:
+        section = labels.match_ultra_header(line)
+        if section == "sound_mix" and not self.in_ultra and line.rstrip().endswith(":"):
+            return False  # `Sound:` in a descriptive prompt is the sound label
+        if section is None and shotlist.is_header(line):
+            section = "shot_list"
+        if section is None:
+            return False
+        self.state, self.continuing, self.in_ultra = section, None, True
+        return True
+
+    # 2. Labelled lines.
+    def _label(self, line: str) -> bool:
+        found = labels.match_label(line)
+        if found is None:
+            return False
+        name, value, _ = found
+        if name == "cinematography":
+            self.state, self.continuing = "cinematography", None
+            if value:
+                self._free_line(value, False)
+            return True
+        if name in ("actions", "dialogue"):
+            self.state, self.continuing = name, None
+            if value:
+                self._free_line(value, False)
+            return True
+        if name == "sound" and not self.in_ultra:
+            self.state = "sound"
+        if name == "style" and not value and not self.in_ultra:
+            self.state = "style"
+        self.continuing = name if self.state in _PROSE_STATES else None
+        if value:
+            self._set(name, value)
+        return True
+
+    def _set(self, name: str, value: str) -> None:
+        draft = self.draft
+        if name == "camera_shot":
+            self._camera_shot(value)
+        elif name in ("move", "angle", "lens", "focus"):
+            draft.camera[name] = _join(draft.camera.get(name), value)
+        elif name == "palette":
+            draft.palette.extend(part.strip(" .") for part in re.split(r"[,;]", value) if part.strip(" ."))
+        elif name == "shot_id":
+            draft.shot_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-.") or DEFAULT_SHOT_ID
+        elif name == "scene":
+            draft.scene.append(value)
+        elif name == "style":
+            draft.style.append(value)
+        elif "." in name:
+            section, key = name.split(".", 1)
+            entries = draft.detail.setdefault(section, {})
+            entries[key] = _join(entries.get(key), value)
+        else:  # lighting, mood, sound
+            draft.text.setdefault(name, []).append(value)
+
+    def _append_text(self, name: str, line: str) -> None:
+        if name in ("camera_shot", "palette", "shot_id"):
+            self._set(name, line)
+        elif name in ("move", "angle", "lens", "focus"):
+            self.draft.camera[name] = _join(self.draft.camera.get(name), line)
+        else:
+            self._set(name, line)
+
+    def _camera_shot(self, value: str) -> None:
+        """``wide shot, low angle`` → framing + angle; a trailing move (``tracking left``) → move."""
+        camera = self.draft.camera
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        while parts:
+            last, alone = parts[-1], len(parts) == 1
+            if alone and _FRAMING.search(last):
+                break
+            if "angle" not in camera and _ANGLE.search(last) and not _MOVE.search(last):
+                camera["angle"] = last
+            elif "move" not in camera and _MOVE.search(last) and not alone:
+                camera["move"] = last
+            else:
+                break
+            parts.pop()
+        if parts:
+            camera["framing"] = _join(camera.get("framing"), ", ".join(parts))
+
+    # 3. Unlabelled lines, by state.
+    def _free_line(self, line: str, bulleted: bool) -> None:
+        state, draft = self.state, self.draft
+        if state == "actions":
+            self._speech_or(line, fallback="action")
+        elif state == "dialogue":
+            self._speech_or(line, fallback="dialogue")
+        elif state == "sound":
+            draft.text.setdefault("sound", []).append(line)
+        elif state == "style":
+            draft.style.append(line)
+        elif state in ("prose", "cinematography"):
+            self._prose_line(line, bulleted)
+        else:
+            self._ultra_line(state, line)
+
+    def _prose_line(self, line: str, bulleted: bool) -> None:
+        if self._speech(line):
+            return
+        character = _CHARACTER.match(line)
+        if character and not bulleted and self.state == "prose" and character["name"].casefold() not in _NOT_CHARACTERS:
+            self.draft.characters[character["name"]] = character["description"].strip()
+            return
+        self.draft.scene.append(line)
+
+    def _speech_or(self, line: str, *, fallback: str) -> None:
+        if self._speech(line):
+            return
+        if fallback == "action":
+            self.draft.actions.append(line)
+            return
+        bare = _BARE_QUOTE.match(line)
+        self.draft.dialogue.append(DialogueLine(speaker=UNLABELLED_SPEAKER, line=bare["line"] if bare else line))
+
+    def _speech(self, line: str) -> bool:
+        """A ``Speaker: "line"``, ``Speaker (manner): "line"`` or ``Speaker says quietly: "line"`` line."""
+        said = _SAYS.match(line)
+        if said:
+            verb, rest = said["verb"].casefold(), said["rest"].strip()
+            manner = rest if verb == "says" else f"{verb} {rest}".strip()
+            self._add_line(said["speaker"], said["line"], manner or None)
+            return True
+        speech = _SPEECH.match(line)
+        if speech is None or labels.match_label(line) is not None:
+            return False
+        self._add_line(speech["speaker"], speech["line"], (speech["manner"] or "").strip() or None)
+        return True
+
+    def _add_line(self, speaker: str, line: str, manner: str | None) -> None:
+        if line.strip():
+            self.draft.dialogue.append(DialogueLine(speaker=speaker.strip(), line=line.strip(), manner=manner))
+
+    def _ultra_line(self, section: str, line: str) -> None:
+        detail = self.draft.detail
+        if section == "shot_list":
+            self._shot_list_line(line)
+        elif section == "camera_notes":
+            detail.setdefault("camera_notes", []).append(line)
+        elif section in ("format_look", "lenses"):
+            detail[section] = _join(detail.get(section), line)
+        else:
+            key = _free_key(section, line, detail.get(section, {}))
+            entries = detail.setdefault(section, {})
+            entries[key] = _join(entries.get(key), line)
+
+    def _shot_list_line(self, line: str) -> None:
+        entry = shotlist.parse_entry_line(line)
+        if entry is not None:
+            fields = {"start": entry.start, "end": entry.end, "title": entry.title, "lens": entry.lens}
+            self.draft.shot_list.append({**fields, "move": entry.move, "text": "", "line": self.line_number})
+        elif self.draft.shot_list:
+            current = self.draft.shot_list[-1]
+            current["text"] = _join(current["text"], line)
+        else:  # text between the header and the first entry
+            self.draft.detail.setdefault("camera_notes", []).append(line)
+
+
+def _free_key(section: str, line: str, entries: dict[str, Any]) -> str:
+    """Where an unlabelled line of an ultra section goes (the guide's unlabelled first lines)."""
+    lowered = line.casefold()
+    if section == "atmosphere":
+        return "negative_fill" if lowered.startswith("negative fill") else "key"
+    if section == "location":
+        return "avoid" if lowered.startswith("avoid") else "setting"
+    if section == "wardrobe":
+        return "main_subject"
+    if section == "sound_mix":
+        return "note"
+    if section == "finishing":
+        return "grain"
+    return "mids" if section == "grade" else "note"
+
+
+def _join(existing: str | None, value: str) -> str:
+    return f"{existing} {value}" if existing else value
+
+
+def parse_prompt(text: str) -> Brief:
+    """Read prompt text into a one-shot brief (shot id ``shot-1`` unless a ``Shot id:`` label names it).
+
+    Raises `PromptError` for empty text or facts that cannot stand (a shot-list entry ending before it starts).
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise PromptError("the prompt is empty; there is nothing to read into a brief", field="prompt")
+    reader = _Reader()
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        reader.line_number = number
+        reader.feed(line)
+    return _build(reader.draft)
+
+
+def _build(draft: _Draft) -> Brief:
+    scene = "\n".join(draft.scene).strip()
+    shot: dict[str, Any] = {
+        "id": draft.shot_id,
+        "scene": re.sub(r"\n{3,}", "\n\n", scene) or None,
+        "camera": dict(draft.camera),
+        "actions": draft.actions,
+        "dialogue": draft.dialogue,
+        **{name: " ".join(values) for name, values in draft.text.items() if values},
+    }
+    if draft.characters:
+        shot["cast"] = list(draft.characters)
+    detail = dict(draft.detail)
+    if draft.shot_list:
+        detail["shot_list"] = [_entry(entry) for entry in draft.shot_list]
+    shot["detail"] = detail
+    data = {
+        "style": " ".join(draft.style) or None,
+        "palette": draft.palette,
+        "characters": [{"name": name, "description": text} for name, text in draft.characters.items()],
+        "shots": [shot],
+    }
+    try:
+        return Brief.model_validate(data)
+    except ValidationError as exc:
+        raise PromptError(_explain(exc, draft), field="prompt") from None
+
+
+def _entry(entry: dict[str, Any]) -> dict[str, Any]:
+    description, purpose = shotlist.split_description(entry["text"])
+    fields = {key: entry[key] for key in ("start", "end", "title", "lens", "move")}
+    return {**fields, "description": description, "purpose": purpose}
+
+
+def _explain(exc: ValidationError, draft: _Draft) -> str:
+    error = exc.errors()[0]
+    loc = tuple(error["loc"])
+    if "shot_list" in loc:
+        index = next(part for part in loc[loc.index("shot_list") + 1 :] if isinstance(part, int))
+        entry = draft.shot_list[index]
+        return f"line {entry['line']}: shot-list entry “{entry['title']}”: {error['msg'].removeprefix('Value error, ')}"
+    return f"{field_path(loc)}: {error['msg']}"
