@@ -1,0 +1,379 @@
+"""The embedded engine: the job store, the runner and the events behind one Python API.
+
+The HTTP server is one client of it; workflows use it in-process with no server at all::
+
+    with Engine(load_settings()) as engine:
+        video = engine.submit(VideoRequest(prompt="A paper boat drifts", size="1280x720"))
+        video = engine.wait(video.id)
+        path = engine.content_path(video.id, "video")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cinebrief.backends.base import OUTPUT_FILES
+from cinebrief.contract.capabilities import Capabilities
+from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, check_seconds, get_profile
+from cinebrief.contract.reference import check_reference_size, read_reference
+from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
+from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
+from cinebrief.jobs.events import EventBus, JobEvent
+from cinebrief.jobs.pool import BackendPool
+from cinebrief.jobs.records import FAILED, QUEUED, TERMINAL, UNFINISHED, Job
+from cinebrief.jobs.runner import Layout, Runner
+from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore
+from cinebrief.settings import Settings
+
+if TYPE_CHECKING:
+    from cinebrief.brief.schema import Brief, Shot
+
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+SWEEP_INTERVAL_SECONDS = 60.0
+MAX_LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    """What `Engine.submit` takes: the create fields of the API plus cinebrief's extras."""
+
+    prompt: str
+    model: str = DEFAULTS.model
+    size: str = DEFAULTS.size
+    seconds: Any = DEFAULTS.seconds  # checked: a string such as "4"
+    input_reference: bytes | None = None
+    seed: int | None = None  # None: a random seed, recorded on the job
+    brief: Brief | None = None
+    shot: Shot | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A served model: its backend and that backend's capabilities (or why they could not be read)."""
+
+    name: str
+    backend: str
+    capabilities: Capabilities | None
+    error: str | None = None
+
+
+class Engine:
+    """Submit, read, list, wait for, remix and delete video jobs; runs them on worker threads."""
+
+    def __init__(self, settings: Settings, *, store: JobStore | None = None, start: bool = True) -> None:
+        self.settings = settings
+        self.store = store or JobStore(settings.server.resolved_database_url)
+        self._owns_store = store is None
+        self.events = EventBus()
+        self.pool = BackendPool(settings)
+        self.layout = Layout(settings.server.data_dir)
+        self.runner = Runner(settings, self.store, self.events, self.pool, self.layout)
+        self._sweeper: threading.Thread | None = None
+        self._closed = threading.Event()
+        if start:
+            self.start()
+
+    # -- life cycle ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Re-queue every job a stop or a crash left unfinished, then sweep expired files periodically."""
+        for job in self.store.unfinished():
+            self.runner.enqueue(job)
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="cinebrief-sweeper", daemon=True)
+        self._sweeper.start()
+
+    def close(self, timeout: float = 30.0) -> None:
+        self._closed.set()
+        self.runner.stop(timeout)
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- create ----------------------------------------------------------------------------------------
+
+    def submit(self, request: VideoRequest, *, idempotency_key: str | None = None) -> Video:
+        """Check the request, record the job (queued, progress 0) and hand it to the runner."""
+        reference = self.check(request)
+        body_hash = _body_hash(request)
+        if idempotency_key:
+            existing = self._idempotent_match(idempotency_key, body_hash)
+            if existing is not None:
+                return existing.to_video()
+        created_at = int(time.time())
+        job_id = new_id("video", created_at=created_at)
+        job = Job(
+            id=job_id,
+            model=request.model,
+            backend=self.pool.backend_name(request.model),
+            status=QUEUED,
+            progress=0,
+            created_at=created_at,
+            prompt=request.prompt,
+            size=request.size,
+            seconds=request.seconds,
+            seed=request.seed if request.seed is not None else secrets.randbelow(2**31),
+            options=dict(request.options),
+            brief_json=request.brief.model_dump(mode="json", exclude_none=True) if request.brief else None,
+            shot_json=request.shot.model_dump(mode="json", exclude_none=True) if request.shot else None,
+            reference_path=self._save_reference(job_id, reference) if reference else None,
+            idempotency_key=idempotency_key or None,
+            body_hash=body_hash,
+        )
+        return self._insert(job)
+
+    def check(self, request: VideoRequest) -> tuple[bytes, str] | None:
+        """Every contract rule for a create; returns the reference bytes and format when there is one."""
+        check_prompt(request.prompt)
+        backend = self.pool.backend_name(request.model)
+        if request.model in OFFICIAL_MODELS:
+            get_profile(self.settings.server.profile).check(
+                model=request.model, size=request.size, seconds=request.seconds
+            )
+        else:
+            capabilities = self.pool.capabilities(request.model)
+            check_seconds(request.seconds, capabilities.seconds)
+            if not capabilities.accepts_size(request.size):
+                allowed = capabilities.sizes or (f"any WxH with sides multiples of {capabilities.size_multiple}",)
+                raise ContractError(
+                    f"Invalid value: '{request.size}' is not supported by model '{request.model}' "
+                    f"(backend '{backend}'). Supported values are: {quote_list(allowed)}.",
+                    field="size",
+                    value=request.size,
+                    allowed=capabilities.sizes,
+                )
+        if request.input_reference is None:
+            return None
+        image = read_reference(request.input_reference)
+        check_reference_size(image, request.size)
+        return image.data, image.format
+
+    def _idempotent_match(self, key: str, body_hash: str) -> Job | None:
+        existing = self.store.find_by_idempotency_key(key)
+        if existing is None:
+            return None
+        if existing.created_at < time.time() - IDEMPOTENCY_WINDOW_SECONDS:
+            self.store.release_idempotency_key(key)
+            return None
+        if existing.body_hash != body_hash:
+            raise InputError(
+                f"Idempotency-Key '{key}' was already used for a different request (video '{existing.id}'). "
+                "Use a new key for a new request.",
+                field=None,
+                code="idempotency_key_reused",
+            )
+        return existing
+
+    def _insert(self, job: Job) -> Video:
+        try:
+            job = self.store.insert(job)
+        except DuplicateIdempotencyKey:  # a concurrent request with the same key won the race
+            self._remove_reference(job)
+            found = self._idempotent_match(job.idempotency_key or "", job.body_hash or "")
+            if found is None:
+                raise
+            return found.to_video()
+        video = job.to_video()
+        self.events.publish(JobEvent(type="status", video=video))
+        self.runner.enqueue(job)
+        return video
+
+    def _save_reference(self, job_id: str, reference: tuple[bytes, str]) -> str:
+        data, image_format = reference
+        path = self.layout.inputs / f"{job_id}.{image_format}"
+        temp = path.with_suffix(".partial")
+        temp.write_bytes(data)
+        os.replace(temp, path)
+        return str(path)
+
+    # -- read ------------------------------------------------------------------------------------------
+
+    def job(self, video_id: str) -> Job:
+        """The full job record; `NotFoundError` for an unknown (or deleted) id."""
+        job = self.store.get(video_id)
+        if job is None:
+            raise NotFoundError(f"No video found with id '{video_id}'.")
+        return job
+
+    def get(self, video_id: str) -> Video:
+        return self.job(video_id).to_video()
+
+    def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None) -> VideoList:
+        if not 0 <= limit <= MAX_LIST_LIMIT:
+            raise ContractError(
+                f"Invalid 'limit': {limit}. Expected an integer from 0 to {MAX_LIST_LIMIT}.", field="limit", value=limit
+            )
+        if order not in ("asc", "desc"):
+            raise ContractError(
+                f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.",
+                field="order",
+                value=order,
+                allowed=("asc", "desc"),
+            )
+        jobs, has_more = self.store.list(limit=limit, order=order, after=after)
+        data = [job.to_video() for job in jobs]
+        return VideoList(
+            data=data,
+            first_id=data[0].id if data else None,
+            last_id=data[-1].id if data else None,
+            has_more=has_more,
+        )
+
+    def wait(self, video_id: str, *, timeout: float | None = None) -> Video:
+        """Block until the job completes or fails; `TimeoutError` after `timeout` seconds."""
+        changed = threading.Event()
+        unsubscribe = self.events.subscribe(lambda event: changed.set() if event.video_id == video_id else None)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while True:
+                video = self.get(video_id)
+                if video.status in TERMINAL:
+                    return video
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise TimeoutError(f"Video '{video_id}' is still {video.status} after {timeout} s.")
+                changed.wait(1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic())))
+                changed.clear()
+        finally:
+            unsubscribe()
+
+    def content_path(self, video_id: str, variant: str = "video") -> Path:
+        """The finished file of `variant`; 409 while unfinished, 404 once failed, expired or gone."""
+        if variant not in OUTPUT_FILES:
+            raise ContractError(
+                f"Invalid value: '{variant}'. Supported values are: {quote_list(tuple(OUTPUT_FILES))}.",
+                field="variant",
+                value=variant,
+                allowed=tuple(OUTPUT_FILES),
+            )
+        job = self.job(video_id)
+        if job.status in UNFINISHED:
+            raise ConflictError(
+                f"Video '{video_id}' is {job.status} ({job.progress}%); its content is available once it completes."
+            )
+        if job.status == FAILED:
+            raise NotFoundError(f"Video '{video_id}' failed ({job.error_code}); it has no content.")
+        if job.expired(time.time()):
+            raise NotFoundError(f"The content of video '{video_id}' expired at {job.expires_at} (unix time).")
+        path = job.output_path / OUTPUT_FILES[variant] if job.output_path else None
+        if path is None or not path.is_file():
+            raise NotFoundError(f"The {variant} of video '{video_id}' is no longer stored.")
+        return path
+
+    def models(self) -> list[ModelInfo]:
+        infos = []
+        for name in self.pool.model_names:
+            backend = self.pool.backend_name(name)
+            try:
+                infos.append(ModelInfo(name, backend, self.pool.capabilities(name)))
+            except Exception as exc:  # a model whose backend is not installed is listed with the reason
+                infos.append(ModelInfo(name, backend, None, error=str(exc)))
+        return infos
+
+    # -- remix and delete ------------------------------------------------------------------------------
+
+    def remix(self, video_id: str, prompt: str, *, idempotency_key: str | None = None) -> Video:
+        """A new job from a completed source: same model, size, seconds, seed, shot and reference."""
+        check_prompt(prompt)
+        source = self.job(video_id)
+        if source.status in UNFINISHED:
+            raise ConflictError(f"Video '{video_id}' is {source.status}; only a completed video can be remixed.")
+        if source.status == FAILED:
+            raise InputError(f"Video '{video_id}' failed; only a completed video can be remixed.", field="video_id")
+        body_hash = hashlib.sha256(json.dumps(["remix", video_id, prompt]).encode()).hexdigest()
+        if idempotency_key:
+            existing = self._idempotent_match(idempotency_key, body_hash)
+            if existing is not None:
+                return existing.to_video()
+        created_at = int(time.time())
+        job_id = new_id("video", created_at=created_at)
+        reference_path = None
+        if source.reference_path and Path(source.reference_path).is_file():
+            suffix = Path(source.reference_path).suffix.lstrip(".")
+            reference_path = self._save_reference(job_id, (Path(source.reference_path).read_bytes(), suffix))
+        job = Job(
+            id=job_id,
+            model=source.model,
+            backend=self.pool.backend_name(source.model),
+            status=QUEUED,
+            progress=0,
+            created_at=created_at,
+            prompt=prompt,
+            size=source.size,
+            seconds=source.seconds,
+            seed=source.seed,
+            remixed_from_video_id=source.id,
+            remix_source_prompt=source.prompt,
+            remix_change=prompt,
+            options={**source.options, "source_resume_state": source.resume_state},
+            brief_json=source.brief_json,
+            shot_json=source.shot_json,
+            reference_path=reference_path,
+            idempotency_key=idempotency_key or None,
+            body_hash=body_hash,
+        )
+        return self._insert(job)
+
+    def delete(self, video_id: str) -> VideoDeleted:
+        """Delete a finished job and its files, or cancel a queued one; 409 while it is in progress."""
+        job = self.job(video_id)
+        if job.status == QUEUED and self.store.delete(video_id, statuses=(QUEUED,)):
+            self._remove_files(job)
+            return VideoDeleted(id=video_id)
+        if job.status in TERMINAL and self.store.delete(video_id, statuses=TERMINAL):
+            self._remove_files(job)
+            return VideoDeleted(id=video_id)
+        raise ConflictError(
+            f"Video '{video_id}' is in progress; it can be deleted once it completes or fails.",
+        )
+
+    def _remove_files(self, job: Job) -> None:
+        if job.output_dir:
+            shutil.rmtree(job.output_dir, ignore_errors=True)
+        self._remove_reference(job)
+
+    def _remove_reference(self, job: Job) -> None:
+        if job.reference_path:
+            Path(job.reference_path).unlink(missing_ok=True)
+
+    def _sweep_loop(self) -> None:
+        while not self._closed.wait(SWEEP_INTERVAL_SECONDS):
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Delete the files of expired jobs (their metadata stays); returns how many were removed."""
+        expired = self.store.expired_outputs(int(time.time()))
+        for job in expired:
+            if job.output_dir:
+                shutil.rmtree(job.output_dir, ignore_errors=True)
+            self.store.forget_output(job.id)
+        return len(expired)
+
+
+def _body_hash(request: VideoRequest) -> str:
+    """The same request gives the same hash, whatever encoding (JSON or multipart) carried it."""
+    canonical = {
+        "prompt": request.prompt,
+        "model": request.model,
+        "size": request.size,
+        "seconds": request.seconds,
+        "seed": request.seed,
+        "options": request.options,
+        "brief": request.brief.model_dump(mode="json") if request.brief else None,
+        "shot": request.shot.model_dump(mode="json") if request.shot else None,
+        "reference": hashlib.sha256(request.input_reference).hexdigest() if request.input_reference else None,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()

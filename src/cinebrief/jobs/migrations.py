@@ -1,0 +1,87 @@
+"""The store's schema as a plain list of migrations, applied in order and recorded in `schema_migrations`.
+
+A migration is a function of a connection; its position in `MIGRATIONS` (1-based) is its version. Never
+edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
+
+Migration = Callable[[Connection], None]
+
+
+def _create_jobs(connection: Connection) -> None:
+    metadata = MetaData()
+    table = Table(
+        "jobs",
+        metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("id", String(64), nullable=False, unique=True),
+        Column("model", String(200), nullable=False),
+        Column("backend", String(200), nullable=False),
+        Column("status", String(20), nullable=False, index=True),
+        Column("progress", Integer, nullable=False, default=0),
+        Column("created_at", BigInteger, nullable=False),
+        Column("started_at", BigInteger),
+        Column("completed_at", BigInteger),
+        Column("expires_at", BigInteger),
+        Column("prompt", Text, nullable=False),
+        Column("size", String(20), nullable=False),
+        Column("seconds", String(8), nullable=False),
+        Column("seed", BigInteger, nullable=False),
+        Column("remixed_from_video_id", String(64)),
+        Column("remix_source_prompt", Text),
+        Column("remix_change", Text),
+        Column("error_code", String(100)),
+        Column("error_message", Text),
+        Column("options", JSON, nullable=False),
+        Column("brief_json", JSON),
+        Column("shot_json", JSON),
+        Column("reference_path", Text),
+        Column("resume_state", JSON, nullable=False),
+        Column("result_metadata", JSON, nullable=False),
+        Column("idempotency_key", String(255)),
+        Column("body_hash", String(64)),
+        Column("output_dir", Text),
+        Column("attempts", Integer, nullable=False, default=0),
+        Index("ix_jobs_idempotency_key", "idempotency_key", unique=True),
+    )
+    table.create(connection)
+
+
+MIGRATIONS: list[Migration] = [_create_jobs]
+
+_VERSIONS = Table(
+    "schema_migrations",
+    MetaData(),
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+
+def migrate(connection: Connection) -> int:
+    """Apply every migration not yet recorded; return the schema version now in place."""
+    _VERSIONS.create(connection, checkfirst=True)
+    applied = set(connection.scalars(select(_VERSIONS.c.version)))
+    for version, migration in enumerate(MIGRATIONS, start=1):
+        if version in applied:
+            continue
+        migration(connection)
+        connection.execute(insert(_VERSIONS).values(version=version, name=migration.__name__.lstrip("_")))
+    return len(MIGRATIONS)

@@ -1,0 +1,54 @@
+"""Model routing: which backend serves a model, one backend instance per model, built on first use."""
+
+from __future__ import annotations
+
+import threading
+
+from cinebrief.backends.base import Backend
+from cinebrief.backends.registry import create_backend
+from cinebrief.contract.capabilities import Capabilities
+from cinebrief.errors import ConfigError, ContractError, quote_list
+from cinebrief.settings import Settings
+
+
+class BackendPool:
+    """Backends by model name, as configured in `settings.models`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._instances: dict[str, Backend] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(self.settings.models)
+
+    def backend_name(self, model: str) -> str:
+        """The backend that serves `model`; an unknown model is a 400 naming the models served."""
+        found = self.settings.models.get(model)
+        if found is None:
+            raise ContractError(
+                f"Invalid value: '{model}'. Supported values are: {quote_list(self.model_names)}.",
+                field="model",
+                value=model,
+                allowed=self.model_names,
+            )
+        return found.backend
+
+    def backend(self, model: str) -> Backend:
+        """The backend instance for `model`, constructed with the model's settings the first time."""
+        name = self.backend_name(model)
+        with self._lock:
+            instance = self._instances.get(model)
+            if instance is None:
+                try:
+                    instance = create_backend(name, **self.settings.models[model].backend_settings)
+                except ConfigError:
+                    raise
+                except Exception as exc:
+                    raise ConfigError(f"Model '{model}': backend '{name}' cannot be started: {exc}") from exc
+                self._instances[model] = instance
+        return instance
+
+    def capabilities(self, model: str) -> Capabilities:
+        return self.backend(model).capabilities(model)

@@ -1,0 +1,229 @@
+"""The durable job store: SQLAlchemy over SQLite in WAL mode by default, or any URL (PostgreSQL) from settings.
+
+The store is the source of truth. Every state change is one short transaction whose WHERE clause states
+the state it expects, so a delete racing a worker's claim resolves in the database, not in Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from cinebrief.errors import ContractError
+from cinebrief.jobs.migrations import migrate
+from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, UNFINISHED, Job
+
+_JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
+
+
+class DuplicateIdempotencyKey(Exception):
+    """Another job already holds this Idempotency-Key."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_database(url: str) -> Engine:
+    """An SQLAlchemy engine for `url`; for SQLite, create the folder and switch on WAL."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=32, max_overflow=32
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=32, max_overflow=32, pool_pre_ping=True)
+
+
+class JobStore:
+    """Jobs in a database. Thread-safe: each call is its own connection and transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.database = open_database(url)
+        with self.database.begin() as connection:
+            migrate(connection)
+        self.table = Table("jobs", MetaData(), autoload_with=self.database)
+
+    def close(self) -> None:
+        self.database.dispose()
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job | None:
+        with self.database.connect() as connection:
+            row = connection.execute(select(self.table).where(self.table.c.id == job_id)).mappings().first()
+        return _to_job(row) if row else None
+
+    def find_by_idempotency_key(self, key: str) -> Job | None:
+        with self.database.connect() as connection:
+            query = select(self.table).where(self.table.c.idempotency_key == key)
+            row = connection.execute(query).mappings().first()
+        return _to_job(row) if row else None
+
+    def list(self, *, limit: int, order: str, after: str | None) -> tuple[list[Job], bool]:
+        """One page ordered by creation (`seq`); `after` is the last id of the previous page."""
+        columns = self.table.c
+        query = select(self.table)
+        with self.database.connect() as connection:
+            if after is not None:
+                cursor = connection.scalar(select(columns.seq).where(columns.id == after))
+                if cursor is None:
+                    raise ContractError(
+                        f"Invalid 'after': no video with id '{after}'. Pass the last_id of the previous page.",
+                        field="after",
+                        value=after,
+                    )
+                query = query.where(columns.seq > cursor if order == "asc" else columns.seq < cursor)
+            query = query.order_by(columns.seq.asc() if order == "asc" else columns.seq.desc()).limit(limit + 1)
+            rows = connection.execute(query).mappings().all()
+        jobs = [_to_job(row) for row in rows[:limit]]
+        return jobs, len(rows) > limit
+
+    def unfinished(self) -> list[Job]:
+        """Jobs a stop or a crash left queued or in progress, oldest first."""
+        with self.database.connect() as connection:
+            query = select(self.table).where(self.table.c.status.in_(UNFINISHED)).order_by(self.table.c.seq)
+            return [_to_job(row) for row in connection.execute(query).mappings()]
+
+    def expired_outputs(self, now: int) -> list[Job]:
+        with self.database.connect() as connection:
+            columns = self.table.c
+            query = select(self.table).where(columns.expires_at <= now, columns.output_dir.is_not(None))
+            return [_to_job(row) for row in connection.execute(query).mappings()]
+
+    def count(self) -> int:
+        with self.database.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(self.table)) or 0)
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    def insert(self, job: Job) -> Job:
+        values = {name: getattr(job, name) for name in _JOB_FIELDS if name != "seq"}
+        try:
+            with self.database.begin() as connection:
+                seq = connection.execute(insert(self.table).values(**values)).inserted_primary_key[0]
+        except IntegrityError as exc:
+            if job.idempotency_key and self.find_by_idempotency_key(job.idempotency_key):
+                raise DuplicateIdempotencyKey(job.idempotency_key) from exc
+            raise
+        return dataclasses.replace(job, seq=int(seq))
+
+    def claim(self, job_id: str, *, now: int) -> Job | None:
+        """Mark a queued (or crash-interrupted) job in progress and count the attempt; None if it is gone."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(columns.id == job_id, columns.status.in_(UNFINISHED))
+                .values(
+                    status=IN_PROGRESS,
+                    started_at=now,
+                    attempts=columns.attempts + 1,
+                    progress=func.max(columns.progress, 1) if self._sqlite else func.greatest(columns.progress, 1),
+                )
+            )
+            if result.rowcount != 1:
+                return None
+            row = connection.execute(select(self.table).where(columns.id == job_id)).mappings().first()
+        return _to_job(row) if row else None
+
+    def set_progress(self, job_id: str, progress: int) -> bool:
+        """Raise progress (never lower it) while the job is in progress; True when the row changed."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.progress < progress)
+                .values(progress=progress)
+            )
+        return result.rowcount == 1
+
+    def checkpoint(self, job_id: str, state: Mapping[str, Any]) -> None:
+        with self.database.begin() as connection:
+            connection.execute(update(self.table).where(self.table.c.id == job_id).values(resume_state=dict(state)))
+
+    def complete(
+        self, job_id: str, *, completed_at: int, expires_at: int | None, output_dir: str, metadata: Mapping[str, Any]
+    ) -> bool:
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS)
+                .values(
+                    status=COMPLETED,
+                    progress=100,
+                    completed_at=completed_at,
+                    expires_at=expires_at,
+                    output_dir=output_dir,
+                    result_metadata=dict(metadata),
+                )
+            )
+        return result.rowcount == 1
+
+    def fail(self, job_id: str, *, code: str, message: str, completed_at: int) -> bool:
+        """Fail an unfinished job; progress keeps its last value."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(columns.id == job_id, columns.status.in_(UNFINISHED))
+                .values(status=FAILED, error_code=code, error_message=message, completed_at=completed_at)
+            )
+        return result.rowcount == 1
+
+    def delete(self, job_id: str, *, statuses: Iterable[str]) -> bool:
+        """Delete the row if its status is one of `statuses` (checked in the same statement)."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(delete(self.table).where(columns.id == job_id, columns.status.in_(statuses)))
+        return result.rowcount == 1
+
+    def release_idempotency_key(self, key: str) -> None:
+        """Free a key whose 24-hour window has passed, so that it can name a new job."""
+        with self.database.begin() as connection:
+            connection.execute(
+                update(self.table).where(self.table.c.idempotency_key == key).values(idempotency_key=None)
+            )
+
+    def forget_output(self, job_id: str) -> None:
+        with self.database.begin() as connection:
+            connection.execute(update(self.table).where(self.table.c.id == job_id).values(output_dir=None))
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.database.dialect.name == "sqlite"
+
+
+def _to_job(row: Mapping[str, Any]) -> Job:
+    values = {name: row[name] for name in _JOB_FIELDS}
+    for name in ("options", "resume_state", "result_metadata"):
+        values[name] = dict(values[name] or {})
+    return Job(**values)
+
+
+__all__ = ["QUEUED", "DuplicateIdempotencyKey", "JobStore", "open_database"]
