@@ -1,5 +1,6 @@
 """Render briefs to prompt text (descriptive, ultra, light) and parse prompt text back into briefs."""
 
 from cinebrief.prompts.parse import parse_prompt
+from cinebrief.prompts.render import STYLES, Style, render_brief, render_shot
 
-__all__ = ["parse_prompt"]
+__all__ = ["STYLES", "Style", "parse_prompt", "render_brief", "render_shot"]
