@@ -17,10 +17,8 @@ name in the same folder and is renamed into place, so a failure never leaves a p
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
@@ -30,11 +28,10 @@ import av
 import numpy as np
 
 from cinebrief.errors import InputError, NotFoundError
+from cinebrief.media.atomic import atomic_output
+from cinebrief.media.encode import AUDIO_RATE, EncodeSettings, VideoWriter
 
 StitchMethod = Literal["copy", "reencode"]
-VIDEO_CODEC = "libx264"
-AUDIO_CODEC = "aac"
-DEFAULT_SAMPLE_RATE = 48000
 AAC_FRAME_SAMPLES = 1024
 
 
@@ -137,19 +134,6 @@ def layout_mismatches(layouts: Sequence[ClipLayout], names: Sequence[str]) -> li
     return reasons
 
 
-@contextmanager
-def _atomic_output(output: Path) -> Iterator[Path]:
-    """A temporary path beside `output`, renamed onto it only when the block finishes without error."""
-    if not output.parent.is_dir():
-        raise NotFoundError(f"{output.parent}: no such folder for the output")
-    temporary = output.with_name(f".{output.name}.{os.getpid()}.partial")
-    try:
-        yield temporary
-        os.replace(temporary, output)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def stitch(
     inputs: Sequence[str | Path],
     output: str | Path,
@@ -182,16 +166,18 @@ def stitch(
         reasons.insert(0, "a re-encode was requested")
 
     # 3. Write to a temporary name; rename into place when done.
-    with _atomic_output(output) as temporary:
-        if not reasons:
-            try:
+    if not output.parent.is_dir():
+        raise NotFoundError(f"{output.parent}: no such folder for the output")
+    method: StitchMethod = "copy"
+    if not reasons:
+        try:
+            with atomic_output(output) as temporary:
                 _stream_copy(paths, temporary)
-                method: StitchMethod = "copy"
-            except _CopyNotPossible as exc:
-                reasons.append(str(exc))
-        if reasons:
-            _reencode(paths, layouts, temporary, crossfade=crossfade, preset=preset)
-            method = "reencode"
+        except _CopyNotPossible as exc:
+            reasons.append(str(exc))
+    if reasons:
+        _reencode(paths, layouts, output, crossfade=crossfade, preset=preset)
+        method = "reencode"
     return _result(output, method, tuple(reasons), len(paths))
 
 
@@ -360,55 +346,34 @@ def _reencode(
     crossfade: float,
     preset: str,
 ) -> None:
+    """Decode, fit and encode every clip once: the first clip's size and frame rate, 48 kHz audio."""
     target = layouts[0]
     fps = target.frame_rate
     counts = [_frame_count(layout, fps) for layout in layouts]
     overlap = round(crossfade * fps)
-    sample_rate = next((layout.sample_rate for layout in layouts if layout.sample_rate), None)
     audio_layout = next((layout.audio_layout for layout in layouts if layout.audio_layout), None)
+    channels = 1 if audio_layout == "mono" else 2
     audio = None
-    if sample_rate and audio_layout:
-        audio = _joined_audio(paths, counts, fps, sample_rate, audio_layout, overlap)
-    with av.open(str(output), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        video = out.add_stream(VIDEO_CODEC, rate=fps)
-        video.width, video.height, video.pix_fmt = target.width, target.height, "yuv420p"
-        video.options = {"preset": preset, "crf": "23"}
-        audio_stream = None
-        if audio is not None:
-            audio_stream = out.add_stream(AUDIO_CODEC, rate=sample_rate)
-            audio_stream.layout = audio_layout
-        audio_written = 0
+    if audio_layout is not None:
+        audio = _joined_audio(paths, counts, fps, AUDIO_RATE, "mono" if channels == 1 else "stereo", overlap)
+    settings = EncodeSettings(fps=fps, preset=preset, audio=audio is not None, audio_channels=channels)  # type: ignore[arg-type]
+    with VideoWriter(output, target.width, target.height, settings) as writer:
+        written = 0
         for index, frame in enumerate(_joined_frames(paths, counts, target.width, target.height, fps, overlap)):
-            frame.pts, frame.time_base = index, 1 / fps
-            out.mux(video.encode(frame))
-            if audio_stream is not None and audio is not None:
-                until = round((index + 1) / fps * sample_rate)
-                audio_written = _encode_audio(out, audio_stream, audio, audio_written, until)
-        out.mux(video.encode(None))
-        if audio_stream is not None and audio is not None:
-            _encode_audio(out, audio_stream, audio, audio_written, audio.shape[1])
-            out.mux(audio_stream.encode(None))
+            frame.time_base = 1 / fps  # the writer numbers frames in the output's own time base
+            writer.write_frame(frame)
+            if audio is not None:
+                until = round((index + 1) / fps * AUDIO_RATE)
+                writer.write_audio(audio[:, written:until])
+                written = until
+        if audio is not None and written < audio.shape[1]:
+            writer.write_audio(audio[:, written:])
 
 
 def _frame_count(layout: ClipLayout, fps: Fraction) -> int:
     if layout.frame_rate == fps and layout.frames:
         return layout.frames
     return max(1, round(layout.seconds * fps))
-
-
-def _encode_audio(
-    out: av.container.OutputContainer, stream: av.AudioStream, audio: np.ndarray, start: int, until: int
-) -> int:
-    """Encode whole AAC frames of `audio` from `start` up to `until` (the rest at the end); returns the new start."""
-    total = audio.shape[1]
-    while start + AAC_FRAME_SAMPLES <= until or (until >= total and start < total):
-        chunk = np.ascontiguousarray(audio[:, start : start + AAC_FRAME_SAMPLES])
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=stream.layout.name)
-        frame.sample_rate = stream.rate
-        frame.pts, frame.time_base = start, Fraction(1, stream.rate)
-        out.mux(stream.encode(frame))
-        start += chunk.shape[1]
-    return start
 
 
 def _joined_frames(
