@@ -1,0 +1,62 @@
+"""The settings of one diffusers model, as given to `DiffusersBackend(**settings)`, checked once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cinebrief.backends.diffusers.folder import FAMILIES
+from cinebrief.backends.diffusers.mapping import OVERRIDABLE
+from cinebrief.backends.diffusers.runtime import DTYPES
+from cinebrief.errors import ConfigError
+
+RUNTIME_KEYS = ("path", "family", "device", "dtype", "cpu_offload", "vae_tiling", "cache_bytes")
+ALLOWED_KEYS = (*RUNTIME_KEYS, *OVERRIDABLE)
+
+
+@dataclass(frozen=True)
+class DiffusersSettings:
+    """`path` is required; generation defaults (`OVERRIDABLE`) are kept as given and checked by the mapping."""
+
+    path: Path
+    family: str | None = None
+    device: str = "auto"
+    dtype: str = "auto"
+    cpu_offload: bool = False
+    vae_tiling: bool = False
+    cache_bytes: int | None = None
+    generation: tuple[tuple[str, Any], ...] = ()  # (key, value) of fps, steps, guidance, ... when set
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> DiffusersSettings:
+        unknown = sorted(set(values) - set(ALLOWED_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"Unknown setting(s) for the diffusers backend: {', '.join(unknown)}. "
+                f"Allowed: {', '.join(ALLOWED_KEYS)}."
+            )
+        path = values.get("path")
+        if not path or not isinstance(path, str | Path):
+            raise ConfigError("The diffusers backend needs `path`: the local folder of a diffusers Wan or LTX model.")
+        family = values.get("family")
+        if family is not None and family not in FAMILIES:
+            raise ConfigError(f"family '{family}' is not supported. Allowed: {', '.join(FAMILIES)}.")
+        if values.get("dtype", "auto") not in DTYPES:
+            raise ConfigError(f"dtype '{values['dtype']}' is not supported. Allowed: {', '.join(DTYPES)}.")
+        for flag in ("cpu_offload", "vae_tiling"):
+            if not isinstance(values.get(flag, False), bool):
+                raise ConfigError(f"`{flag}` must be true or false, got {values[flag]!r}.")
+        cache_bytes = values.get("cache_bytes")
+        if cache_bytes is not None and (isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int)):
+            raise ConfigError(f"`cache_bytes` must be a whole number of bytes, got {cache_bytes!r}.")
+        return cls(
+            path=Path(path).expanduser(),
+            family=family,
+            device=str(values.get("device", "auto")),
+            dtype=str(values.get("dtype", "auto")),
+            cpu_offload=bool(values.get("cpu_offload", False)),
+            vae_tiling=bool(values.get("vae_tiling", False)),
+            cache_bytes=cache_bytes,
+            generation=tuple((key, values[key]) for key in OVERRIDABLE if key in values),
+        )
