@@ -1,5 +1,85 @@
-"""Commands: models, dev tiny-model."""
+"""Commands: models (every configured model, its backend and capabilities), dev tiny-model."""
 
 from __future__ import annotations
 
-from cinebrief.cli.app import app  # noqa: F401
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cinebrief.cli.app import app
+from cinebrief.cli.output import stdout
+
+dev_app = typer.Typer(
+    name="dev",
+    help="Developer tools: tiny models for exercising the local backends without weights.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(dev_app)
+
+
+def _describe_model(name: str, backend: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """One model's row: its capabilities, or the reason it cannot be used (a missing folder, ...)."""
+    from cinebrief.backends.registry import create_backend
+    from cinebrief.errors import CinebriefError
+
+    row: dict[str, Any] = {"model": name, "backend": backend}
+    try:
+        row["capabilities"] = create_backend(backend, **settings).capabilities(name).as_dict()
+    except CinebriefError as exc:
+        row["error"] = str(exc)
+    except Exception as exc:  # a broken third-party backend must not hide the other models
+        row["error"] = f"backend '{backend}' failed to load: {type(exc).__name__}: {exc}"
+    return row
+
+
+def _summary(capabilities: dict[str, Any]) -> str:
+    sizes = ", ".join(capabilities["sizes"]) or f"sides x{capabilities['size_multiple']}"
+    modes = [mode for mode, key in (("t2v", "text_to_video"), ("i2v", "image_to_video")) if capabilities[key]]
+    return (
+        f"{'+'.join(modes) or '-'}  sizes {sizes}  seconds {'/'.join(capabilities['seconds'])}  "
+        f"{capabilities['fps']} fps  frames {capabilities['frame_rule']}"
+    )
+
+
+@app.command("models")
+def models(
+    config: Path | None = typer.Option(None, "--config", help="Settings file (default: ./cinebrief.toml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """List every configured model with its backend and capabilities."""
+    from cinebrief.settings import load_settings
+
+    settings = load_settings(config)
+    rows = [
+        _describe_model(name, model.backend, model.backend_settings) for name, model in sorted(settings.models.items())
+    ]
+    if as_json:
+        stdout.print(json.dumps(rows, indent=2), markup=False)
+        return
+    width = max(len(row["model"]) for row in rows)
+    backend_width = max(len(row["backend"]) for row in rows)
+    for row in rows:
+        detail = _summary(row["capabilities"]) if "capabilities" in row else f"unavailable: {row['error']}"
+        stdout.print(f"{row['model']:<{width}}  {row['backend']:<{backend_width}}  {detail}", markup=False)
+
+
+@dev_app.command("tiny-model")
+def tiny_model(
+    directory: Path = typer.Argument(..., help="New or empty folder to write the model into."),
+    family: str = typer.Option(..., "--family", help="Model family: wan (Wan 2.2 TI2V layout) or ltx (LTX-Video)."),
+) -> None:
+    """Write a tiny random-weight diffusers model folder (a few hundred KB) that loads offline.
+
+    It runs the real diffusers backend end to end on a CPU in about a second. Its weights are random:
+    THE PICTURES IT MAKES ARE NOISE. Use it to test setups, servers and pipelines, never to judge quality.
+    """
+    from cinebrief.backends.diffusers.tiny import FAMILIES, write_tiny_model
+    from cinebrief.errors import InputError
+
+    if family not in FAMILIES:
+        raise InputError(f"--family '{family}' is not supported. Allowed: {', '.join(FAMILIES)}.", field="family")
+    path = write_tiny_model(directory, family)
+    stdout.print(f"{path}  (tiny {family} model, random weights: its pictures are noise)", markup=False)
