@@ -33,7 +33,9 @@ _SAYS = re.compile(
     re.IGNORECASE,
 )
 _BARE_QUOTE = re.compile(rf"^{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
-_CHARACTER = re.compile(r"^(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s*:\s*(?P<description>[^\"“].*)$")
+_CHARACTER = re.compile(
+    r"^(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Mx|St)\. )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})\s*:\s*(?P<description>[^\"“].*)$"
+)
 _DIALOGUE_OPEN = re.compile(r"<dialogue>", re.IGNORECASE)
 _DIALOGUE_CLOSE = re.compile(r"</dialogue>", re.IGNORECASE)
 _ANGLE = re.compile(
