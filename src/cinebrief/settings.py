@@ -120,6 +120,7 @@ class WebhookSettings(_Section):
     secret: str | None = None  # `whsec_<base64>` (Standard Webhooks); any other text is used as UTF-8 bytes
     max_attempts: int = Field(5, ge=1, le=20)
     timeout_seconds: float = Field(10.0, gt=0)
+    backoff_seconds: float = Field(1.0, gt=0)  # first retry after this, doubling each time
 
     @property
     def enabled(self) -> bool:

@@ -1,0 +1,53 @@
+"""The FastAPI app factory: settings and (optionally) an engine in, an app out; no module-level state.
+
+app = create_app(load_settings())           # the app owns its engine: started and stopped with it
+app = create_app(settings, engine=engine)   # share an engine that the caller starts and stops
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from cinebrief import __version__
+from cinebrief.jobs.engine import Engine
+from cinebrief.server.errors import install_error_handlers
+from cinebrief.server.middleware import RequestContextMiddleware
+from cinebrief.server.routes import events, models, videos
+from cinebrief.server.webhooks import WebhookSender
+from cinebrief.settings import Settings
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    owns_engine = engine is None
+    engine = engine or Engine(settings, start=False)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if owns_engine:
+            engine.start()
+        sender = WebhookSender(settings.webhooks, engine.events) if settings.webhooks.enabled else None
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.close()
+            if owns_engine:
+                engine.close()
+
+    app = FastAPI(
+        title="cinebrief",
+        version=__version__,
+        summary="A self-hosted, Sora 2 compatible /v1/videos server.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.include_router(videos.router)
+    app.include_router(events.router)
+    app.include_router(models.router)
+    app.add_middleware(RequestContextMiddleware, max_request_bytes=settings.server.max_request_bytes)
+    return app

@@ -1,0 +1,287 @@
+"""Request bodies: JSON or multipart (with bracket keys) into one checked dict, then into a `VideoRequest`.
+
+Both encodings end in the same plain structure, so every rule is written once: multipart
+``input_reference[image_url]`` and JSON ``{"input_reference": {"image_url": ...}}`` are the same field.
+Only what an encoding can express differently is checked per encoding (a file part, a JSON integer).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any, Literal
+from urllib.parse import unquote_to_bytes
+
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from cinebrief.errors import ContractError, InputError
+from cinebrief.jobs.engine import VideoRequest
+from cinebrief.server.errors import APIError
+
+Encoding = Literal["json", "multipart"]
+
+CREATE_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "cinebrief")
+REMIX_FIELDS = ("prompt",)
+EXTRA_FIELDS = ("seed", "options", "shot", "brief")
+MAX_IMAGE_URL_CHARACTERS = 20_971_520
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+
+
+async def read_body(request: Request, max_bytes: int) -> tuple[dict[str, Any], Encoding]:
+    """The body as a dict, from JSON or from a form (multipart or urlencoded)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.form(max_files=4, max_fields=64, max_part_size=max_bytes)
+        return unflatten(form.multi_items()), "multipart"
+    raw = await request.body()
+    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+        raise APIError(
+            400,
+            f"Unsupported Content-Type '{content_type}'. Send application/json or multipart/form-data.",
+            code="unsupported_content_type",
+        )
+    try:
+        body = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise APIError(
+            400,
+            f"We could not parse the JSON body of your request ({exc}). Send a JSON object.",
+            code="invalid_json",
+        ) from None
+    if not isinstance(body, dict):
+        raise APIError(400, "The JSON body must be an object.", code="invalid_type")
+    return body, "json"
+
+
+def unflatten(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``a[b]=1``, ``c[][id]=x`` → ``{"a": {"b": "1"}, "c": [{"id": "x"}]}``; plain keys stay as they are."""
+    result: dict[str, Any] = {}
+    for key, value in items:
+        head, _, _ = key.partition("[")
+        path = [head, *_BRACKETS.findall(key[len(head) :])] if "[" in key else [key]
+        if not head or (len(path) > 1 and "".join(f"[{part}]" for part in path[1:]) != key[len(head) :]):
+            raise APIError(400, f"Malformed form field name '{key}'.", param=key, code="invalid_parameter")
+        _assign(result, path, value, key)
+    return result
+
+
+def _assign(target: dict[str, Any], path: list[str], value: Any, key: str) -> None:
+    node: Any = target
+    for index, part in enumerate(path):
+        last = index == len(path) - 1
+        if part == "":  # `[]`: append a new element (objects in a list: c[][id])
+            if not isinstance(node, list):
+                raise APIError(400, f"Malformed form field name '{key}'.", param=key, code="invalid_parameter")
+            if last:
+                node.append(value)
+                return
+            node.append({})
+            node = node[-1]
+            continue
+        if not isinstance(node, dict):
+            raise APIError(400, f"Malformed form field name '{key}'.", param=key, code="invalid_parameter")
+        if last:
+            if part in node:
+                raise APIError(400, f"Field '{key}' is given more than once.", param=key, code="duplicate_parameter")
+            node[part] = value
+            return
+        node = node.setdefault(part, [] if path[index + 1] == "" else {})
+
+
+def reject_unknown(body: dict[str, Any], allowed: tuple[str, ...], prefix: str = "") -> None:
+    for key in body:
+        if key not in allowed:
+            name = f"{prefix}[{key}]" if prefix else key
+            raise ContractError(f"Unknown parameter: '{name}'.", field=name, value=key, code="unknown_parameter")
+
+
+def _text(body: dict[str, Any], name: str, default: str | None = None) -> str | None:
+    value = body.get(name, default)
+    if value is None or isinstance(value, str):
+        return value
+    kind = "a file" if isinstance(value, UploadFile) else f"{_json_kind(value)}"
+    raise ContractError(
+        f"Invalid type for '{name}': expected a string, but got {kind} instead.",
+        field=name,
+        value=None,
+        code="invalid_type",
+    )
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return "a string"
+
+
+def required_prompt(body: dict[str, Any]) -> str:
+    if "prompt" not in body:
+        raise ContractError("Missing required parameter: 'prompt'.", field="prompt", code="missing_required_parameter")
+    return _text(body, "prompt") or ""
+
+
+async def video_request(body: dict[str, Any], encoding: Encoding) -> VideoRequest:
+    """Check the create fields common to both encodings and build the engine's request."""
+    reject_unknown(body, CREATE_FIELDS)
+    prompt = required_prompt(body)
+    model = _text(body, "model", "sora-2") or "sora-2"
+    size = _text(body, "size", "720x1280") or "720x1280"
+    seconds = body.get("seconds", "4")
+    if isinstance(seconds, UploadFile | dict | list):
+        raise ContractError(
+            f"Invalid type for 'seconds': expected a string, but got {_json_kind(seconds)} instead.",
+            field="seconds",
+            code="invalid_type",
+        )
+    reference = await input_reference(body.get("input_reference"), encoding)
+    extras = cinebrief_extras(body.get("cinebrief"))
+    return VideoRequest(prompt=prompt, model=model, size=size, seconds=seconds, input_reference=reference, **extras)
+
+
+async def input_reference(value: Any, encoding: Encoding) -> bytes | None:
+    """A file part, or an object with `image_url` (a data: URL; remote URLs are refused) or `file_id`."""
+    if value is None:
+        return None
+    if isinstance(value, UploadFile):
+        return await value.read()
+    if isinstance(value, str):
+        expected = "a file" if encoding == "multipart" else "an object"
+        raise ContractError(
+            f"Invalid type for 'input_reference': expected {expected}, but got a string instead.",
+            field="input_reference",
+            code="invalid_type",
+        )
+    if not isinstance(value, dict):
+        raise ContractError(
+            f"Invalid type for 'input_reference': expected a file or an object, but got {_json_kind(value)} instead.",
+            field="input_reference",
+            code="invalid_type",
+        )
+    reject_unknown(value, ("image_url", "file_id"), prefix="input_reference")
+    if len(value) != 1:
+        raise ContractError(
+            "Invalid 'input_reference': give exactly one of 'image_url' or 'file_id'.",
+            field="input_reference",
+            code="invalid_value",
+        )
+    if "file_id" in value:
+        raise ContractError(
+            "Invalid 'input_reference[file_id]': this server has no files endpoint, so file ids cannot be used. "
+            "Upload the image as a file, or send it as a data: URL in 'image_url'.",
+            field="input_reference[file_id]",
+            code="unsupported_value",
+        )
+    return decode_image_url(value["image_url"])
+
+
+def decode_image_url(url: Any) -> bytes:
+    field = "input_reference[image_url]"
+    if not isinstance(url, str):
+        raise ContractError(
+            f"Invalid type for '{field}': expected a string, but got {_json_kind(url)} instead.",
+            field=field,
+            code="invalid_type",
+        )
+    if len(url) > MAX_IMAGE_URL_CHARACTERS:
+        raise ContractError(
+            f"Invalid '{field}': {len(url)} characters, over the limit of {MAX_IMAGE_URL_CHARACTERS}.",
+            field=field,
+            code="string_above_max_length",
+        )
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("http", "https"):
+        raise ContractError(
+            f"Invalid '{field}': this server does not fetch remote URLs (it makes no outbound requests). "
+            "Send the image as a file upload or inline it as a data: URL (data:image/png;base64,...).",
+            field=field,
+            code="unsupported_url",
+        )
+    if scheme != "data" or "," not in url:
+        raise ContractError(
+            f"Invalid '{field}': expected a data: URL such as 'data:image/png;base64,...'.",
+            field=field,
+            code="invalid_value",
+        )
+    header, _, payload = url.partition(",")
+    try:
+        if header.lower().endswith(";base64"):
+            return base64.b64decode(payload, validate=True)
+        return unquote_to_bytes(payload)
+    except (binascii.Error, ValueError) as exc:
+        raise ContractError(f"Invalid '{field}': the base64 data cannot be decoded ({exc}).", field=field) from None
+
+
+def cinebrief_extras(value: Any) -> dict[str, Any]:
+    """The namespaced extras: `cinebrief[seed]`, `cinebrief[options][...]`, `cinebrief[shot]`, `cinebrief[brief]`."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ContractError(
+            f"Invalid type for 'cinebrief': expected an object, but got {_json_kind(value)} instead.",
+            field="cinebrief",
+            code="invalid_type",
+        )
+    reject_unknown(value, EXTRA_FIELDS, prefix="cinebrief")
+    extras: dict[str, Any] = {}
+    if "seed" in value:
+        extras["seed"] = _seed(value["seed"])
+    if "options" in value:
+        options = _json_object(value["options"], "cinebrief[options]")
+        extras["options"] = options
+    for name in ("shot", "brief"):
+        if name in value:
+            extras[name] = _brief_model(name, _json_object(value[name], f"cinebrief[{name}]"))
+    return extras
+
+
+def _seed(value: Any) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    raise ContractError(
+        f"Invalid value for 'cinebrief[seed]': {value!r}. Expected an integer from 0 to 2**63-1.",
+        field="cinebrief[seed]",
+        value=value,
+    )
+
+
+def _json_object(value: Any, field: str) -> dict[str, Any]:
+    if isinstance(value, str):  # multipart carries objects as JSON text
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ContractError(f"Invalid '{field}': not valid JSON ({exc}).", field=field) from None
+    if not isinstance(value, dict):
+        raise ContractError(
+            f"Invalid type for '{field}': expected an object, but got {_json_kind(value)} instead.",
+            field=field,
+            code="invalid_type",
+        )
+    return value
+
+
+def _brief_model(name: str, data: dict[str, Any]) -> Any:
+    from cinebrief.brief.schema import Brief, Shot
+
+    model = Shot if name == "shot" else Brief
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(
+            f"Invalid 'cinebrief[{name}]': {where}: {first['msg']}.", field=f"cinebrief[{name}]", code="invalid_brief"
+        ) from None

@@ -1,0 +1,54 @@
+"""Dependencies shared by the routes: the engine, the settings, and bearer API key checking."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from cinebrief.jobs.engine import Engine
+from cinebrief.server.errors import APIError
+from cinebrief.settings import Settings
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _masked(key: str) -> str:
+    return f"{key[:3]}***{key[-4:]}" if len(key) > 8 else "***"
+
+
+def require_api_key(request: Request, settings: SettingsDep) -> None:
+    """With keys configured, `Authorization: Bearer <key>` must name one of them (401 in OpenAI's form)."""
+    keys = settings.server.api_keys
+    if not keys:
+        return  # no keys: the server only binds to loopback, any key is accepted
+    scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
+    supplied = supplied.strip()
+    if scheme.lower() != "bearer" or not supplied:
+        raise APIError(
+            401,
+            "You didn't provide an API key. You need to provide your API key in an Authorization header "
+            "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            code="invalid_api_key",
+        )
+    if not any(hmac.compare_digest(supplied.encode(), key.encode()) for key in keys):
+        raise APIError(
+            401,
+            f"Incorrect API key provided: {_masked(supplied)}. Use one of the keys in this server's "
+            "settings (server.api_keys or CINEBRIEF_API_KEYS).",
+            code="invalid_api_key",
+        )
+
+
+Authenticated = Depends(require_api_key)

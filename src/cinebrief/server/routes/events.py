@@ -1,0 +1,63 @@
+"""`/v1/videos/{id}/events`: server-sent events with the job's progress and status until it finishes.
+
+Each event's data is the whole Video; the first is the current state, the stream ends after a terminal one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from cinebrief.contract.video import TERMINAL_STATUSES, Video
+from cinebrief.jobs.engine import Engine
+from cinebrief.jobs.events import JobEvent
+from cinebrief.server.deps import Authenticated, EngineDep
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
+
+HEARTBEAT_SECONDS = 15.0
+
+
+def _frame(kind: str, video: Video) -> str:
+    return f"event: {kind}\ndata: {json.dumps(video.wire())}\n\n"
+
+
+async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[JobEvent] = asyncio.Queue()
+
+    def forward(event: JobEvent) -> None:
+        if event.video_id == video_id:
+            loop.call_soon_threadsafe(events.put_nowait, event)
+
+    unsubscribe = engine.events.subscribe(forward)  # before reading the state, so nothing falls between
+    try:
+        current = engine.get(video_id)
+        yield _frame("status", current)
+        if current.status in TERMINAL_STATUSES:
+            return
+        while not await request.is_disconnected():
+            try:
+                event = await asyncio.wait_for(events.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            yield _frame(event.type, event.video)
+            if event.type == "status" and event.video.status in TERMINAL_STATUSES:
+                return
+    finally:
+        unsubscribe()
+
+
+@router.get("/{video_id}/events", operation_id="streamVideoEvents", response_class=StreamingResponse)
+def video_events(video_id: str, request: Request, engine: EngineDep) -> StreamingResponse:
+    engine.get(video_id)  # 404 before the stream starts
+    return StreamingResponse(
+        _stream(request, engine, video_id),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )

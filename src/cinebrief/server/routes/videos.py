@@ -1,0 +1,92 @@
+"""`/v1/videos`: create, list, retrieve, delete, content and remix, as the Videos API defines them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from cinebrief.contract.video import TERMINAL_STATUSES
+from cinebrief.server.bodies import REMIX_FIELDS, read_body, reject_unknown, required_prompt, video_request
+from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
+from cinebrief.server.openapi import CREATE_BODY, REMIX_BODY, VIDEO_RESPONSES
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
+
+CONTENT_TYPES = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
+CONTENT_SUFFIXES = {"video": "mp4", "thumbnail": "webp", "spritesheet": "jpg"}
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+@router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses=VIDEO_RESPONSES)
+async def create_video(
+    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Create a video job from a prompt (multipart or JSON); returns the queued Video."""
+    body, encoding = await read_body(request, settings.server.max_request_bytes)
+    video_request_ = await video_request(body, encoding)
+    video = await run_in_threadpool(engine.submit, video_request_, idempotency_key=idempotency_key)
+    return JSONResponse(video.wire())
+
+
+@router.get("", operation_id="ListVideos")
+def list_videos(
+    engine: EngineDep,
+    limit: Annotated[int, Query(description="0 to 100")] = 20,
+    order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> JSONResponse:
+    """List videos, newest first by default; page with `after` = the previous page's `last_id`."""
+    page = engine.list(limit=limit, order=order, after=after)
+    return JSONResponse(page.model_dump(mode="json"))
+
+
+@router.get("/{video_id}", operation_id="GetVideo", responses=VIDEO_RESPONSES)
+def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+    """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`)."""
+    video = engine.get(video_id)
+    headers = {}
+    if video.status not in TERMINAL_STATUSES:
+        headers["openai-poll-after-ms"] = str(settings.server.poll_after_ms)
+    return JSONResponse(video.wire(), headers=headers)
+
+
+@router.delete("/{video_id}", operation_id="DeleteVideo")
+def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
+    """Delete a finished video and its files, or cancel a queued one; 409 while in progress."""
+    return JSONResponse(engine.delete(video_id).model_dump(mode="json"))
+
+
+@router.get(
+    "/{video_id}/content",
+    operation_id="RetrieveVideoContent",
+    response_class=FileResponse,
+    responses={200: {"content": {media: {} for media in CONTENT_TYPES.values()}}},
+)
+def video_content(
+    video_id: str,
+    engine: EngineDep,
+    variant: Annotated[Literal["video", "thumbnail", "spritesheet"], Query()] = "video",
+) -> FileResponse:
+    """The finished file, streamed; `Range` requests are answered with 206."""
+    path = engine.content_path(video_id, variant)
+    return FileResponse(
+        path,
+        media_type=CONTENT_TYPES[variant],
+        filename=f"{video_id}.{CONTENT_SUFFIXES[variant]}",
+        content_disposition_type="inline",
+    )
+
+
+@router.post("/{video_id}/remix", operation_id="CreateVideoRemix", openapi_extra=REMIX_BODY, responses=VIDEO_RESPONSES)
+async def remix_video(
+    video_id: str, request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """A new job that applies one change to a completed video (same model, size and seconds)."""
+    body, _ = await read_body(request, settings.server.max_request_bytes)
+    reject_unknown(body, REMIX_FIELDS)
+    prompt: Any = required_prompt(body)
+    video = await run_in_threadpool(engine.remix, video_id, prompt, idempotency_key=idempotency_key)
+    return JSONResponse(video.wire())
