@@ -33,6 +33,7 @@ from cinebrief.media.encode import AUDIO_RATE, EncodeSettings, VideoWriter
 
 StitchMethod = Literal["copy", "reencode"]
 AAC_FRAME_SAMPLES = 1024
+HELD_PACKETS = 3  # a clip's audio overruns its video by less than two AAC frames
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,9 @@ class _CopyNotPossible(Exception):
 class _AudioJoiner:
     """Places each clip's AAC packets so that DTS never runs backwards and the delay never accumulates.
 
-    The packets of a clip's last two AAC frames are held back until the next clip's first packet is known;
-    then as few of them are dropped as keep that clip's audio within one AAC frame of its video.
+    The latest packets (the last `HELD_PACKETS` AAC frames) are always held back, so at a join the previous
+    clip's tail is still in hand when the next clip's first packet arrives; then as few of them are dropped as
+    keep the new clip's audio within one AAC frame of its video.
     """
 
     def __init__(self, container: av.container.OutputContainer, stream: av.AudioStream) -> None:
@@ -240,18 +242,16 @@ class _AudioJoiner:
         self.video_start = video_start
         self.first_seen = False
 
-    def add(self, packet: av.Packet, clip_audio_end: int) -> None:
+    def add(self, packet: av.Packet) -> None:
         if not self.first_seen:
             self.first_seen = True
             self._settle_join(packet)
         packet.pts += self.offset
         packet.dts += self.offset
         packet.stream = self.stream
-        # Hold the tail of the clip (its last two AAC frames) until the next clip decides its fate.
-        if packet.pts + packet.duration > self.offset + clip_audio_end - 2 * packet.duration:
-            self.held.append(packet)
-        else:
-            self._mux(packet)
+        self.held.append(packet)
+        if len(self.held) > HELD_PACKETS:
+            self._mux(self.held.popleft())
 
     def _settle_join(self, first: av.Packet) -> None:
         frame = first.duration or AAC_FRAME_SAMPLES
@@ -278,16 +278,6 @@ class _AudioJoiner:
         self.written_end = packet.pts + packet.duration
 
 
-def _clip_audio_end(path: Path) -> int:
-    """The end of a clip's last audio packet, in its audio time base (a demux pass without decoding)."""
-    end = 0
-    with av.open(str(path)) as container:
-        for packet in container.demux(audio=0):
-            if packet.dts is not None:
-                end = max(end, packet.pts + packet.duration)
-    return end
-
-
 def _stream_copy(paths: Sequence[Path], output: Path) -> None:
     options = {"movflags": "+faststart"}
     with av.open(str(paths[0])) as first, av.open(str(output), "w", format="mp4", options=options) as out:
@@ -311,7 +301,6 @@ def _copy_clip(
     last_video_dts: int | None,
 ) -> tuple[int, int | None]:
     """Mux one clip's packets shifted onto the cut; returns the video end and the last video DTS written."""
-    audio_end = _clip_audio_end(path) if joiner else 0
     with av.open(str(path)) as container:
         video_in = container.streams.video[0]
         audio_in = container.streams.audio[0] if joiner else None
@@ -331,7 +320,7 @@ def _copy_clip(
                 packet.stream = video_out
                 out.mux(packet)
             elif joiner is not None:
-                joiner.add(packet, audio_end)
+                joiner.add(packet)
     return video_end, last_video_dts
 
 
