@@ -26,6 +26,7 @@ from cinebrief.brief.schema import (
     SoundMix,
     Wardrobe,
 )
+from cinebrief.brief.writer import dump_brief
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -44,6 +45,7 @@ __all__ = [
     "ShotListEntry",
     "SoundMix",
     "Wardrobe",
+    "dump_brief",
     "field_path",
     "load_brief",
     "parse_brief",
