@@ -26,7 +26,7 @@ def dump_brief(brief: Brief) -> str:
     tree = CommentedMap(schema=SCHEMA_VERSION)
     tree.update(_tree(data))
     yaml = YAML(typ="rt")
-    yaml.width = 120
+    yaml.width = 4096  # long text stays on one line rather than folding with trailing spaces
     yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
