@@ -223,7 +223,8 @@ def _light(brief: Brief, shot: Shot) -> str:
     camera = shot.camera
     focus = camera.focus
     if focus and not any(word in focus.casefold() for word in ("focus", "depth")):
-        focus = f"{focus} depth of field"
+        head, comma, rest = focus.partition(",")
+        focus = f"{head} depth of field{comma}{rest}"
     palette = _palette(brief, shot)
     parts = [
         brief.style_of(shot),
