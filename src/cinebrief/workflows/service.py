@@ -1,0 +1,209 @@
+"""Where clips are generated: the embedded engine (in this process) or a `/v1/videos` server (official SDK).
+
+Both speak the same small vocabulary, so a workflow never knows which one it talks to: `create` (with an
+idempotency key, so a retry after a crash never pays twice), `retrieve`, `download`, `remix`, `list_all`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from cinebrief.brief.schema import Brief, Shot
+from cinebrief.errors import InputError, NotFoundError
+from cinebrief.media.atomic import atomic_output
+
+ENGINE_FOLDER = ".cinebrief"  # the embedded engine's data under a run or project folder
+
+
+@dataclass(frozen=True)
+class VideoState:
+    """What a workflow reads about a job."""
+
+    id: str
+    status: str
+    progress: int
+    prompt: str | None = None
+    remixed_from_video_id: str | None = None
+    error: str | None = None
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    seed: int
+    input_reference: bytes | None = None
+    reference_format: str = "png"
+    brief: Brief | None = None
+    shot: Shot | None = None
+
+
+class VideoService(Protocol):
+    name: str
+    backend_names: dict[str, str]  # model -> backend, when known (embedded)
+
+    def create(self, request: CreateRequest, *, idempotency_key: str) -> VideoState: ...
+    def retrieve(self, video_id: str) -> VideoState: ...
+    def download(self, video_id: str, path: Path, variant: str = "video") -> Path: ...
+    def remix(self, video_id: str, prompt: str) -> VideoState: ...
+    def list_all(self) -> list[VideoState]: ...
+    def close(self) -> None: ...
+
+
+class EmbeddedService:
+    """The same job store and runner as `cinebrief serve`, with its data under `data_dir`."""
+
+    name = "embedded"
+
+    def __init__(self, data_dir: Path, *, concurrency: int = 1, config: Path | None = None) -> None:
+        from cinebrief.backends.registry import backend_names
+        from cinebrief.jobs.engine import Engine
+        from cinebrief.settings import load_settings
+
+        backends = {name: {"concurrency": concurrency} for name in backend_names()}
+        settings = load_settings(
+            config, overrides={"server": {"data_dir": str(data_dir), "retention_seconds": 0}, "backends": backends}
+        )
+        self.engine = Engine(settings)
+        self.backend_names = {name: self.engine.pool.backend_name(name) for name in settings.models}
+
+    def create(self, request: CreateRequest, *, idempotency_key: str) -> VideoState:
+        from cinebrief.jobs.engine import VideoRequest
+
+        video = self.engine.submit(
+            VideoRequest(
+                prompt=request.prompt,
+                model=request.model,
+                size=request.size,
+                seconds=request.seconds,
+                input_reference=request.input_reference,
+                seed=request.seed,
+                brief=request.brief,
+                shot=request.shot,
+            ),
+            idempotency_key=idempotency_key,
+        )
+        return _state(video)
+
+    def retrieve(self, video_id: str) -> VideoState:
+        return _state(self.engine.get(video_id))
+
+    def download(self, video_id: str, path: Path, variant: str = "video") -> Path:
+        source = self.engine.content_path(video_id, variant)
+        with atomic_output(path) as temporary, source.open("rb") as reader, temporary.open("wb") as writer:
+            while chunk := reader.read(1 << 20):
+                writer.write(chunk)
+        return path
+
+    def remix(self, video_id: str, prompt: str) -> VideoState:
+        return _state(self.engine.remix(video_id, prompt))
+
+    def list_all(self) -> list[VideoState]:
+        videos, after = [], None
+        while True:
+            page = self.engine.list(limit=100, order="asc", after=after)
+            videos.extend(_state(video) for video in page.data)
+            if not page.has_more:
+                return videos
+            after = page.last_id
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+class ServerService:
+    """A `/v1/videos` server through the official openai SDK; cinebrief extras go in `extra_body`."""
+
+    name = "server"
+
+    def __init__(self, base_url: str, *, api_key: str | None = None) -> None:
+        from openai import OpenAI
+
+        url = base_url.rstrip("/")
+        if not url.endswith("/v1"):
+            url += "/v1"
+        key = api_key or os.environ.get("CINEBRIEF_API_KEY") or os.environ.get("OPENAI_API_KEY") or "unused"
+        self.client = OpenAI(base_url=url, api_key=key, max_retries=3)
+        self.backend_names: dict[str, str] = {}
+
+    def create(self, request: CreateRequest, *, idempotency_key: str) -> VideoState:
+        extras: dict[str, Any] = {"seed": request.seed}
+        if request.shot is not None:
+            extras["shot"] = request.shot.model_dump(mode="json", exclude_none=True)
+        if request.brief is not None:
+            extras["brief"] = request.brief.model_dump(mode="json", exclude_none=True, by_alias=True)
+        arguments: dict[str, Any] = {}
+        if request.input_reference is not None:
+            encoded = base64.b64encode(request.input_reference).decode()
+            arguments["input_reference"] = {"image_url": f"data:image/{request.reference_format};base64,{encoded}"}
+        video = self.client.videos.create(
+            prompt=request.prompt,
+            model=request.model,
+            size=request.size,  # type: ignore[arg-type]
+            seconds=request.seconds,  # type: ignore[arg-type]
+            extra_body={"cinebrief": extras},
+            extra_headers={"Idempotency-Key": idempotency_key},
+            **arguments,
+        )
+        return _state(video)
+
+    def retrieve(self, video_id: str) -> VideoState:
+        import openai
+
+        try:
+            return _state(self.client.videos.retrieve(video_id))
+        except openai.NotFoundError:
+            raise NotFoundError(f"No video found with id '{video_id}'.") from None
+
+    def download(self, video_id: str, path: Path, variant: str = "video") -> Path:
+        content = self.client.videos.download_content(video_id, variant=variant)  # type: ignore[arg-type]
+        with atomic_output(path) as temporary:
+            content.write_to_file(temporary)
+        return path
+
+    def remix(self, video_id: str, prompt: str) -> VideoState:
+        import openai
+
+        try:
+            return _state(self.client.videos.remix(video_id, prompt=prompt))
+        except openai.NotFoundError:
+            raise NotFoundError(f"No video found with id '{video_id}'.") from None
+        except openai.BadRequestError as exc:
+            raise InputError(str(exc)) from None
+
+    def list_all(self) -> list[VideoState]:
+        return [_state(video) for video in self.client.videos.list(limit=100, order="asc")]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _state(video: Any) -> VideoState:
+    error = getattr(video, "error", None)
+    message = None
+    if error is not None:
+        message = f"{getattr(error, 'code', '')}: {getattr(error, 'message', '')}".strip(": ")
+    return VideoState(
+        id=video.id,
+        status=video.status,
+        progress=int(video.progress or 0),
+        prompt=video.prompt,
+        remixed_from_video_id=video.remixed_from_video_id,
+        error=message,
+        created_at=int(video.created_at or 0),
+    )
+
+
+def open_service(*, server: str | None, folder: Path, concurrency: int = 1, api_key: str | None = None) -> VideoService:
+    """`--server URL` when given, else the embedded engine with its data in `folder/.cinebrief`."""
+    if server:
+        return ServerService(server, api_key=api_key)
+    folder.mkdir(parents=True, exist_ok=True)
+    return EmbeddedService(folder / ENGINE_FOLDER, concurrency=concurrency)
