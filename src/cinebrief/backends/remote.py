@@ -9,7 +9,7 @@ Generating one clip, in order:
 5. download all three variants into the output folder.
 
 Model settings (`[models.NAME]` in cinebrief.toml): `base_url`, `api_key`, `upstream_model` (default: the
-same name), `poll_interval_seconds`, `deadline_seconds`, `request_timeout_seconds`.
+same name), `poll_interval_seconds`, `deadline_seconds`, `request_timeout_seconds`, `max_retries`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cinebrief.backends.base import (
     ProgressFn,
 )
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.contract.profile import ALL_SIZES, SIZE_720P, SIZE_PRO_TALL_WIDE, STANDARD_SECONDS
+from cinebrief.contract.profile import SIZE_720P, SIZE_PRO_TALL_WIDE, STANDARD_SECONDS
 from cinebrief.contract.reference import sniff_format
 from cinebrief.errors import BackendError, CancelledError, ConfigError
 
@@ -53,6 +53,7 @@ class RemoteBackend:
         poll_interval_seconds: float = 2.0,
         deadline_seconds: float = 3600.0,
         request_timeout_seconds: float = 120.0,
+        max_retries: int = 3,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"remote backend: base_url '{base_url}' must be an http(s) URL ending in /v1.")
@@ -62,14 +63,20 @@ class RemoteBackend:
         self.poll_interval_seconds = float(poll_interval_seconds)
         self.deadline_seconds = float(deadline_seconds)
         self.request_timeout_seconds = float(request_timeout_seconds)
+        self.max_retries = int(max_retries)
 
     def capabilities(self, model: str) -> Capabilities:
-        sizes = SIZE_720P + SIZE_PRO_TALL_WIDE if "pro" in (self.upstream_model or model) else SIZE_720P
+        """Sora model names keep the contract's sizes; any other name leaves the sizes to the upstream."""
+        upstream = self.upstream_model or model
+        if upstream.startswith("sora-2"):
+            sizes = SIZE_720P + SIZE_PRO_TALL_WIDE if upstream.startswith("sora-2-pro") else SIZE_720P
+        else:
+            sizes = ()
         return Capabilities(
             backend=self.name,
-            sizes=sizes if model.startswith("sora-2") else ALL_SIZES,
+            sizes=sizes,
             seconds=STANDARD_SECONDS,
-            notes=f"forwards to {self.base_url} as '{self.upstream_model or model}'",
+            notes=f"forwards to {self.base_url} as '{upstream}'",
         )
 
     def client(self) -> OpenAI:
@@ -78,7 +85,7 @@ class RemoteBackend:
         return OpenAI(
             base_url=self.base_url,
             api_key=self.api_key or "no-key",
-            max_retries=3,
+            max_retries=self.max_retries,
             timeout=self.request_timeout_seconds,
         )
 

@@ -1,0 +1,50 @@
+"""A crash (SIGKILL) of `cinebrief serve` during six jobs: after a restart all six complete, once each."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import av
+import openai
+
+from cinebrief.jobs.store import JobStore
+from server_harness import ServerProcess
+from server_models import SMALL_MODEL, SMALL_SIZE
+
+
+def test_kill_9_during_six_jobs_then_restart(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    config = tmp_path / "cinebrief.toml"
+    config.write_text(f'[models.{SMALL_MODEL}]\nbackend = "previz"\n\n[backends.previz]\nconcurrency = 2\n')
+    first = ServerProcess(data_dir, config=config).start()
+    try:
+        client = openai.OpenAI(base_url=first.url, api_key="any", max_retries=0)
+        ids = [
+            client.videos.create(prompt=f"Crash clip {index}", model=SMALL_MODEL, size=SMALL_SIZE, seconds="8").id
+            for index in range(6)
+        ]
+        deadline = time.monotonic() + 60
+        while client.videos.retrieve(ids[0]).progress < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.videos.retrieve(ids[-1]).status == "queued"
+    finally:
+        first.kill()
+
+    with ServerProcess(data_dir, config=config) as second:
+        client = openai.OpenAI(base_url=second.url, api_key="any", max_retries=0)
+        videos = [client.videos.poll(video_id, poll_interval_ms=100) for video_id in ids]
+        assert [video.status for video in videos] == ["completed"] * 6
+        assert sorted(video.id for video in client.videos.list()) == sorted(ids)
+        for video in videos:
+            path = tmp_path / f"{video.id}.mp4"
+            client.videos.download_content(video.id).write_to_file(path)
+            with av.open(str(path)) as container:
+                assert sum(1 for _ in container.decode(video=0)) > 0
+    store = JobStore(f"sqlite:///{data_dir / 'cinebrief.db'}")
+    try:
+        jobs = [store.get(video_id) for video_id in ids]
+    finally:
+        store.close()
+    assert all(job is not None and job.status == "completed" and 1 <= job.attempts <= 2 for job in jobs)
+    assert list((data_dir / "tmp").iterdir()) == []
