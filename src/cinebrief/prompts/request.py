@@ -1,8 +1,8 @@
 """Turn one shot of a brief into a checked Videos API request: prompt, model, size, seconds, reference.
 
 The parameters are the shot's own, else the brief's `defaults`, else the contract's DEFAULTS. They are
-checked against the contract profile (`standard` unless told otherwise) for the official Sora models; a
-model name that is not a Sora model is left for its backend to judge. The `input_reference` path is read
+checked against the contract profile (`standard` unless told otherwise) for Sora model names; any other
+model name (a self-hosted one) is left for its backend to judge. The `input_reference` path is read
 relative to the brief's folder, its format sniffed from its bytes and its size matched to `size`.
 """
 
@@ -64,8 +64,8 @@ def shot_request(
     size = parameters.size or DEFAULTS.size
     seconds = parameters.seconds or DEFAULTS.seconds
 
-    # 2. The contract, for the models it describes.
-    if model in OFFICIAL_MODELS:
+    # 2. The contract, for the models it describes (a misspelt `sora-…` name is its business too).
+    if model in OFFICIAL_MODELS or model.casefold().startswith("sora"):
         get_profile(profile).check(model=model, size=size, seconds=seconds)
     else:
         parse_size(size)
