@@ -203,3 +203,55 @@ def test_models_command_runs_offline(tiny_models, tmp_path: Path) -> None:
     result = run_offline("models", "--config", str(config), "--json")
     assert result.returncode == 0, result.stderr
     assert '"frame_rule": "8k+1"' in result.stdout
+
+
+# -- through the server ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outbound_connections(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every socket connect in this process that goes beyond loopback (the test asserts there are none)."""
+    import socket
+
+    seen: list[object] = []
+    original = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family != socket.AF_UNIX and host not in ("127.0.0.1", "::1", "localhost"):
+            seen.append(address)
+            raise OSError(f"network disabled in this test: {address}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    return seen
+
+
+def test_generation_through_the_server(tiny_models, tmp_path: Path, outbound_connections: list[object]) -> None:
+    from openai import OpenAI
+
+    from server_harness import ServerThread
+    from server_models import served_settings
+
+    models = {f"{family}-tiny": {"backend": "diffusers", "path": str(tiny_models[family])} for family in FAMILIES}
+    settings = served_settings(tmp_path / "data", api_keys=["k"], poll_after_ms=50, models=models)
+    with ServerThread(settings) as server:
+        client = OpenAI(base_url=server.url, api_key="k", max_retries=0)
+        listed = {model.id: model.model_extra["capabilities"] for model in client.models.list()}
+        assert listed["wan-tiny"]["frame_rule"] == "4k+1" and listed["ltx-tiny"]["frame_rule"] == "8k+1"
+
+        text = client.videos.create_and_poll(prompt="a dog run on the sea", model="wan-tiny", size="1280x720")
+        image = client.videos.create_and_poll(
+            prompt="the red sky",
+            model="ltx-tiny",
+            size="720x1280",
+            seconds="4",
+            input_reference=("first.png", _reference(720, 1280), "image/png"),
+        )
+        for video, size in ((text, "1280x720"), (image, "720x1280")):
+            assert (video.status, video.progress, video.size, video.error) == ("completed", 100, size, None)
+            target = tmp_path / f"{video.id}.mp4"
+            client.videos.download_content(video.id, variant="video").write_to_file(target)
+            info = probe(target)
+            assert (info.size, info.frames, info.audio_codec) == (size, 33, "aac")
+    assert outbound_connections == []

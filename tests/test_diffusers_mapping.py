@@ -226,6 +226,8 @@ def test_geometry_comes_from_the_configs(tmp_path: Path) -> None:
     capabilities = DiffusersBackend(path=str(tmp_path)).capabilities("wan")
     assert capabilities.text_to_video and not capabilities.image_to_video
     assert capabilities.as_dict()["frame_rule"] == "4k+1"
+    # Any even size is accepted and resized back; the native multiple is said in the notes.
+    assert capabilities.accepts_size("1280x720") and "sides multiple of 32" in capabilities.notes
 
 
 def test_image_to_video_folder_needs_a_reference(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def _describe_model(name: str, backend: str, settings: dict[str, Any]) -> dict[s
 
 
 def _summary(capabilities: dict[str, Any]) -> str:
-    sizes = ", ".join(capabilities["sizes"]) or f"sides x{capabilities['size_multiple']}"
+    multiple = capabilities["size_multiple"]
+    sizes = ", ".join(capabilities["sizes"]) or ("any even WxH" if multiple == 2 else f"sides x{multiple}")
     modes = [mode for mode, key in (("t2v", "text_to_video"), ("i2v", "image_to_video")) if capabilities[key]]
     return (
         f"{'+'.join(modes) or '-'}  sizes {sizes}  seconds {'/'.join(capabilities['seconds'])}  "

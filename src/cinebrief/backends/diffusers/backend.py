@@ -67,9 +67,11 @@ class DiffusersBackend:
         folder = self.folder(model)
         defaults = self.defaults(model)
         seconds = tuple(s for s in ("4", "8", "12", "16", "20") if int(s) <= defaults.max_seconds)
+        # Any even size is accepted (H.264 needs even sides): the model generates at its own multiple and
+        # the output is resized back, so the native multiple is published in the notes, not as a limit.
         return Capabilities(
             backend=self.name,
-            size_multiple=folder.size_multiple,
+            size_multiple=2,
             seconds=seconds,
             fps=defaults.fps,
             frame_rule=folder.frame_rule,
@@ -79,9 +81,9 @@ class DiffusersBackend:
             audio=False,
             remix=True,
             notes=(
-                f"{folder.family} {folder.variant} ({folder.pipeline_class}) from {folder.path}; generated at "
-                f"sides multiple of {folder.size_multiple} within {defaults.max_area} px and resized to the "
-                f"requested size; silent audio track"
+                f"{folder.family} {folder.variant} ({folder.pipeline_class}) from {folder.path}; generated with "
+                f"sides multiple of {folder.size_multiple} within {defaults.max_area} px, then resized to the "
+                f"requested size; frames {folder.frame_rule} at {defaults.fps} fps; silent audio track"
             ),
         )
 
