@@ -3,11 +3,180 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cinebrief.cli.app import app
-from cinebrief.cli.output import stdout
+from cinebrief.cli.output import stderr, stdout
+from cinebrief.errors import InputError
+
+if TYPE_CHECKING:
+    from cinebrief.workflows.plan import Plan
+
+BACKENDS_ESTIMATED = ("previz", "diffusers", "remote")
+TABLE_WIDTH = 140  # wide enough for a plan's table in a pipe or a test runner
+
+
+def _picks(values: list[str]) -> dict[str, int]:
+    picks: dict[str, int] = {}
+    for value in values:
+        shot, _, number = value.partition("=")
+        if not shot or not number.isdigit():
+            raise InputError(f"--pick {value!r}: expected SHOT=VARIANT, such as --pick arrival=2", field="pick")
+        picks[shot] = int(number)
+    return picks
+
+
+def _money(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:.2f}"
+
+
+def print_plan(plan: Plan, *, budget: float | None, concurrency: int) -> bool:
+    """The plan as a table, the totals and the budget verdict; returns whether the budget allows it."""
+    from rich.table import Table
+
+    table = Table(title=f"Plan: {plan.brief.title or 'untitled brief'}", title_justify="left")
+    for column in ("clip", "shot", "seconds", "model", "size", "seed", "first frame", "cut", "cost"):
+        table.add_column(column, justify="right" if column in ("seconds", "seed", "cost") else "left")
+    for clip in plan.clips:
+        first_frame = (
+            f"last of {clip.chain_from}" if clip.chain else (clip.input_reference.name if clip.input_reference else "-")
+        )
+        table.add_row(
+            clip.clip_id,
+            clip.shot_id,
+            clip.seconds,
+            clip.model,
+            clip.size,
+            str(clip.seed),
+            first_frame,
+            "yes" if clip.picked else "",
+            _money(clip.cost),
+        )
+    from rich.console import Console
+
+    Console(highlight=False, width=max(stdout.width, TABLE_WIDTH)).print(table)
+    cost = _money(plan.cost)
+    if plan.cost is None:
+        cost += f" (no known price for {', '.join(plan.unknown_cost_clips)})"
+    stdout.print(f"clips: {len(plan.clips)}, cut: {plan.seconds} s, estimated cost at Sora 2 list prices: {cost}")
+    times = []
+    for backend in BACKENDS_ESTIMATED:
+        estimate = plan.estimated_time(backend, concurrency=concurrency)
+        times.append(f"{backend} {'unknown' if estimate is None else f'~{estimate:.0f} s'}")
+    stdout.print(f"estimated time (concurrency {concurrency}): {', '.join(times)}")
+    allowed, verdict = plan.budget_verdict(budget)
+    stdout.print(f"budget: {verdict}")
+    return allowed
+
+
+@app.command()
+def plan(
+    brief: Path = typer.Argument(..., help="The brief (YAML).", show_default=False),
+    variants: int = typer.Option(1, "--variants", help="Seeds per clip."),
+    budget: float | None = typer.Option(None, "--budget", help="USD the run may cost at list prices."),
+    no_split: bool = typer.Option(False, "--no-split", help="Keep shots longer than 4 s whole."),
+    concurrency: int = typer.Option(2, "--concurrency", help="Clips generated at once (for the time estimate)."),
+    pick: list[str] = typer.Option([], "--pick", help="SHOT=VARIANT: the variant that goes into the cut."),
+) -> None:
+    """Clips, seconds, estimated cost and time per backend, and the budget verdict (exit 1 when over)."""
+    from cinebrief.brief.loader import load_brief
+    from cinebrief.workflows.plan import plan_brief
+
+    loaded = load_brief(brief)
+    planned = plan_brief(
+        loaded, brief_dir=brief.resolve().parent, split=not no_split, variants=variants, picks=_picks(pick)
+    )
+    if not print_plan(planned, budget=budget, concurrency=concurrency):
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    brief: Path = typer.Argument(..., help="The brief (YAML).", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="The run folder.", show_default=False),
+    server: str | None = typer.Option(None, "--server", help="A /v1/videos server URL (default: embedded engine)."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="CINEBRIEF_API_KEY", help="Key for --server."),
+    concurrency: int = typer.Option(2, "--concurrency", min=1, max=64, help="Clips generated at once."),
+    variants: int = typer.Option(1, "--variants", min=1, max=16, help="Seeds per clip."),
+    budget: float | None = typer.Option(None, "--budget", help="Refuse to start above this many USD."),
+    no_split: bool = typer.Option(False, "--no-split", help="Keep shots longer than 4 s whole."),
+    pick: list[str] = typer.Option([], "--pick", help="SHOT=VARIANT: the variant that goes into the cut."),
+) -> None:
+    """Lint, plan, generate, stitch and export a brief; re-running resumes what is missing."""
+    from cinebrief.workflows.run import RunOptions, run_brief
+
+    options = RunOptions(
+        brief_path=brief,
+        output=output,
+        server=server,
+        api_key=api_key,
+        concurrency=concurrency,
+        variants=variants,
+        budget=budget,
+        split=not no_split,
+        picks=_picks(pick),
+    )
+    with _RunProgress() as progress:
+        outcome = run_brief(options, progress=progress.update, on_plan=progress.start)
+    for finding in outcome.findings:
+        stderr.print(f"{finding.severity}: {finding.code} {finding.name}: {finding.message}", markup=False)
+    if outcome.refused:
+        if outcome.plan is not None:
+            print_plan(outcome.plan, budget=budget, concurrency=concurrency)
+        stderr.print(f"refused: {outcome.refused}", markup=False)
+        raise typer.Exit(1)
+    for clip_id, message in outcome.failed.items():
+        stderr.print(f"failed: {clip_id}: {message}", markup=False)
+    if outcome.failed:
+        stderr.print(f"{len(outcome.failed)} clip(s) failed; re-run the same command to retry them", markup=False)
+        raise typer.Exit(1)
+    stdout.print(f"generated {len(outcome.generated)} clip(s), reused {len(outcome.reused)}")
+    for name, path in outcome.outputs.items():
+        stdout.print(f"{name}: {output / path}")
+
+
+class _RunProgress:
+    """Rich progress bars on stderr: one per clip and one overall."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+        self.overall: int | None = None
+        self.finished: set[str] = set()
+
+    def __enter__(self) -> _RunProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.progress.stop()
+
+    def start(self, clip_ids: list[str]) -> None:
+        self.overall = self.progress.add_task("all clips", total=len(clip_ids), status="")
+        for clip_id in clip_ids:
+            self.tasks[clip_id] = self.progress.add_task(clip_id, total=100, status="waiting")
+
+    def update(self, clip_id: str, percent: int, status: str) -> None:
+        task = self.tasks.get(clip_id)
+        if task is None:
+            return
+        self.progress.update(task, completed=percent, status=status)
+        if status in ("completed", "reused", "failed") and clip_id not in self.finished:
+            self.finished.add(clip_id)
+            if self.overall is not None:
+                self.progress.update(self.overall, completed=len(self.finished))
 
 
 @app.command()

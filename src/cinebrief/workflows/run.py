@@ -89,11 +89,18 @@ def prepare(options: RunOptions) -> tuple[Brief, Plan, RunOutcome]:
     return brief, plan, outcome
 
 
-def run_brief(options: RunOptions, *, progress: ProgressFn | None = None) -> RunOutcome:
+def run_brief(
+    options: RunOptions,
+    *,
+    progress: ProgressFn | None = None,
+    on_plan: Callable[[list[str]], None] | None = None,
+) -> RunOutcome:
     """The whole run; see the module docstring. Never raises for a clip's failure: see `outcome.failed`."""
     brief, plan, outcome = prepare(options)
     if outcome.refused:
         return outcome
+    if on_plan is not None:
+        on_plan([clip.clip_id for clip in plan.clips])
     folder = options.output
     (folder / CLIPS_FOLDER).mkdir(parents=True, exist_ok=True)
     manifest = Manifest(folder)
