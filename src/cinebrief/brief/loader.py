@@ -38,6 +38,7 @@ class BriefErrors(BriefError):
 def read_yaml(text: str, *, path: str = "<brief>") -> Any:
     """Parse YAML with positions (ruamel round-trip); a syntax error is a `BriefError` at its line."""
     yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True  # so that `cinebrief lint --fix` writes quotes back as they were
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
