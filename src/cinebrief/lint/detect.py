@@ -1,0 +1,137 @@
+"""Detectors the rules share: vague terms, camera moves, framing, light, colours, style, sound, beats.
+
+Each works on a `Span` (located text) or a `ShotView` and returns what it found with offsets, so the
+rules can point at the words. All matching goes through `lexicon` tables (see `vocabulary`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cinebrief.lint import vocabulary as vocab
+from cinebrief.lint.document import ShotView, Span
+from cinebrief.lint.lexicon import Match, Text
+
+
+@dataclass(frozen=True)
+class Found:
+    span: Span
+    match: Match
+
+
+def vague_terms(span: Span) -> list[Found]:
+    """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly")."""
+    text = span.words
+    found = []
+    for match in vocab.VAGUE.iter(text):
+        exempt = vocab.VAGUE_EXEMPT_NEXT.get(match.label)
+        if exempt and match.last + 1 < len(text.tokens) and text.tokens[match.last + 1].word in exempt:
+            continue
+        if _vague_exception(text, match):
+            continue
+        found.append(Found(span, match))
+    return found
+
+
+def _vague_exception(text: Text, match: Match) -> bool:
+    """Uses that are not praise: "pretty fast", "good morning", "cool light" (a colour temperature)."""
+    following = text.tokens[match.last + 1].word if match.last + 1 < len(text.tokens) else ""
+    if match.label == "nice" and following in ("and",):
+        return False
+    if match.label == "dynamic" and following in ("range",):
+        return True
+    return bool(match.label == "interesting" and following in ("because",))
+
+
+def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
+    """Camera moves in a span. In prose (`require_context`) an ambiguous word ("pan", "tilts", "crane")
+    counts only next to a direction or in a sentence that talks about the camera."""
+    text = span.words
+    found = []
+    for match in vocab.MOVES.iter(text):
+        following = text.tokens[match.last + 1].word if match.last + 1 < len(text.tokens) else ""
+        if following in vocab.NOT_MOVE_NEXT.get(match.label, ()):
+            continue
+        if require_context and match.label in vocab.AMBIGUOUS_MOVES:
+            sentence = {token.word for token in text.sentence_tokens(match.start)}
+            if not (following in vocab.MOVE_DIRECTIONS or sentence & vocab.CAMERA_CONTEXT):
+                continue
+            if following in ("her", "his", "their", "its") and not sentence & vocab.CAMERA_CONTEXT:
+                continue
+        found.append(Found(span, match))
+    return found
+
+
+def move_families(found: list[Found]) -> list[str]:
+    """Distinct moves, merging words that make one move (a dolly that pushes in is one push-in)."""
+    families: list[str] = []
+    for item in found:
+        family = item.match.value
+        if family not in families:
+            families.append(family)
+    for general, specific in vocab.MOVE_MERGES.items():
+        if general in families and any(other in specific for other in families if other != general):
+            families.remove(general)
+    return families
+
+
+def shot_moves(shot: ShotView) -> list[Found]:
+    """Moves in the shot's camera fields and its prose (camera notes and shot-list entries are apart)."""
+    found: list[Found] = []
+    for span in shot.camera:
+        found.extend(camera_moves(span, require_context=False))
+    for span in shot.prose + shot.actions:
+        found.extend(camera_moves(span, require_context=True))
+    return found
+
+
+def any_match(table: object, shot: ShotView) -> bool:
+    return table.first(shot.text) is not None
+
+
+def colours(text: Text) -> list[str]:
+    """Distinct colour words in order ("golden hour" and "black-and-white" are not colours)."""
+    out: list[str] = []
+    for match in vocab.COLOUR_TABLE.iter(text):
+        if match.value and match.value not in out:
+            out.append(match.value)
+    return out
+
+
+def dialogue_words(line: str) -> int:
+    return len(Text(line).tokens)
+
+
+def motion_without_beats(span: Span) -> Match | None:
+    """The first sentence with a motion verb and no count, pause or end point ("the dog runs around")."""
+    text = span.words
+    tokens = text.tokens
+    for index, token in enumerate(tokens):
+        if token.word not in vocab.MOTION:
+            continue
+        sentence = text.sentence_tokens(token.start)
+        if not _has_beat(sentence):
+            return Match(token.word, token.word, token.start, token.end, index, index)
+    return None
+
+
+def _has_beat(tokens: list) -> bool:
+    words = [token.word for token in tokens]
+    for index, word in enumerate(words):
+        if word in vocab.BEAT_WORDS:
+            return True
+        if (word.isdigit() or word in vocab.NUMBER_WORDS) and any(
+            w in vocab.BEAT_UNITS for w in words[index + 1 : index + 3]
+        ):
+            return True
+        if word in vocab.ENDPOINT_PREPOSITIONS and index + 1 < len(words) and words[index + 1] in vocab.DETERMINERS:
+            return True
+    # A chain of verbs is a list of beats: "pedals, brakes, and stops".
+    return sum(1 for word in words if word in vocab.ACTION_FORMS) >= 3
+
+
+def has_action(shot: ShotView) -> bool:
+    """Something happens: an action beat, dialogue, or an action verb in the prose."""
+    if shot.actions or shot.dialogue:
+        return True
+    return any(token.word in vocab.ACTION_FORMS for span in shot.prose for token in span.words.tokens)

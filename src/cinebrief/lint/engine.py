@@ -1,0 +1,124 @@
+"""Run the rules on a document: select, skip completeness checks outside `mode: control`, honour `noqa`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cinebrief.lint.document import Document
+from cinebrief.lint.model import Diagnostic
+from cinebrief.lint.registry import Rule, check_selectors, load_rules, matches
+
+
+def selected_rules(select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:
+    """Rules chosen by `select` (all when empty) minus `ignore`; selectors are code prefixes or names."""
+    check_selectors([*select, *ignore])
+    rules = load_rules().values()
+    chosen = [r for r in rules if not select or any(matches(r, s) for s in select)]
+    return [r for r in chosen if not any(matches(r, s) for s in ignore)]
+
+
+def _silenced(rule: Rule, noqa: frozenset[str]) -> bool:
+    return any(matches(rule, key) for key in noqa)
+
+
+def run(document: Document, *, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Diagnostic]:
+    """Every finding of the chosen rules, in file order."""
+    diagnostics: list[Diagnostic] = []
+    for rule in selected_rules(select, ignore):
+        if rule.control_only and document.mode != "control":
+            continue
+        for finding in rule.check(document):
+            if finding.shot is not None and _silenced(rule, document.shots[finding.shot].noqa):
+                continue
+            diagnostics.append(
+                Diagnostic(
+                    code=rule.code,
+                    name=rule.name,
+                    severity=finding.severity or rule.severity,
+                    message=finding.message,
+                    location=finding.location,
+                    help=finding.help,
+                    fix=finding.fix,
+                    source=document.source,
+                )
+            )
+    diagnostics.sort(key=lambda d: (d.location.line or 0, d.location.column or 0, d.code))
+    return diagnostics
+
+
+def load_document(path: str | Path, **options: Any) -> Document:
+    """A brief file (YAML) or a prompt file (any other text) as a `Document`."""
+    path = Path(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from cinebrief.brief import parse_brief_tree
+        from cinebrief.errors import BriefError
+        from cinebrief.lint.from_brief import read_brief
+
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BriefError("no such brief file", path=str(path)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BriefError(f"cannot read the brief: {exc}", path=str(path)) from None
+        brief, tree = parse_brief_tree(text, path=str(path))
+        brief_options = {k: v for k, v in options.items() if k in ("mode", "profile")}
+        return read_brief(brief, tree, source=str(path), **brief_options)
+    from cinebrief.errors import InputError
+    from cinebrief.lint.text import read_text
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"no such prompt file '{path}'", field="source") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read '{path}': {exc}", field="source") from None
+    return read_text(text, source=str(path), **options)
+
+
+def lint(
+    brief_or_text: Any,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    mode: str | None = None,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: str | None = None,
+    input_reference: str | None = None,
+    remix_of: str | None = None,
+    profile: str = "standard",
+) -> list[Diagnostic]:
+    """Lint a `Brief`, a `Path` to a brief or prompt file, or prompt text; returns the diagnostics.
+
+    Text counts as `mode: control` unless `mode="explore"`; a brief uses its own `mode` unless overridden.
+    `model`, `size`, `seconds` and `input_reference` apply to text (a brief carries its own).
+    """
+    from cinebrief.lint.text import read_text
+
+    document: Document
+    if isinstance(brief_or_text, Document):
+        document = brief_or_text
+    elif isinstance(brief_or_text, Path):
+        document = (
+            load_document(brief_or_text, mode=mode or "control")
+            if brief_or_text.suffix not in (".yaml", ".yml")
+            else load_document(brief_or_text, **({"mode": mode} if mode else {}), profile=profile)
+        )
+    elif isinstance(brief_or_text, str):
+        document = read_text(
+            brief_or_text,
+            mode=mode or "control",
+            model=model,
+            size=size,
+            seconds=seconds,  # type: ignore[arg-type]
+            input_reference=input_reference,
+            remix_of=remix_of,
+        )
+    else:
+        from cinebrief.lint.from_brief import read_brief
+
+        document = read_brief(brief_or_text, None, mode=mode, profile=profile)  # type: ignore[arg-type]
+    document.profile = profile
+    return run(document, select=select, ignore=ignore)

@@ -1,0 +1,505 @@
+"""Prompt text rules (PR0xx): vague words, one camera move, framing, light, palette, style, subject, sound."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cinebrief.lint import detect
+from cinebrief.lint import vocabulary as vocab
+from cinebrief.lint.document import Document, Span
+from cinebrief.lint.model import Edit, Finding, Fix
+from cinebrief.lint.registry import rule
+
+
+@rule("PR001", "vague-language", severity="warning", fix="display-only")
+def vague_language(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds praise words and gestures that show nothing: "beautiful", "stunning", "epic", "cinematic
+    look", "nice lighting", "vibrant colors", "moves quickly". Each finding proposes concrete phrases
+    that show what the word only claims.
+
+    ## Why is this bad?
+    The model cannot render an opinion. Verbs and nouns that point to visible results (materials,
+    light sources, counts) are followed; adjectives of praise leave everything to chance.
+
+    ## Example
+    ```text
+    A beautiful street at night. The camera captures a cinematic look.
+    ```
+
+    ## Use instead
+    ```text
+    Wet asphalt, zebra crosswalk, neon signs reflecting in puddles.
+    Anamorphic 2.0x lens, shallow depth of field, volumetric light.
+    ```
+    """
+    for shot in document.shots:
+        for span in shot.spans():
+            for found in detect.vague_terms(span):
+                term = found.match.label
+                written = span.text[found.match.start : found.match.end]
+                replacements = vocab.VAGUE_TERMS[term]
+                suggestion = "; ".join(f"“{text}”" for text in replacements[:2])
+                yield Finding(
+                    f"'{written}' is vague: it tells the model an opinion, not what to show",
+                    span.location(found.match.start),
+                    help=f"show it instead, e.g. {suggestion}",
+                    fix=Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}"),
+                    shot=shot.index,
+                )
+
+
+@rule("PR002", "multiple-camera-moves", severity="warning")
+def multiple_camera_moves(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    Counts the distinct camera moves in one shot (dolly, push-in, pull-out, pan, whip pan, tilt, crane,
+    truck, arc or orbit, zoom, tracking, roll). Words that make one move together count once ("slow
+    dolly push-in"); platforms such as handheld or Steadicam are not moves. Each shot-list entry is
+    checked on its own.
+
+    ## Why is this bad?
+    Movement is the hardest part for the model. One clear camera move per shot is followed; a chain of
+    moves is blended, dropped or garbled.
+
+    ## Example
+    ```text
+    Camera: dolly in, then crane up and whip-pan to the door.
+    ```
+
+    ## Use instead
+    ```text
+    Camera: slow dolly-in at eye level.
+    ```
+    (and the crane and the whip pan in shots of their own)
+    """
+    for shot in document.shots:
+        found = detect.shot_moves(shot)
+        families = detect.move_families(found)
+        if len(families) > 1:
+            names = ", ".join(f"'{item.span.text[item.match.start : item.match.end]}'" for item in _firsts(found))
+            yield Finding(
+                f"{shot.label} has {len(families)} camera moves ({names}); keep one clear move per shot",
+                found[0].span.location(found[0].match.start),
+                help="keep the move that serves the shot and give the others shots of their own",
+                shot=shot.index,
+            )
+        for entry in shot.shot_list:
+            if entry.move:
+                moves = detect.move_families(
+                    detect.camera_moves(Span(entry.move, entry.span.field), require_context=False)
+                )
+                if len(moves) > 1:
+                    yield Finding(
+                        f"shot-list entry “{entry.title}” has {len(moves)} camera moves ({entry.move})",
+                        entry.span.location(),
+                        help="one move per entry; split the entry in two",
+                        shot=shot.index,
+                    )
+
+
+def _firsts(found: list[detect.Found]) -> list[detect.Found]:
+    seen: set[str] = set()
+    out = []
+    for item in found:
+        if item.match.value not in seen:
+            seen.add(item.match.value)
+            out.append(item)
+    return out
+
+
+@rule("PR003", "style-not-set", severity="warning", control_only=True)
+def style_not_set(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In `mode: control`, checks that a style is set: a `style:` in the brief or a `Style:` line, or a
+    style phrase in the prose (a decade, a film gauge, documentary, animation, noir, VHS, IMAX...).
+
+    ## Why is this bad?
+    Style is one of the most powerful levers: the same details read differently as a polished drama, a
+    phone clip or a grainy vintage commercial. Without one, the model picks for you.
+
+    ## Example
+    ```text
+    A fisherman mends a net on the pier.
+    ```
+
+    ## Use instead
+    ```text
+    Style: 1970s 16 mm documentary, warm grain.
+    A fisherman mends a net on the pier.
+    ```
+    """
+    for shot in document.shots:
+        if shot.style is not None or vocab.STYLE.first(shot.text) is not None:
+            continue
+        if shot.format_look is not None:
+            continue
+        yield Finding(
+            f"{shot.label} sets no style; the model will choose one",
+            shot.anchor(),
+            help="set the style first, e.g. `Style: 1970s 16 mm documentary, warm grain`",
+            shot=shot.index,
+        )
+
+
+@rule("PR004", "style-not-first", severity="info")
+def style_not_first(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In prompt text, finds a `Style:` line that comes after the scene, the camera or the actions.
+
+    ## Why is this bad?
+    The guide sets style early, then layers shot, action and light on it; a style at the end is read
+    after everything it should have coloured.
+
+    ## Example
+    ```text
+    A potter shapes a bowl. Actions: ... Style: 16 mm black-and-white.
+    ```
+
+    ## Use instead
+    ```text
+    Style: 16 mm black-and-white newsreel, heavy grain.
+    A potter shapes a bowl. ...
+    ```
+    """
+    for shot in document.shots:
+        if shot.style is not None and shot.style_first is False:
+            yield Finding(
+                "the Style: line comes after the scene; put it first",
+                shot.style.location(),
+                help="move `Style:` to the top of the prompt",
+                shot=shot.index,
+            )
+
+
+@rule("PR005", "subject-unanchored", severity="info", control_only=True)
+def subject_unanchored(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In `mode: control`, finds a main subject named with no distinguishing detail ("a man", "the dog")
+    when no character description anchors it.
+
+    ## Why is this bad?
+    A few distinctive details keep a subject recognisable within the shot and across shots; a bare noun
+    is re-invented on every run.
+
+    ## Example
+    ```text
+    A man enters a bar.
+    ```
+
+    ## Use instead
+    ```text
+    A wiry man in a rain-dark wool coat and red scarf shoulders into a narrow bar.
+    ```
+    """
+    for shot in document.shots:
+        if any(c.description for c in shot.cast):
+            continue
+        for span in shot.prose + shot.actions:
+            hit = _bare_subject(span)
+            if hit is not None:
+                yield Finding(
+                    f"'{span.text[hit[0] : hit[1]]}' has no distinguishing detail",
+                    span.location(hit[0]),
+                    help="add two or three visible traits: build, clothing with a colour, one prop",
+                    shot=shot.index,
+                )
+                break
+
+
+def _bare_subject(span: Span) -> tuple[int, int] | None:
+    tokens = span.words.tokens
+    for index in range(len(tokens) - 1):
+        if tokens[index].word not in ("a", "an", "the") or tokens[index + 1].word not in vocab.SUBJECTS:
+            continue
+        if index > 0 and tokens[index - 1].word in ("of", "at", "to", "with", "from"):
+            continue  # "at the man" is not the subject
+        after = [token.word for token in tokens[index + 2 : index + 4]]
+        if after and after[0] in vocab.ANCHOR_NEXT:
+            continue
+        sentence = {token.word for token in span.words.sentence_tokens(tokens[index].start)}
+        if sentence & vocab.COLOUR_WORDS or sentence & vocab.GARMENTS:
+            continue
+        return tokens[index].start, tokens[index + 1].end
+    return None
+
+
+@rule("PR006", "competing-traits", severity="warning")
+def competing_traits(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds descriptors of one subject that exclude each other in one sentence or one character
+    description: bald with long hair, clean-shaven with a beard, young and elderly, barefoot in boots.
+
+    ## Why is this bad?
+    The model resolves a contradiction by picking one trait per run, so the character changes from
+    take to take.
+
+    ## Example
+    ```text
+    A bald man with long braided hair.
+    ```
+
+    ## Use instead
+    ```text
+    A bald man with a braided grey beard.
+    ```
+    """
+    for character in document.characters:
+        if character.description is not None:
+            yield from _competing(character.description, None)
+    for shot in document.shots:
+        for span in shot.prose + shot.actions:
+            yield from _competing(span, shot.index)
+
+
+def _competing(span: Span, shot: int | None) -> Iterator[Finding]:
+    for topic, left, right in vocab.COMPETING:
+        one, other = left.first(span.words), right.first(span.words)
+        if one is None or other is None:
+            continue
+        if span.words.sentence_of(one.start) != span.words.sentence_of(other.start):
+            continue
+        yield Finding(
+            f"'{one.label}' and '{other.label}' compete ({topic}); the model will pick one per take",
+            span.location(min(one.start, other.start)),
+            help="keep one of the two traits",
+            shot=shot,
+        )
+
+
+@rule("PR007", "silent-no-rhythm-cue", severity="info", control_only=True)
+def silent_no_rhythm_cue(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In `mode: control`, finds a shot with no dialogue and no sound at all.
+
+    ## Why is this bad?
+    Sora 2 generates audio. Even a silent shot reads better with one small sound as a rhythm cue (a
+    distant hiss, a single snap); with none, the model invents a soundtrack.
+
+    ## Example
+    ```text
+    Close-up of a kettle on a stove, steam rising.
+    ```
+
+    ## Use instead
+    ```text
+    Close-up of a kettle on a stove, steam rising.
+    Background Sound: a single kettle click, faint rain on glass.
+    ```
+    """
+    for shot in document.shots:
+        if shot.sound or shot.dialogue or vocab.SOUND.first(shot.text) is not None:
+            continue
+        yield Finding(
+            f"{shot.label} has no sound or dialogue; give it one small rhythm cue",
+            shot.anchor(),
+            help="add `Background Sound:` with one or two sounds, e.g. 'a distant hiss, a single snap'",
+            shot=shot.index,
+        )
+
+
+@rule("PR008", "missing-camera-framing", severity="warning", control_only=True)
+def missing_camera_framing(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In `mode: control`, finds a shot with no shot type and no angle: no `Camera shot:` or camera field,
+    and no framing words (wide shot, close-up, low angle, eye level, over-the-shoulder, aerial...).
+
+    ## Why is this bad?
+    Framing sets the feel: a wide shot from above stresses space, an eye-level close-up stresses
+    emotion. Left out, it is improvised.
+
+    ## Example
+    ```text
+    A potter shapes a bowl on a wheel.
+    ```
+
+    ## Use instead
+    ```text
+    Medium close-up, eye level: a potter shapes a bowl on a wheel.
+    ```
+    """
+    for shot in document.shots:
+        if shot.shot_list or any(span for span in shot.camera if vocab.FRAMING.first(span.words)):
+            continue
+        if vocab.FRAMING.first(shot.text) is not None:
+            continue
+        yield Finding(
+            f"{shot.label} has no framing: say the shot type and angle",
+            shot.anchor(),
+            help="e.g. `Camera shot: medium close-up, eye level`",
+            shot=shot.index,
+        )
+
+
+@rule("PR009", "missing-lighting", severity="warning", control_only=True)
+def missing_lighting(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In `mode: control`, finds a shot with no light source, light quality or time of day.
+
+    ## Why is this bad?
+    Light sets the tone (a soft warm key invites, a single hard light feels dramatic) and keeps shots
+    that are cut together consistent. Left out, each clip is lit differently.
+
+    ## Example
+    ```text
+    Two chess players face off in a park.
+    ```
+
+    ## Use instead
+    ```text
+    Two chess players face off in a park under flat overcast light, a warm café lamp behind them.
+    ```
+    """
+    for shot in document.shots:
+        if shot.lighting or vocab.LIGHT.first(shot.text) is not None:
+            continue
+        yield Finding(
+            f"{shot.label} says nothing about light: name a source, its quality or the time of day",
+            shot.anchor(),
+            help="e.g. `Lighting: soft window light with warm lamp fill, cool rim from the hallway`",
+            shot=shot.index,
+        )
+
+
+@rule("PR010", "missing-palette-anchors", severity="warning", control_only=True)
+def missing_palette_anchors(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    In `mode: control`, finds a shot whose palette has fewer than 3 colours: no `palette:` (or
+    `Palette anchors:`) and fewer than 3 colour words in the text, or a palette of one or two colours.
+
+    ## Why is this bad?
+    Three to five named colours keep the palette stable within a clip and across clips that are cut
+    together.
+
+    ## Example
+    ```text
+    Palette anchors: teal
+    ```
+
+    ## Use instead
+    ```text
+    Palette anchors: teal, rust, bone white, charcoal
+    ```
+    """
+    for shot in document.shots:
+        if shot.palette is not None:
+            if len(shot.palette) >= 3:
+                continue
+            where = shot.palette_span.location() if shot.palette_span else shot.anchor()
+            yield Finding(
+                f"{shot.label} names {len(shot.palette)} palette colour(s); name 3 to 5",
+                where,
+                help="e.g. `palette: [amber, cream, walnut brown]`",
+                shot=shot.index,
+            )
+            continue
+        named = detect.colours(shot.text)
+        if len(named) >= 3:
+            continue
+        yield Finding(
+            f"{shot.label} has no palette anchors"
+            + (f" (only {', '.join(named)} named)" if named else "")
+            + "; name 3 to 5 colours",
+            shot.anchor(),
+            help="add `Palette anchors: amber, cream, walnut brown` (or `palette:` in a brief)",
+            shot=shot.index,
+        )
+
+
+@rule("PR011", "too-many-palette-anchors", severity="warning", fix="unsafe")
+def too_many_palette_anchors(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds a palette of more than 5 colours.
+
+    ## Why is this bad?
+    Anchors work because there are few of them; eight colours are no palette, and the model averages
+    them away. The fix keeps the first five (unsafe: choose the five yourself).
+
+    ## Example
+    ```yaml
+    palette: [red, orange, yellow, green, blue, indigo, violet]
+    ```
+
+    ## Use instead
+    ```yaml
+    palette: [red, orange, yellow, teal, charcoal]
+    ```
+    """
+    reported: set[str] = set()
+    for shot in document.shots:
+        if shot.palette is None or len(shot.palette) <= 5:
+            continue
+        span = shot.palette_span
+        key = span.field if span else shot.label
+        if key in reported:
+            continue
+        reported.add(key)
+        path = ("shots", shot.index, "palette") if shot.palette_on_shot else ("palette",)
+        fix = Fix("unsafe", "keep the first five", (Edit(path, shot.palette[:5]),)) if document.tree else None
+        yield Finding(
+            f"{len(shot.palette)} palette colours; keep 3 to 5 anchors",
+            span.location() if span else shot.anchor(),
+            help="keep the 3 to 5 colours that define the look",
+            fix=fix,
+            shot=shot.index if shot.palette_on_shot or document.kind == "text" else None,
+        )
+
+
+@rule("PR012", "duplicate-palette-anchor", severity="warning", fix="safe")
+def duplicate_palette_anchor(document: Document) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds a colour listed twice in one palette ("teal, Teal").
+
+    ## Why is this bad?
+    A repeated anchor adds nothing and hides that the palette is smaller than it looks. The fix
+    removes the repeat (safe).
+
+    ## Example
+    ```yaml
+    palette: [teal, rust, Teal, charcoal]
+    ```
+
+    ## Use instead
+    ```yaml
+    palette: [teal, rust, charcoal]
+    ```
+    """
+    reported: set[str] = set()
+    for shot in document.shots:
+        if not shot.palette:
+            continue
+        seen: dict[str, str] = {}
+        kept: list[str] = []
+        repeats: list[str] = []
+        for colour in shot.palette:
+            key = " ".join(colour.lower().split())
+            if key in seen:
+                repeats.append(colour)
+            else:
+                seen[key] = colour
+                kept.append(colour)
+        span = shot.palette_span
+        where = span.field if span else shot.label
+        if not repeats or where in reported:
+            continue
+        reported.add(where)
+        path = ("shots", shot.index, "palette") if shot.palette_on_shot else ("palette",)
+        fix = Fix("safe", "remove the repeat", (Edit(path, kept),)) if document.tree is not None else None
+        yield Finding(
+            f"palette lists {', '.join(repr(r) for r in repeats)} twice",
+            span.location() if span else shot.anchor(),
+            help="list each anchor once",
+            fix=fix,
+            shot=shot.index if shot.palette_on_shot or document.kind == "text" else None,
+        )

@@ -1,0 +1,392 @@
+"""Read plain prompt text into a located `Document`: labelled blocks, ultra-detailed headers, shot-list
+entries and dialogue in every form the guide uses, each with its line and column.
+
+This is the linter's view of text, not a brief: it keeps positions (a brief has none) and what a brief
+cannot hold, such as quoted speech in the prose, a misspelled header or a shot-list line in the wrong
+characters. It imports nothing heavy, so `cinebrief lint --text` starts fast; the shot-list line reader
+(`cinebrief.prompts.shotlist`) is loaded only when a prompt has a shot list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from cinebrief.lint.document import DialogueView, Document, EntryView, HeaderView, Mode, Placement, ShotView, Span
+from cinebrief.lint.lexicon import Text
+from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
+
+# The guide's labels (lower case, no colon) → the role the linter reads them in.
+LABEL_ROLES = {
+    "style": "style",
+    "look": "style",
+    "cinematography": "camera",
+    "camera": "camera",
+    "camera shot": "camera",
+    "shot": "camera",
+    "shot type": "camera",
+    "framing": "camera",
+    "camera move": "camera",
+    "camera movement": "camera",
+    "angle": "camera",
+    "lens": "camera",
+    "lenses": "camera",
+    "depth of field": "camera",
+    "dof": "camera",
+    "lighting": "lighting",
+    "light": "lighting",
+    "lighting + palette": "lighting",
+    "lighting and palette": "lighting",
+    "lighting & palette": "lighting",
+    "palette": "palette",
+    "palette anchors": "palette",
+    "colors": "palette",
+    "colours": "palette",
+    "mood": "prose",
+    "scene": "prose",
+    "setting": "prose",
+    "subject": "prose",
+    "location": "prose",
+    "actions": "actions",
+    "action": "actions",
+    "beats": "actions",
+    "dialogue": "dialogue",
+    "dialog": "dialogue",
+    "background sound": "sound",
+    "sound": "sound",
+    "audio": "sound",
+    "ambience": "sound",
+}
+ULTRA_HEADERS = (
+    "Format & Look",
+    "Lenses & Filtration",
+    "Grade / Palette",
+    "Lighting & Atmosphere",
+    "Location & Framing",
+    "Wardrobe / Props / Extras",
+    "Sound",
+    "Optimized Shot List",
+    "Camera Notes (Why It Reads)",
+    "Finishing",
+)
+HEADER_ROLES = {
+    "Format & Look": "format",
+    "Lenses & Filtration": "camera",
+    "Grade / Palette": "palette",
+    "Lighting & Atmosphere": "lighting",
+    "Location & Framing": "prose",
+    "Wardrobe / Props / Extras": "prose",
+    "Sound": "sound",
+    "Optimized Shot List": "shotlist",
+    "Camera Notes (Why It Reads)": "notes",
+    "Finishing": "detail",
+}
+_HEADER_KEYS = {re.sub(r"[^a-z]", "", header.lower()): header for header in ULTRA_HEADERS}
+_LABEL = re.compile(r"^(?P<indent>\s*)(?P<label>[A-Za-z][A-Za-z +&/]{0,28}?)\s*:(?P<rest>.*)$")
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+_QUOTED = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”")
+_SPEAKER_LINE = re.compile(
+    r"^(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)\s*(?:\((?P<manner>[^)]*)\))?"
+    r"(?:\s+(?:says|asks|whispers|shouts|replies|answers|mutters|murmurs|calls|yells)\b[^:\"“]*)?\s*:\s*(?P<line>.+)$",
+    re.IGNORECASE,
+)
+_SHOT_LIST_HEADER = re.compile(r"^\s*optimi[sz]ed\s+shot\s+list\b", re.IGNORECASE)
+_ENTRY_START = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:[-–—]|to)\s*\d")
+_PURPOSE = re.compile(r"\bpurpose\s*:", re.IGNORECASE)
+_DIALOGUE_TAG = re.compile(r"</?dialogue>", re.IGNORECASE)
+
+
+@dataclass
+class _Block:
+    role: str  # style camera lighting palette prose actions dialogue sound format shotlist notes detail
+    label: str  # the label or header as written ("" for prose)
+    lines: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text), 1-based
+
+
+def header_of(line: str) -> tuple[str | None, bool]:
+    """The guide's header a line stands for (tolerating case, spacing and a colon), and whether it had a colon."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 60 or _BULLET.match(line):
+        return None, False
+    colon = stripped.endswith(":")
+    if _SHOT_LIST_HEADER.match(stripped):
+        return "Optimized Shot List", colon
+    key = re.sub(r"[^a-z]", "", stripped.lower())
+    if key in _HEADER_KEYS:
+        return _HEADER_KEYS[key], colon
+    if key == "cameranotes":
+        return "Camera Notes (Why It Reads)", colon
+    if re.search(r"[.!?,;\"]", stripped.rstrip(":")) or len(key) < 8:
+        return None, colon
+    close = difflib.get_close_matches(key, list(_HEADER_KEYS), n=1, cutoff=0.82)
+    return (_HEADER_KEYS[close[0]], colon) if close else (None, colon)
+
+
+def read_text(
+    text: str,
+    *,
+    mode: Mode = "control",
+    model: str | None = None,
+    size: str | None = None,
+    seconds: str | None = None,
+    input_reference: str | None = None,
+    remix_of: str | None = None,
+    source: str | None = None,
+) -> Document:
+    """A plain prompt as a one-shot `Document` (the ultra shot list keeps its own entries)."""
+    from cinebrief.lint.document import Parameter
+
+    blocks, headers = _segment(text)
+    shot = ShotView(index=0, id=None, label="the prompt")
+    shot.model = Parameter(model, Span(str(model), "model") if model is not None else None)
+    shot.size = Parameter(size, Span(str(size), "size") if size is not None else None)
+    shot.seconds = Parameter(seconds, Span(str(seconds), "seconds") if seconds is not None else None)
+    if input_reference:
+        shot.input_reference = Span(input_reference, "input_reference")
+    shot.headers = headers
+    shot.structured = bool(headers) or any(block.label for block in blocks)
+    _fill(shot, blocks)
+    return Document(kind="text", shots=[shot], mode=mode, source=source, remix_of=remix_of, prompt_text=text)
+
+
+def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
+    """Split lines into blocks: a label opens a block, a blank line closes a prose-like one."""
+    blocks: list[_Block] = []
+    headers: list[HeaderView] = []
+    current: _Block | None = None
+    in_tag = False
+    ultra = sum(1 for line in text.splitlines() if header_of(line)[0]) >= 2
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if _DIALOGUE_TAG.search(stripped):
+            in_tag, current = _dialogue_tag(line, number, in_tag, blocks)
+            continue
+        if in_tag:
+            blocks[-1].lines.append((number, 1, line))
+            continue
+        if not stripped:
+            if current is not None and current.role not in ("actions", "dialogue", "shotlist", "notes"):
+                current = None
+            if current is not None and current.role in ("actions", "dialogue") and current.lines:
+                current = None
+            continue
+        canonical, colon = header_of(line) if ultra else (None, False)
+        label_match = _LABEL.match(line)
+        label = " ".join(label_match["label"].lower().split()) if label_match else ""
+        if canonical and not (label in LABEL_ROLES and label_match and label_match["rest"].strip()):
+            header = HeaderView(
+                stripped,
+                Span(stripped, canonical, number, len(line) - len(line.lstrip()) + 1, exact=True),
+                canonical,
+                colon=colon,
+            )
+            _read_shot_list_header(header)
+            headers.append(header)
+            current = _Block(HEADER_ROLES[canonical], canonical)
+            blocks.append(current)
+            continue
+        if label_match and label in LABEL_ROLES and not (current and current.role in ("shotlist",)):
+            role = LABEL_ROLES[label]
+            if current is not None and current.role == "format" and label not in ("style",):
+                role = "format"
+            current = _Block(role, label_match["label"].strip())
+            blocks.append(current)
+            rest = label_match["rest"]
+            if rest.strip():
+                current.lines.append(
+                    (number, label_match.end("label") + 2 + (len(rest) - len(rest.lstrip())), rest.strip())
+                )
+            continue
+        if current is None:
+            current = _Block("prose", "")
+            blocks.append(current)
+        current.lines.append((number, len(line) - len(line.lstrip()) + 1, line.strip()))
+    return blocks, headers
+
+
+def _dialogue_tag(line: str, number: int, in_tag: bool, blocks: list[_Block]) -> tuple[bool, None]:
+    """Open or close a ``<dialogue>`` block; text on the tag's own line belongs inside."""
+    opening = re.search(r"<dialogue>", line, re.IGNORECASE)
+    closing = re.search(r"</dialogue>", line, re.IGNORECASE)
+    if opening:
+        blocks.append(_Block("dialogue", "<dialogue>"))
+        inner = line[opening.end() : closing.start() if closing else len(line)]
+        if inner.strip():
+            blocks[-1].lines.append((number, opening.end() + 1, inner.strip()))
+        return not closing, None
+    inner = line[: closing.start()] if closing else line
+    if inner.strip() and blocks:
+        blocks[-1].lines.append((number, 1, inner.strip()))
+    return False, None
+
+
+def _read_shot_list_header(header: HeaderView) -> None:
+    match = re.search(r"\(\s*(\d+)\s*shots?\s*/\s*(\d+(?:[.,]\d+)?)\s*s", header.text, re.IGNORECASE)
+    if header.canonical == "Optimized Shot List" and match:
+        header.count, header.total = int(match[1]), float(match[2].replace(",", "."))
+
+
+def _span(block: _Block, field_name: str) -> Span | None:
+    """A block's lines as one span; exact when the block is one line."""
+    if not block.lines:
+        return None
+    line, column, _ = block.lines[0]
+    text = "\n".join(text for _, _, text in block.lines)
+    return Span(text, field_name, line, column, exact=len(block.lines) == 1)
+
+
+def _line_spans(block: _Block, field_name: str) -> list[Span]:
+    """One span per line (bullets stripped); list items are numbered (`Actions[1]`), prose lines are not."""
+    spans = []
+    for index, (number, column, text) in enumerate(block.lines):
+        bare = _BULLET.sub("", text)
+        name = field_name if field_name == "prompt" else f"{field_name}[{index}]"
+        spans.append(Span(bare, name, number, column + len(text) - len(bare), exact=True))
+    return spans
+
+
+def _fill(shot: ShotView, blocks: list[_Block]) -> None:
+    """Route each block to the shot's fields; dialogue is read from every block in its own way."""
+    seen_scene = False
+    for block in blocks:
+        name = block.label or "prompt"
+        role = block.role
+        if role == "style":
+            shot.style = _span(block, name)
+            shot.style_first = not seen_scene if shot.style_first is None else shot.style_first
+            continue
+        if role in ("prose", "camera", "actions") and block.lines:
+            seen_scene = True
+        if role == "actions":
+            for span in _line_spans(block, name):
+                line = _speaker_line(span, "actions")
+                if line is not None:
+                    shot.dialogue.append(line)
+                else:
+                    shot.actions.append(span)
+                    shot.dialogue.extend(_quoted_speech(span, "actions"))
+        elif role == "dialogue":
+            for span in _line_spans(block, name):
+                line = _speaker_line(span, "block") or _bare_line(span)
+                if line is not None:
+                    shot.dialogue.append(line)
+        elif role == "shotlist":
+            _read_entries(shot, block)
+        elif role == "palette":
+            span = _span(block, name)
+            if span is not None:
+                shot.detail.append(span)
+                if block.label.lower() != "grade / palette":
+                    shot.palette = [part.strip() for part in re.split(r"[,;/]|\band\b", span.text) if part.strip()]
+                    shot.palette_span = span
+        else:
+            _fill_prose_like(shot, block, role, name)
+
+
+def _fill_prose_like(shot: ShotView, block: _Block, role: str, name: str) -> None:
+    span = _span(block, name)
+    if span is None:
+        return
+    if role == "format":
+        shot.format_look = span
+        return
+    target = {
+        "camera": shot.camera,
+        "lighting": shot.lighting,
+        "sound": shot.sound,
+        "notes": shot.camera_notes,
+        "detail": shot.detail,
+    }.get(role, shot.prose)
+    if role == "prose" and not block.label:
+        # Plain prose: a line shaped `Name: "line"` is dialogue outside a block; quotes may be speech.
+        for line_span in _line_spans(block, name):
+            spoken = _speaker_line(line_span, "prose") if re.search(r"[\"“]", line_span.text) else None
+            if spoken is not None and spoken.speaker:
+                shot.dialogue.append(spoken)
+            else:
+                target.append(line_span)
+                shot.dialogue.extend(_quoted_speech(line_span, "prose"))
+        return
+    target.append(span)
+    if role != "notes":
+        shot.dialogue.extend(_quoted_speech(span, "prose"))
+    if block.label.lower().startswith("lighting") and "palette" in block.label.lower():
+        colours = re.split(r"palette\s*:", span.text, flags=re.IGNORECASE)
+        if len(colours) > 1:
+            shot.palette = [part.strip() for part in colours[1].split(",") if part.strip()]
+            shot.palette_span = span
+
+
+def _strip_quotes(text: str) -> str:
+    return text.strip().strip('"“”').strip()
+
+
+def _speaker_line(span: Span, placement: Placement) -> DialogueView | None:
+    """``Speaker (manner): "line"`` or ``Speaker says quietly: "line"``; None if the line is not speech."""
+    match = _SPEAKER_LINE.match(span.text)
+    if match is None:
+        return None
+    spoken = match["line"].strip()
+    if placement != "block" and not re.match(r"^[\"“]", spoken):
+        return None
+    speaker = " ".join(match["speaker"].split())
+    if speaker.lower() in LABEL_ROLES or speaker.lower() in ("purpose", "note", "notes"):
+        return None
+    return DialogueView(speaker, _strip_quotes(spoken), span, placement, manner=match["manner"])
+
+
+def _bare_line(span: Span) -> DialogueView | None:
+    text = span.text.strip()
+    return DialogueView(None, _strip_quotes(text), span, "block") if text else None
+
+
+def _quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
+    """Quoted words that someone says: a speech verb near the quote, no sign or title before it."""
+    found: list[DialogueView] = []
+    for match in _QUOTED.finditer(span.text):
+        before = Text(span.text[max(0, match.start() - 50) : match.start()]).words()[-5:]
+        after = Text(span.text[match.end() : match.end() + 30]).words()[:3]
+        if any(word in WRITTEN for word in before[-4:]):
+            continue
+        said = any(word in SPEECH_VERBS for word in before) or any(word in SPEECH_VERBS for word in after)
+        said = said or span.text[: match.start()].rstrip().endswith(":")
+        if not said:
+            continue
+        line, column = _position(span, match.start() + 1)
+        sub = Span(match.group(1) or match.group(2) or "", span.field, line, column, exact=True)
+        found.append(DialogueView(None, sub.text, sub, placement))
+    return found
+
+
+def _position(span: Span, offset: int) -> tuple[int | None, int | None]:
+    location = span.location(offset)
+    return location.line, location.column
+
+
+def _read_entries(shot: ShotView, block: _Block) -> None:
+    """Shot-list entries with their description lines (tolerant reading, problems kept for the linter)."""
+    from cinebrief.prompts import shotlist
+
+    entry: EntryView | None = None
+    for number, column, text in block.lines:
+        parsed = shotlist.parse_entry_line(text) if _ENTRY_START.match(text) else None
+        if parsed is not None:
+            span = Span(text, f"Optimized Shot List[{len(shot.shot_list)}]", number, column, exact=True)
+            entry = EntryView(
+                parsed.start,
+                parsed.end,
+                parsed.title,
+                span,
+                lens=parsed.lens,
+                move=parsed.move,
+                problems=parsed.format_problems,
+            )
+            shot.shot_list.append(entry)
+        elif entry is not None:
+            match = _PURPOSE.search(text)
+            if match:
+                entry.purpose = text[match.end() :].strip() or None
+            shot.prose.append(Span(text, entry.span.field, number, column, exact=True))
+    if block.label and shot.headers:
+        shot.shot_list_header = next((h for h in shot.headers if h.canonical == "Optimized Shot List"), None)
