@@ -56,6 +56,7 @@ _NOT_CHARACTERS = frozenset(
     | {"summary", "description", "goal", "purpose", "format", "duration", "size", "resolution", "title", "setup"}
 )
 _PROSE_STATES = ("prose", "cinematography", "style")
+_CONTINUED = frozenset({"style", "scene", "lighting", "mood", "sound"})  # values that may wrap onto more lines
 
 
 @dataclass
@@ -103,7 +104,7 @@ class _Reader:
         if not (bulleted and self.state in ("actions", "dialogue")) and self._label(line):
             return
         if self.continuing is not None and not bulleted and self.state in _PROSE_STATES:
-            self._append_text(self.continuing, line)
+            self._set(self.continuing, line)
             return
         self._free_line(_BULLET.sub("", line), bulleted)
 
@@ -151,7 +152,7 @@ class _Reader:
             self.state = "sound"
         if name == "style" and not value and not self.in_ultra:
             self.state = "style"
-        self.continuing = name if self.state in _PROSE_STATES else None
+        self.continuing = name if self.state in _PROSE_STATES and name in _CONTINUED else None
         if value:
             self._set(name, value)
         return True
@@ -176,14 +177,6 @@ class _Reader:
             entries[key] = _join(entries.get(key), value)
         else:  # lighting, mood, sound
             draft.text.setdefault(name, []).append(value)
-
-    def _append_text(self, name: str, line: str) -> None:
-        if name in ("camera_shot", "palette", "shot_id"):
-            self._set(name, line)
-        elif name in ("move", "angle", "lens", "focus"):
-            self.draft.camera[name] = _join(self.draft.camera.get(name), line)
-        else:
-            self._set(name, line)
 
     def _camera_shot(self, value: str) -> None:
         """``wide shot, low angle`` → framing + angle; a trailing move (``tracking left``) → move."""
