@@ -197,3 +197,83 @@ def stitch(
     )
     for reason in result.reasons:
         stdout.print(f"  re-encoded because {reason}")
+
+
+_DIR_HELP = "The run or project folder (the embedded engine keeps its data in DIR/.cinebrief)."
+
+
+@app.command()
+def remix(
+    video_id: str | None = typer.Argument(None, help="The video to remix.", show_default=False),
+    change: list[str] = typer.Option([], "--change", help="The one change, e.g. 'same shot, switch to 85 mm'."),
+    brief: Path | None = typer.Option(None, "--brief", help="Remix a shot by what changed in this brief."),
+    shot: str | None = typer.Option(None, "--shot", help="The shot id, with --brief."),
+    force: bool = typer.Option(False, "--force", help="Allow more than one change."),
+    folder: Path = typer.Option(Path("."), "--dir", "-d", help=_DIR_HELP),
+    server: str | None = typer.Option(None, "--server", help="A /v1/videos server URL (default: embedded engine)."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="CINEBRIEF_API_KEY", help="Key for --server."),
+) -> None:
+    """Remix one change at a time: `VIDEO_ID --change TEXT`, or `--brief BRIEF --shot ID` (diffs the shot)."""
+    from cinebrief.workflows.lineage import LineageStore
+    from cinebrief.workflows.remix import remix_shot, remix_video
+    from cinebrief.workflows.service import ENGINE_FOLDER, open_service
+
+    if (video_id is None) == (brief is None):
+        raise InputError("give either VIDEO_ID with --change, or --brief BRIEF --shot ID", field="video_id")
+    if brief is not None and not shot:
+        raise InputError("--brief needs --shot ID: the shot to remix", field="shot")
+    if video_id is not None and not change:
+        raise InputError("--change TEXT is required with VIDEO_ID: the one thing to change", field="change")
+    store = LineageStore(folder / ENGINE_FOLDER)
+    service = open_service(server=server, folder=folder, api_key=api_key)
+    try:
+        if video_id is not None:
+            results = [remix_video(service, store, video_id, change, force=force)]
+        else:
+            assert brief is not None and shot is not None
+            results = remix_shot(service, store, brief, shot, force=force)
+    finally:
+        service.close()
+    for state in results:
+        stdout.print(
+            f"{state.id} {state.status} (remix of {state.remixed_from_video_id}): {state.prompt}", markup=False
+        )
+
+
+@app.command()
+def lineage(
+    video_id: str = typer.Argument(..., help="Any video of the tree.", show_default=False),
+    folder: Path = typer.Option(Path("."), "--dir", "-d", help=_DIR_HELP),
+    server: str | None = typer.Option(None, "--server", help="A /v1/videos server URL (default: embedded engine)."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="CINEBRIEF_API_KEY", help="Key for --server."),
+) -> None:
+    """Show the tree of remixes that holds VIDEO_ID, from its original down to every remix."""
+    from rich.tree import Tree
+
+    from cinebrief.workflows.lineage import LineageStore, lineage_tree
+    from cinebrief.workflows.service import ENGINE_FOLDER, open_service
+
+    store = LineageStore(folder / ENGINE_FOLDER)
+    service = open_service(server=server, folder=folder, api_key=api_key)
+    try:
+        videos = service.list_all()
+    finally:
+        service.close()
+    root, children, by_id = lineage_tree(video_id, videos)
+
+    def label(node_id: str) -> str:
+        video, record = by_id[node_id], store.video(node_id)
+        text = record.get("change") or (video.prompt or "").splitlines()[0][:80] if video.prompt else ""
+        shot_id = f" [{record['shot_id']}]" if record.get("shot_id") else ""
+        marker = "  <- this video" if node_id == video_id else ""
+        return f"{node_id} {video.status}{shot_id}: {text}{marker}"
+
+    tree = Tree(label(root))
+    pending = [(root, tree)]
+    while pending:
+        node_id, branch = pending.pop()
+        for child in children.get(node_id, []):
+            pending.append((child, branch.add(label(child))))
+    from rich.console import Console
+
+    Console(highlight=False, markup=False, width=max(stdout.width, TABLE_WIDTH)).print(tree)

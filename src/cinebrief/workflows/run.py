@@ -25,9 +25,10 @@ from typing import Any
 from cinebrief.brief.loader import load_brief
 from cinebrief.brief.schema import Brief
 from cinebrief.errors import BackendError, NotFoundError
+from cinebrief.workflows.lineage import LineageStore
 from cinebrief.workflows.manifest import Manifest, file_sha256
 from cinebrief.workflows.plan import Plan, PlannedClip, plan_brief
-from cinebrief.workflows.service import CreateRequest, VideoService, VideoState, open_service
+from cinebrief.workflows.service import ENGINE_FOLDER, CreateRequest, VideoService, VideoState, open_service
 
 CLIPS_FOLDER = "clips"
 POLL_SECONDS = 0.2
@@ -119,6 +120,7 @@ def run_brief(
         from cinebrief.workflows.exports import export_cut
 
         outcome.outputs = export_cut(plan, manifest, folder)
+        _record_lineage(options.brief_path, brief, plan, manifest, folder)
     manifest.update(
         finished_at=int(time.time()),
         actual={
@@ -131,6 +133,15 @@ def run_brief(
         outputs=outcome.outputs,
     )
     return outcome
+
+
+def _record_lineage(brief_path: Path, brief: Brief, plan: Plan, manifest: Manifest, folder: Path) -> None:
+    """Each shot's version and the videos it produced, for `remix --brief` to diff against."""
+    store = LineageStore(folder / ENGINE_FOLDER)
+    for shot in brief.shots:
+        videos = [manifest.clip(clip.clip_id).get("job_id") for clip in plan.cut if clip.shot_id == shot.id]
+        if videos and all(videos):
+            store.record_shot(brief_path, shot.id, shot.model_dump(mode="json", exclude_none=True), videos)
 
 
 def _record_start(manifest: Manifest, options: RunOptions, plan: Plan, outcome: RunOutcome) -> None:

@@ -1,0 +1,87 @@
+"""Remix a video by one change, or a brief's shot by the one change made to it since its last video."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cinebrief.brief.loader import load_brief
+from cinebrief.errors import BackendError, InputError
+from cinebrief.workflows.lineage import LineageStore, change_prompt, one_change, shot_changes
+from cinebrief.workflows.service import VideoService, VideoState
+
+POLL_SECONDS = 0.2
+ProgressFn = Callable[[VideoState], None]
+
+
+def wait_for(service: VideoService, state: VideoState, progress: ProgressFn | None = None) -> VideoState:
+    while state.status not in ("completed", "failed"):
+        if progress:
+            progress(state)
+        time.sleep(POLL_SECONDS)
+        state = service.retrieve(state.id)
+    if progress:
+        progress(state)
+    return state
+
+
+def remix_video(
+    service: VideoService,
+    store: LineageStore,
+    video_id: str,
+    changes: list[str],
+    *,
+    force: bool = False,
+    progress: ProgressFn | None = None,
+) -> VideoState:
+    """One `--change` (several only with `force`, joined into one prompt); waits until it finishes."""
+    changes = [change.strip() for change in changes if change.strip()]
+    one_change(changes, force=force, what=f"remix of {video_id}")
+    prompt = " ".join(changes)
+    state = service.remix(video_id, prompt)
+    store.record_remix(state.id, parent=video_id, change=prompt)
+    state = wait_for(service, state, progress)
+    if state.status == "failed":
+        raise BackendError(f"remix {state.id} of {video_id} failed: {state.error}")
+    return state
+
+
+def remix_shot(
+    service: VideoService,
+    store: LineageStore,
+    brief_path: Path,
+    shot_id: str,
+    *,
+    force: bool = False,
+    progress: ProgressFn | None = None,
+) -> list[VideoState]:
+    """Diff the shot against the version that made its last videos; remix each of them by that one change."""
+    brief = load_brief(brief_path)
+    try:
+        shot = brief.shot(shot_id)
+    except KeyError:
+        raise InputError(
+            f"the brief has no shot '{shot_id}'; shots: {', '.join(brief.shot_ids())}", field="shot"
+        ) from None
+    latest = store.latest(brief_path, shot_id)
+    if latest is None:
+        raise InputError(
+            f"shot '{shot_id}' of {brief_path} has no video yet in this folder; `cinebrief run` it first",
+            field="shot",
+        )
+    new = shot.model_dump(mode="json", exclude_none=True)
+    changes = shot_changes(latest["shot"], new)
+    one_change(changes, force=force, what=f"shot '{shot_id}'")
+    prompt = change_prompt(latest["shot"], new) if len(changes) == 1 else "Same shot; " + "; ".join(changes)
+    results = []
+    for video_id in latest["videos"]:
+        state = service.remix(video_id, prompt)
+        store.record_remix(state.id, parent=video_id, change=prompt, shot_id=shot_id)
+        results.append(state)
+    results = [wait_for(service, state, progress) for state in results]
+    failed = [state for state in results if state.status == "failed"]
+    if failed:
+        raise BackendError(f"remix {failed[0].id} of shot '{shot_id}' failed: {failed[0].error}")
+    store.record_shot(brief_path, shot_id, new, [state.id for state in results])
+    return results
