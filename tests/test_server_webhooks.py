@@ -41,8 +41,8 @@ def test_signed_webhooks_are_delivered_and_retried(tmp_path: Path) -> None:
         tmp_path,
         models={"unreachable": {"backend": "remote", "base_url": "http://127.0.0.1:9/v1", "max_retries": 0}},
     )
-    settings.webhooks.url = f"http://127.0.0.1:{receiver.server_port}/hook"
     settings.webhooks.secret = SECRET
+    settings.webhooks.url = f"http://127.0.0.1:{receiver.server_port}/hook"
     settings.webhooks.backoff_seconds = 0.05
     try:
         with ServerThread(settings) as server:

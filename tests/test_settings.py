@@ -80,3 +80,8 @@ def test_mistakes_name_the_file_and_the_field(tmp_path: Path) -> None:
         load_settings(config, environ={})
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "missing.toml", environ={})
+
+
+def test_webhooks_need_a_secret(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="webhooks.secret is not"):
+        load_settings(environ={"CINEBRIEF_WEBHOOK_URL": "http://127.0.0.1:9/hook"})

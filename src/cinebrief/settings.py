@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cinebrief.contract.profile import OFFICIAL_MODELS
 from cinebrief.errors import ConfigError
@@ -125,6 +125,12 @@ class WebhookSettings(_Section):
     @property
     def enabled(self) -> bool:
         return bool(self.url)
+
+    @model_validator(mode="after")
+    def _secret_with_url(self) -> WebhookSettings:
+        if self.url and not self.secret:
+            raise ValueError("webhooks.url is set but webhooks.secret is not; deliveries must be signed (whsec_...)")
+        return self
 
 
 def _default_models() -> dict[str, ModelSettings]:
