@@ -167,14 +167,15 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     ratio = server_seconds / anchor_seconds
+    per_clip = arguments.clips
     rows = [
         (
             "in-process renders (anchor)",
             f"{anchor_seconds:.2f} s",
-            f"{anchor_seconds / arguments.clips:.3f} s/clip",
+            f"{anchor_seconds / per_clip:.3f} s/clip",
             "",
         ),
-        ("through the server (SDK)", f"{server_seconds:.2f} s", f"{server_seconds / arguments.clips:.3f} s/clip", ""),
+        ("through the server (SDK)", f"{server_seconds:.2f} s", f"{server_seconds / per_clip:.3f} s/clip", ""),
         ("server / anchor", f"{ratio:.3f}x", "goal <= 1.25x", "ok" if ratio <= 1.25 else "MISSED"),
         ("poll requests", f"{load['requests']:.0f}", f"{load['rps']:.0f} req/s", ""),
         ("poll errors", f"{load['errors']:.0f}", "goal 0", "ok" if load["errors"] == 0 else "MISSED"),

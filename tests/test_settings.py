@@ -83,5 +83,5 @@ def test_mistakes_name_the_file_and_the_field(tmp_path: Path) -> None:
 
 
 def test_webhooks_need_a_secret(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="webhooks.secret is not"):
+    with pytest.raises(ConfigError, match=r"webhooks\.secret is not"):
         load_settings(environ={"CINEBRIEF_WEBHOOK_URL": "http://127.0.0.1:9/hook"})
