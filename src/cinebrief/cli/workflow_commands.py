@@ -277,3 +277,37 @@ def lineage(
     from rich.console import Console
 
     Console(highlight=False, markup=False, width=max(stdout.width, TABLE_WIDTH)).print(tree)
+
+
+@app.command()
+def compare(
+    videos: list[str] = typer.Argument(..., help="Video ids (or MP4 files) to compare.", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for compare.mp4 and compare.png."),
+    folder: Path = typer.Option(Path("."), "--dir", "-d", help=_DIR_HELP),
+    server: str | None = typer.Option(None, "--server", help="A /v1/videos server URL (default: embedded engine)."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="CINEBRIEF_API_KEY", help="Key for --server."),
+) -> None:
+    """Write a side-by-side grid video and a contact sheet of variants."""
+    from cinebrief.workflows.compare import write_compare_sheet, write_grid_video
+    from cinebrief.workflows.service import open_service
+
+    if len(videos) < 2:
+        raise InputError("compare needs at least two videos", field="videos")
+    output.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    service = None
+    try:
+        for video in videos:
+            if Path(video).is_file():
+                paths.append(Path(video))
+                continue
+            service = service or open_service(server=server, folder=folder, api_key=api_key)
+            paths.append(service.download(video, output / f"{video}.mp4"))
+    finally:
+        if service is not None:
+            service.close()
+    labels = [Path(video).stem if Path(video).is_file() else video for video in videos]
+    grid = write_grid_video(paths, labels, output / "compare.mp4")
+    sheet = write_compare_sheet(paths, labels, output / "compare.png", title="compare")
+    stdout.print(f"grid video: {grid}")
+    stdout.print(f"contact sheet: {sheet}")
