@@ -33,7 +33,7 @@ def write_grid_video(videos: Sequence[Path], labels: Sequence[str], output: Path
     tile_height = round(tile_width * infos[0].height / infos[0].width) // 2 * 2
     width, height = tile_width * columns, (tile_height + LABEL_BAR) * rows
     frames = max(info.frames for info in infos)
-    fps = int(round(infos[0].fps)) or 24
+    fps = round(infos[0].fps) or 24
     label_images = [_label(text, tile_width) for text in labels]
     streams = [_frames(video, tile_width, tile_height) for video in videos]
     current: list[np.ndarray] = [np.zeros((tile_height, tile_width, 3), np.uint8) for _ in videos]
