@@ -25,7 +25,7 @@ CLIP_SECONDS = 4
 
 # Compute seconds per second of output at 1280x720 (scaled by pixel count), measured on the team's 2-core
 # CPU machines; None where no measurement exists (a GPU model's speed depends on the GPU).
-MEASURED_SPEEDS: dict[str, float | None] = {"previz": 0.25, "diffusers": None, "remote": None}
+MEASURED_SPEEDS: dict[str, float | None] = {"previz": 0.65, "diffusers": None, "remote": None}
 REFERENCE_PIXELS = 1280 * 720
 
 
