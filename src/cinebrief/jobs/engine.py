@@ -87,6 +87,7 @@ class Engine:
 
     def start(self) -> None:
         """Re-queue every job a stop or a crash left unfinished, then sweep expired files periodically."""
+        self.layout.clear_temp()
         for job in self.store.unfinished():
             self.runner.enqueue(job)
         self._sweeper = threading.Thread(target=self._sweep_loop, name="cinebrief-sweeper", daemon=True)

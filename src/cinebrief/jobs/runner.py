@@ -50,6 +50,14 @@ class Layout:
         for folder in (self.videos, self.inputs, self.temp):
             folder.mkdir(parents=True, exist_ok=True)
 
+    def clear_temp(self) -> None:
+        """Remove what interrupted attempts left half-written (only at start, when no attempt runs)."""
+        for leftover in self.temp.iterdir():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
     def output(self, job_id: str) -> Path:
         return self.videos / job_id
 
