@@ -276,7 +276,7 @@ def lineage(
             pending.append((child, branch.add(label(child))))
     from rich.console import Console
 
-    Console(highlight=False, markup=False, width=max(stdout.width, TABLE_WIDTH)).print(tree)
+    Console(highlight=False, markup=False, width=max(stdout.width, TABLE_WIDTH)).print(tree, soft_wrap=True)
 
 
 @app.command()
