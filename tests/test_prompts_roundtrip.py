@@ -22,6 +22,7 @@ from cinebrief.brief import (
     SoundMix,
     Wardrobe,
 )
+from cinebrief.errors import PromptError
 from cinebrief.prompts import parse_prompt, render_shot
 
 WORDS = (
@@ -198,3 +199,41 @@ def test_light_round_trip_keeps_what_it_renders(brief: Brief) -> None:
         for fact in (shot.lighting, shot.sound, *shot.actions, *(line.line for line in shot.dialogue)):
             if fact:
                 assert fact[1:] in text
+
+
+LINE_PIECES = st.sampled_from(
+    [
+        "Style:",
+        "Camera shot: wide shot, low angle",
+        "Actions:",
+        "Dialogue:",
+        "- ",
+        '"',
+        "“",
+        ": ",
+        "Format & Look",
+        "Sound",
+        "Optimized Shot List (2 shots / 4 s total)",
+        "0.00–2.40 — “A” (32 mm, pan)",
+        "3.00-1.00 - 'B' (24mm)",
+        "<dialogue>",
+        "</dialogue>",
+        "Purpose:",
+        "Mara (quietly): ",
+        "Negative fill",
+        "Avoid",
+        "\n",
+        "\n\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINE_PIECES | st.text(max_size=12), max_size=30).map("".join))
+def test_parse_never_fails_except_with_a_prompt_error(text: str) -> None:
+    try:
+        brief = parse_prompt(text)
+    except PromptError:
+        return
+    for style in ("descriptive", "ultra", "light"):
+        render_shot(brief, brief.shots[0], style)

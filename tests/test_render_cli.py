@@ -268,3 +268,19 @@ def test_example_reference_image_is_small_and_exact(style: str, cli) -> None:
     with Image.open(image_path) as image:
         assert image.size == (1280, 720) and image.format == "PNG"
     assert cli("render", EXAMPLES / "ferry-sequence.yaml", "--shot", "pier", "--style", style).exit_code == 0
+
+
+def test_unknown_style_is_a_usage_error(cli) -> None:
+    result = cli("render", EXAMPLES / "lamp-room.yaml", "--style", "fancy")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "fancy" in result.output
+
+
+def test_public_surface_of_prompts() -> None:
+    import cinebrief.prompts as prompts
+
+    assert sorted(prompts.__all__) == sorted(
+        ["STYLES", "ShotRequest", "Style", "parse_prompt", "render_brief", "render_shot", "shot_request"]
+    )
+    assert prompts.STYLES == ("auto", "descriptive", "ultra", "light")

@@ -51,4 +51,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `python -m cinebrief.demo | head` closed the pipe: not an error
+        sys.stderr.close()
+        sys.exit(0)

@@ -228,7 +228,7 @@ class _Reader:
             self.draft.actions.append(line)
             return
         bare = _BARE_QUOTE.match(line)
-        self.draft.dialogue.append(DialogueLine(speaker=UNLABELLED_SPEAKER, line=bare["line"] if bare else line))
+        self._add_line(UNLABELLED_SPEAKER, bare["line"] if bare else line, None)
 
     def _speech(self, line: str) -> bool:
         """A ``Speaker: "line"``, ``Speaker (manner): "line"`` or ``Speaker says quietly: "line"`` line."""
