@@ -139,18 +139,19 @@ class ServerService:
             extras["shot"] = request.shot.model_dump(mode="json", exclude_none=True)
         if request.brief is not None:
             extras["brief"] = request.brief.model_dump(mode="json", exclude_none=True, by_alias=True)
-        arguments: dict[str, Any] = {}
+        body: dict[str, Any] = {"cinebrief": extras}
         if request.input_reference is not None:
+            # A data URL object in the JSON body: the SDK's own field takes files only.
             encoded = base64.b64encode(request.input_reference).decode()
-            arguments["input_reference"] = {"image_url": f"data:image/{request.reference_format};base64,{encoded}"}
+            body["input_reference"] = {"image_url": f"data:image/{request.reference_format};base64,{encoded}"}
         video = self.client.videos.create(
             prompt=request.prompt,
             model=request.model,
             size=request.size,  # type: ignore[arg-type]
             seconds=request.seconds,  # type: ignore[arg-type]
-            extra_body={"cinebrief": extras},
-            extra_headers={"Idempotency-Key": idempotency_key},
-            **arguments,
+            extra_body=body,
+            # JSON, not the SDK's default multipart: the brief's lists of objects survive it unflattened.
+            extra_headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
         )
         return _state(video)
 
