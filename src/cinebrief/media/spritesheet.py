@@ -42,17 +42,26 @@ def tile_size(width: int, height: int) -> tuple[int, int]:
 
 
 def write_spritesheet(
-    frames: Sequence[np.ndarray], path: str | os.PathLike[str], *, columns: int = SPRITE_COLUMNS
+    frames: Sequence[np.ndarray],
+    path: str | os.PathLike[str],
+    *,
+    columns: int = SPRITE_COLUMNS,
+    video_size: tuple[int, int] | None = None,
 ) -> Path:
-    """Lay RGB frames out row-major in a grid of `columns` and save the JPEG atomically."""
+    """Lay RGB frames out row-major in a grid of `columns` and save the JPEG atomically.
+
+    Frames are scaled to `tile_size(*video_size)`; pass `video_size` when the frames are already tiles.
+    """
     if not frames:
         raise ValueError("a spritesheet needs at least one frame")
     height, width = frames[0].shape[:2]
-    tile_w, tile_h = tile_size(width, height)
+    tile_w, tile_h = tile_size(*(video_size or (width, height)))
     rows = -(-len(frames) // columns)
     sheet = Image.new("RGB", (tile_w * columns, tile_h * rows))
     for k, frame in enumerate(frames):
-        tile = Image.fromarray(frame, mode="RGB").resize((tile_w, tile_h), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        tile = Image.fromarray(frame, mode="RGB")
+        if tile.size != (tile_w, tile_h):
+            tile = tile.resize((tile_w, tile_h), Image.Resampling.BILINEAR, reducing_gap=2.0)
         sheet.paste(tile, ((k % columns) * tile_w, (k // columns) * tile_h))
     target = Path(path)
     with atomic_output(target) as temporary:

@@ -25,7 +25,7 @@ def write_thumbnail(frame: np.ndarray, path: str | os.PathLike[str]) -> Path:
     """Save an RGB uint8 frame as WebP, atomically."""
     target = Path(path)
     with atomic_output(target) as temporary:
-        Image.fromarray(frame, mode="RGB").save(temporary, format="WEBP", quality=THUMBNAIL_QUALITY, method=4)
+        Image.fromarray(frame, mode="RGB").save(temporary, format="WEBP", quality=THUMBNAIL_QUALITY, method=2)
     return target
 
 

@@ -1,0 +1,115 @@
+"""previz speed against the plainest possible encode of the same frames.
+
+Anchor: the ffmpeg binary shipped by imageio-ffmpeg encoding `testsrc2` (a generated test pattern, no
+synthesis cost worth the name) for the same number of frames, at the same size, with the same x264
+preset, in the same run. previz: `PrevizBackend.generate` for a 12 s shot with a parallax move, three
+beats, two lines of espeak-ng dialogue and a rain + traffic bed (video, audio, thumbnail, spritesheet).
+Each previz run is a fresh child process so that its peak RSS is its own.
+
+Goals: at least 10x realtime, at most 2x the anchor's time, peak memory under 400 MB.
+
+    .venv/bin/python bench/previz.py [--seconds 12] [--sizes 1280x720 720x1280 1792x1024] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BRIEF = """
+schema: cinebrief.brief/1
+palette: [magenta, cyan, sodium orange]
+characters:
+  - {name: Courier, description: young courier in a yellow rain shell}
+  - {name: Dispatcher, description: older man in a grey coat}
+shots:
+  - id: arrival
+    scene: Wet asphalt, zebra crosswalk, neon signs reflecting in puddles at night.
+    camera: {framing: wide establishing shot, angle: eye level, move: slow dolly left, lens: 32 mm, focus: shallow}
+    lighting: neon key from camera left, cool rim from shop windows
+    actions: [Courier pedals three times, brakes hard at the line, stops and looks up at the signal]
+    dialogue:
+      - {speaker: Courier, line: "Green. Come on."}
+      - {speaker: Dispatcher, line: "You have two minutes, then the order goes to someone else."}
+    sound: distant traffic hiss, rain on awnings
+"""
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from cinebrief.backends.base import GenerationRequest
+from cinebrief.backends.previz import PrevizBackend
+from cinebrief.brief import parse_brief
+brief = parse_brief(sys.argv[1])
+request = GenerationRequest(prompt="", model="sora-2", size=sys.argv[2], seconds=sys.argv[3], seed=7,
+                            brief=brief, shot=brief.shots[0])
+start = time.perf_counter()
+PrevizBackend().generate(request, Path(sys.argv[4]), progress=lambda f: None, cancelled=lambda: False)
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def anchor(size: str, frames: int, preset: str, out: Path) -> float:
+    import imageio_ffmpeg
+
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=24",
+        "-frames:v", str(frames), "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p", str(out),
+    ]  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    return time.perf_counter() - start
+
+
+def previz(size: str, seconds: int, out: Path) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, BRIEF, size, str(seconds), str(out)], check=True, capture_output=True, text=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=12)
+    parser.add_argument("--sizes", nargs="+", default=["1280x720", "720x1280", "1792x1024"])
+    parser.add_argument("--repeat", type=int, default=2, help="runs per size; the median is reported")
+    arguments = parser.parse_args()
+    from cinebrief.backends.previz import PrevizBackend
+
+    preset = PrevizBackend().settings.preset
+    frames = arguments.seconds * 24
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-previz-") as folder:
+        for size in arguments.sizes:
+            anchors, ours, peaks = [], [], []
+            for run in range(arguments.repeat):  # interleaved, so a busy machine slows both alike
+                anchors.append(anchor(size, frames, preset, Path(folder) / f"anchor-{size}-{run}.mp4"))
+                measured = previz(size, arguments.seconds, Path(folder) / f"previz-{size}-{run}")
+                ours.append(measured["seconds"])
+                peaks.append(measured["peak_mb"])
+            rows.append((size, statistics.median(anchors), statistics.median(ours), max(peaks)))
+    print(f"previz vs ffmpeg testsrc2 anchor: {arguments.seconds} s = {frames} frames at 24 fps, x264 preset {preset}")
+    header = f"{'size':>10} {'anchor s':>9} {'previz s':>9} {'realtime':>9} {'vs anchor':>10} {'peak MB':>8}  goals"
+    print(header)
+    print("-" * len(header))
+    for size, anchor_s, ours_s, peak in rows:
+        realtime = arguments.seconds / ours_s
+        ratio = ours_s / anchor_s
+        goals = [
+            "10x rt ok" if realtime >= 10 else "10x rt MISSED",
+            "2x anchor ok" if ratio <= 2 else "2x anchor MISSED",
+            "<400 MB ok" if peak < 400 else "<400 MB MISSED",
+        ]
+        figures = f"{size:>10} {anchor_s:>9.2f} {ours_s:>9.2f} {realtime:>8.1f}x {ratio:>9.2f}x {peak:>8.0f}"
+        print(f"{figures}  {', '.join(goals)}")
+
+
+if __name__ == "__main__":
+    main()

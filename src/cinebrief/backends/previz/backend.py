@@ -1,0 +1,182 @@
+"""`PrevizBackend`: the embedded default backend, a deterministic animatic of the shot.
+
+It renders exactly the requested size and seconds at 24 fps. The same request and seed give the same
+bytes; another seed gives another set (building layout, handheld shake, noise in the sound bed).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from cinebrief.backends.base import (
+    SPRITESHEET_FILE,
+    THUMBNAIL_FILE,
+    VIDEO_FILE,
+    CancelledFn,
+    CheckpointFn,
+    GenerationRequest,
+    GenerationResult,
+    ProgressFn,
+)
+from cinebrief.backends.previz import sound
+from cinebrief.backends.previz.overlays import Overlays
+from cinebrief.backends.previz.plan import FPS, build_storyboard
+from cinebrief.backends.previz.plate import SYNTH_SCALE, ReferencePlate
+from cinebrief.backends.previz.render import Picture, encode_clip
+from cinebrief.backends.previz.scene import build_plate
+from cinebrief.contract.capabilities import Capabilities
+from cinebrief.errors import ContractError, ReferenceImageError
+from cinebrief.media.encode import EncodeSettings, VideoWriter
+from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
+from cinebrief.media.thumbnail import representative_index, write_thumbnail
+
+SECONDS = ("4", "8", "12", "16", "20")
+NOTES = (
+    "Any size with even sides (the Sora 2 sizes included); a timing and composition preview, "
+    "not a picture model. Deterministic for a seed."
+)
+
+
+def _no_checkpoint(state: Mapping[str, Any]) -> None:
+    return None
+
+
+class PrevizBackend:
+    """Animatics: palette and lighting grade the set, the camera move animates it, beats and dialogue
+    appear on their timing, espeak-ng speaks the lines over a bed from the sound cue."""
+
+    name = "previz"
+
+    def __init__(self, *, preset: str = "ultrafast", crf: int = 23, **_settings: Any) -> None:
+        self.settings = EncodeSettings(fps=FPS, preset=preset, crf=crf)
+
+    def capabilities(self, model: str) -> Capabilities:
+        return Capabilities(
+            backend=self.name,
+            sizes=(),
+            size_multiple=2,
+            seconds=SECONDS,
+            fps=FPS,
+            max_seconds=int(SECONDS[-1]),
+            image_to_video=True,
+            audio=True,
+            notes=NOTES,
+        )
+
+    def check(self, request: GenerationRequest) -> None:
+        """The backend's own limits: even sides (yuv420p) and whole seconds it knows."""
+        capabilities = self.capabilities(request.model)
+        if not capabilities.accepts_size(request.size):
+            raise ContractError(
+                f"Invalid value: '{request.size}'. The previz backend renders sizes written "
+                "'{width}x{height}' with even width and height, for example '1280x720'.",
+                field="size",
+                value=request.size,
+            )
+        if request.seconds not in capabilities.seconds:
+            allowed = ", ".join(f"'{value}'" for value in capabilities.seconds)
+            raise ContractError(
+                f"Invalid value: '{request.seconds}'. The previz backend renders seconds {allowed}.",
+                field="seconds",
+                value=request.seconds,
+                allowed=capabilities.seconds,
+            )
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        output_dir: Path,
+        *,
+        progress: ProgressFn,
+        cancelled: CancelledFn,
+        checkpoint: CheckpointFn = _no_checkpoint,
+    ) -> GenerationResult:
+        # 1. Check the request and read every decision out of the shot (or the prompt).
+        self.check(request)
+        reference = _open_reference(request)
+        board = build_storyboard(request, anchored=reference is not None)
+        progress(0.0)
+        # 2. Build the plate, overlays and soundtrack once (the soundtrack on a second thread meanwhile).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
+            soundtrack = pool.submit(sound.soundtrack, board)
+            if reference is not None:
+                plate: Any = ReferencePlate(reference, board.camera)
+            else:
+                plate = build_plate(board, round(board.width * SYNTH_SCALE), round(board.height * SYNTH_SCALE))
+            overlays = Overlays(board, clean_first_frame=reference is not None)
+            track, sound_facts = soundtrack.result()
+        # 3. Encode, keeping the frames the thumbnail and spritesheet show.
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        thumbnail_index = representative_index(board.frames)
+        sheet_indices = sprite_indices(board.frames)
+        tile = tile_size(board.width, board.height)
+        keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
+        with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
+            kept = encode_clip(
+                Picture(board, plate, overlays),
+                track,
+                writer,
+                keep=keep,
+                progress=lambda fraction: progress(0.97 * fraction),
+                cancelled=cancelled,
+            )
+        # 4. Thumbnail and spritesheet from the same frames.
+        write_thumbnail(kept[thumbnail_index], output_dir / THUMBNAIL_FILE)
+        # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
+        tiles = [kept[index] for index in sheet_indices]
+        write_spritesheet(tiles, output_dir / SPRITESHEET_FILE, video_size=(board.width, board.height))
+        progress(1.0)
+        return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
+
+
+def _open_reference(request: GenerationRequest) -> Image.Image | None:
+    if request.input_reference is None:
+        return None
+    try:
+        with Image.open(io.BytesIO(request.input_reference)) as image:
+            picture = image.convert("RGB")
+    except Exception as exc:  # Pillow raises many kinds for bad data; the caller checked it already
+        raise ReferenceImageError(
+            f"Invalid 'input_reference': the image cannot be decoded ({exc}).", field="input_reference"
+        ) from None
+    if picture.size != (request.width, request.height):
+        size = f"{picture.width}x{picture.height}"
+        raise ReferenceImageError(
+            f"Invalid 'input_reference': the image is {size} but it must match the requested width and height "
+            f"({request.size}). Resize it, or fit it (cover-crop or letterbox) first.",
+            field="input_reference",
+            value=size,
+            allowed=(request.size,),
+            code="invalid_image_size",
+        )
+    return picture
+
+
+def _metadata(board: Any, sound_facts: dict[str, object], referenced: bool) -> dict[str, Any]:
+    return {
+        "backend": "previz",
+        "frames": board.frames,
+        "fps": FPS,
+        "size": f"{board.width}x{board.height}",
+        "seconds": str(int(board.seconds)),
+        "seed": board.seed,
+        "shot_id": board.shot_id,
+        "setting": board.setting,
+        "camera_move": board.move_label,
+        "beats": [{"text": beat.text, "start": beat.start, "end": beat.end} for beat in board.beats],
+        "dialogue": [
+            {"speaker": line.speaker, "line": line.text, "start": round(line.start, 3), "end": round(line.end, 3)}
+            for line in board.lines
+        ],
+        "input_reference": referenced,
+        "notes": list(board.notes)
+        + (["espeak-ng is not installed: dialogue is a tone pattern"] if sound_facts["speech"] == "tones" else []),
+        **sound_facts,
+    }

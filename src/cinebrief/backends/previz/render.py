@@ -1,0 +1,107 @@
+"""The frame loop: synthesise frames on a worker thread while the encoder works on the calling thread.
+
+The worker composes the plate for each frame's camera state, crops the zoom and lets swscale scale and
+convert it to yuv420p in one pass, then blends the overlays in place. Frames travel through a small
+bounded queue (memory stays flat whatever the clip's length); numpy, swscale and x264 release the GIL,
+so both cores stay busy. Between batches of frames the loop reports progress and checks `cancelled()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import av
+import numpy as np
+
+from cinebrief.backends.previz.overlays import Overlays
+from cinebrief.backends.previz.plan import FPS, Storyboard
+from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_output, zoom_box
+from cinebrief.errors import CancelledError
+from cinebrief.media.encode import VideoWriter
+
+BATCH = 12  # frames between progress reports and cancellation checks
+QUEUE_FRAMES = 6
+
+
+@dataclass
+class Picture:
+    """What the worker needs: the plate (synthetic or the reference) and the overlays."""
+
+    board: Storyboard
+    plate: SyntheticPlate | ReferencePlate
+    overlays: Overlays
+
+    def frame(self, index: int) -> av.VideoFrame:
+        board = self.board
+        state = board.camera.at(index / FPS)
+        if isinstance(self.plate, ReferencePlate):
+            frame = to_output(self.plate.canvas, self.plate.box(state), board.width, board.height)
+        else:
+            rgb = self.plate.compose(state)
+            frame = to_output(rgb, zoom_box(self.plate.width, self.plate.height, state.zoom), board.width, board.height)
+        self.overlays.apply(frame, index)
+        return frame
+
+
+_DONE = object()
+
+
+def _produce(picture: Picture, frames: int, out: queue.Queue[object], stop: threading.Event) -> None:
+    try:
+        for index in range(frames):
+            if stop.is_set():
+                return
+            out.put(picture.frame(index))
+        out.put(_DONE)
+    except BaseException as exc:  # handed to the encoding thread, which raises it
+        out.put(exc)
+
+
+def encode_clip(
+    picture: Picture,
+    soundtrack: np.ndarray,
+    writer: VideoWriter,
+    *,
+    keep: dict[int, tuple[int, int]],
+    progress: Callable[[float], None],
+    cancelled: Callable[[], bool],
+) -> dict[int, np.ndarray]:
+    """Encode every frame and the soundtrack; returns RGB copies of the frames in `keep` at the size each asks."""
+    frames = picture.board.frames
+    samples_per_frame = soundtrack.shape[1] / frames
+    handoff: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
+    stop = threading.Event()
+    worker = threading.Thread(target=_produce, args=(picture, frames, handoff, stop), name="previz-frames", daemon=True)
+    worker.start()
+    kept: dict[int, np.ndarray] = {}
+    audio_written = 0
+    try:
+        for index in range(frames):
+            item = handoff.get()
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, av.VideoFrame)
+            if index in keep:
+                width, height = keep[index]
+                kept[index] = item.reformat(
+                    width=width, height=height, format="rgb24", interpolation="AREA"
+                ).to_ndarray()
+            writer.write_frame(item)
+            audio_end = round((index + 1) * samples_per_frame)
+            writer.write_audio(soundtrack[:, audio_written:audio_end])
+            audio_written = audio_end
+            if (index + 1) % BATCH == 0 or index + 1 == frames:
+                progress((index + 1) / frames)
+                if index + 1 < frames and cancelled():
+                    raise CancelledError()
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a worker waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                handoff.get(timeout=0.05)
+        worker.join()
+    return kept

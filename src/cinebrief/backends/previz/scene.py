@@ -1,0 +1,516 @@
+"""Draw the synthetic set once: a graded backdrop, then far, middle, ground, subject and foreground layers.
+
+The palette grades everything: its darkest colour is the shadows, its lightest the sky at the horizon,
+its most saturated the practicals (windows, neon, lamps). The lighting puts a soft key glow on the key
+side, shades every layer brighter towards the key, and draws a rim on the side away from it. The setting
+(city, interior, nature, sea, desert, space, open) picks the shapes; the seed places them. Shapes are
+drawn at twice the canvas resolution and reduced, so their edges are smooth.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import random
+import re
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from cinebrief.backends.previz import colours
+from cinebrief.backends.previz.colours import RGB
+from cinebrief.backends.previz.plan import Storyboard
+from cinebrief.backends.previz.plate import Layer, SyntheticPlate, has_parallax, margins
+
+SUPERSAMPLE = 2
+DEPTHS = {"far": 0.2, "middle": 0.5, "ground": 0.7, "subject": 1.0, "foreground": 1.7}
+
+
+class Roles:
+    """The palette by job: shadow, mid, light, accent; and the sky's top and horizon colours."""
+
+    def __init__(self, board: Storyboard) -> None:
+        ranked = sorted(board.palette, key=colours.luminance)
+        self.shadow = colours.mix(ranked[0], (0, 0, 0), 0.35 if board.lighting.low_key else 0.15)
+        self.light = ranked[-1]
+        self.mid = ranked[len(ranked) // 2]
+        self.accent = max(board.palette, key=lambda rgb: colorsys.rgb_to_hls(*(c / 255 for c in rgb))[2])
+        light = board.lighting
+        if light.night:
+            self.sky_top = colours.mix(self.shadow, (4, 6, 16), 0.6)
+            self.horizon = colours.scale(colours.mix(self.mid, self.accent, 0.35), 0.55)
+        else:
+            self.sky_top = colours.mix(self.mid, (30, 40, 70), 0.25)
+            self.horizon = colours.mix(self.light, light.key_colour, 0.3)
+        self.haze = colours.mix(self.horizon, self.sky_top, 0.3)
+
+
+def build_plate(board: Storyboard, width: int, height: int) -> SyntheticPlate:
+    """Every layer of the set for `board`, at the half-resolution frame size `width` x `height`."""
+    rng = random.Random(f"{board.seed}-{board.shot_id}")
+    roles = Roles(board)
+    path = board.camera
+    horizon = horizon_line(board)
+    parallax = has_parallax(path)
+    backdrop_margin = margins(path, 0.0, board.seconds, width, height)
+    backdrop = draw_backdrop(board, roles, width, height, backdrop_margin, horizon, rng)
+    layers: list[Layer] = []
+    for name, draw in _LAYER_PAINTERS.get(board.setting, _LAYER_PAINTERS["open"]):
+        depth = DEPTHS[name]
+        margin = margins(path, depth, board.seconds, width, height) if parallax else backdrop_margin
+        canvas = Canvas(width, height, margin, horizon)
+        draw(canvas, board, roles, rng)
+        if name in ("far", "middle") and board.shallow_focus:
+            canvas.blur(2.5 if name == "middle" else 4.0)
+        if name == "foreground":
+            canvas.blur(5.0)
+        layers.append(canvas.to_layer(depth, board, roles))
+    if board.figures:
+        depth = DEPTHS["subject"]
+        canvas = Canvas(
+            width, height, margins(path, depth, board.seconds, width, height) if parallax else backdrop_margin, horizon
+        )
+        draw_figures(canvas, board, roles, rng)
+        layers.append(canvas.to_layer(depth, board, roles))
+    layers.sort(key=lambda layer: layer.depth)
+    return SyntheticPlate(backdrop, layers, width, height, flatten=not parallax)
+
+
+def horizon_line(board: Storyboard) -> float:
+    """Where the horizon sits (fraction of the height): low for a low angle, high for a high one."""
+    angle = board.angle.casefold()
+    if re.search(r"overhead|top[- ]down|bird", angle):
+        return 0.12
+    if re.search(r"high", angle):
+        return 0.34
+    if re.search(r"low|worm|ground", angle):
+        return 0.74
+    return 0.58 if board.setting != "interior" else 0.66
+
+
+class Canvas:
+    """An RGBA drawing surface for one layer at `SUPERSAMPLE` times the layer's resolution."""
+
+    def __init__(self, width: int, height: int, margin: tuple[int, int], horizon: float) -> None:
+        self.margin_x, self.margin_y = margin
+        self.frame_w, self.frame_h = width, height
+        self.size = (width + 2 * self.margin_x, height + 2 * self.margin_y)
+        self.image = Image.new("RGBA", (self.size[0] * SUPERSAMPLE, self.size[1] * SUPERSAMPLE), (0, 0, 0, 0))
+        self.draw = ImageDraw.Draw(self.image)
+        self.emissive = Image.new("RGBA", self.image.size, (0, 0, 0, 0))
+        self.glow = ImageDraw.Draw(self.emissive)
+        self.horizon_y = (self.margin_y + horizon * height) * SUPERSAMPLE
+        self.blur_radius = 0.0
+
+    def x(self, fraction: float) -> float:
+        """Frame fraction to drawing x (0 and 1 are the frame's edges at rest; margins lie beyond)."""
+        return (self.margin_x + fraction * self.frame_w) * SUPERSAMPLE
+
+    def y(self, fraction: float) -> float:
+        return (self.margin_y + fraction * self.frame_h) * SUPERSAMPLE
+
+    @property
+    def unit(self) -> float:
+        """One percent of the frame height, in drawing pixels."""
+        return self.frame_h * SUPERSAMPLE / 100
+
+    @property
+    def left(self) -> float:
+        return -0.02 - self.margin_x / self.frame_w
+
+    @property
+    def right(self) -> float:
+        return 1.02 + self.margin_x / self.frame_w
+
+    def blur(self, radius: float) -> None:
+        """Defocus the layer (applied after reduction, on premultiplied colour, so edges do not darken)."""
+        self.blur_radius = radius
+
+    def to_layer(self, depth: float, board: Storyboard, roles: Roles) -> Layer:
+        """Reduce, shade by the key, add the rim, lay the practicals on top, defocus and premultiply."""
+        base = np.asarray(self.image.reduce(SUPERSAMPLE), dtype=np.float32)
+        glow = np.asarray(self.emissive.reduce(SUPERSAMPLE), dtype=np.float32)
+        rgb, alpha = base[..., :3], base[..., 3:4]
+        rgb = rgb * key_ramp((base.shape[1], base.shape[0]), board, depth)[..., None]
+        light = board.lighting
+        if light.rim and DEPTHS["middle"] <= depth <= DEPTHS["subject"]:
+            edge = rim_mask(alpha[..., 0] > 127, light.key_side, max(1, round(self.unit / SUPERSAMPLE * 0.3)))
+            rgb = np.where(edge[..., None], rgb * 0.25 + np.array(light.rim_colour, np.float32) * 0.85, rgb)
+        glow_alpha = glow[..., 3:4] / 255
+        rgb = rgb * (1 - glow_alpha) + glow[..., :3] * glow_alpha
+        alpha = np.maximum(alpha, glow[..., 3:4])
+        merged = np.concatenate([np.clip(rgb, 0, 255), alpha], axis=-1).astype(np.uint8)
+        if self.blur_radius:
+            image = Image.fromarray(merged, "RGBA").convert("RGBa").filter(ImageFilter.GaussianBlur(self.blur_radius))
+            merged = np.asarray(image.convert("RGBA"))
+        return Layer.from_rgba(depth, merged, self.margin_x, self.margin_y)
+
+
+def key_ramp(size: tuple[int, int], board: Storyboard, depth: float) -> np.ndarray:
+    """Brightness across the canvas: brighter towards the key side, darker overall in low key."""
+    width, height = size
+    light = board.lighting
+    x = np.linspace(-1.0, 1.0, width, dtype=np.float32)[None, :]
+    y = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+    strength = 0.35 if light.low_key else 0.22
+    ramp = 1.0 + strength * x * light.key_side - 0.12 * y * (depth >= 1.0)
+    return np.broadcast_to((ramp * (0.78 if light.low_key else 1.0)).astype(np.float32), (height, width))
+
+
+def rim_mask(mask: np.ndarray, key_side: float, width: int) -> np.ndarray:
+    """Pixels of `mask` within `width` of its edge on the side away from the key (the top when frontal)."""
+    shifted = np.zeros_like(mask)
+    if key_side < 0:  # key from the left: the rim catches the right edges
+        shifted[:, :-width] = mask[:, width:]
+    elif key_side > 0:
+        shifted[:, width:] = mask[:, :-width]
+    else:
+        shifted[width:, :] = mask[:-width, :]
+    return mask & ~shifted
+
+
+def vertical_gradient(height: int, width: int, stops: list[tuple[float, RGB]]) -> np.ndarray:
+    positions = np.linspace(0.0, 1.0, height, dtype=np.float32)
+    columns = [np.interp(positions, [p for p, _ in stops], [c[i] for _, c in stops]) for i in range(3)]
+    return np.broadcast_to(np.stack(columns, axis=-1)[:, None, :], (height, width, 3)).astype(np.float32)
+
+
+def draw_backdrop(
+    board: Storyboard,
+    roles: Roles,
+    width: int,
+    height: int,
+    margin: tuple[int, int],
+    horizon: float,
+    rng: random.Random,
+) -> np.ndarray:
+    """The opaque back plane: sky (or the back wall) graded by the palette, the key glow, sun or stars."""
+    margin_x, margin_y = margin
+    full_w, full_h = width + 2 * margin_x, height + 2 * margin_y
+    horizon_at = (margin_y + horizon * height) / full_h
+    ground = colours.mix(roles.shadow, roles.mid, 0.25)
+    if board.setting == "interior":
+        wall = colours.mix(roles.mid, roles.shadow, 0.45)
+        stops = [(0.0, colours.scale(wall, 0.55)), (horizon_at, wall), (1.0, colours.scale(ground, 0.7))]
+    else:
+        stops = [(0.0, roles.sky_top), (max(0.01, horizon_at - 0.02), roles.horizon), (1.0, ground)]
+    sky = vertical_gradient(full_h, full_w, stops)
+    light = board.lighting
+    glow_x = margin_x + (0.5 + 0.42 * light.key_side) * width
+    glow_y = margin_y + (horizon - 0.12) * height
+    yy, xx = np.mgrid[0:full_h, 0:full_w].astype(np.float32)
+    distance = np.sqrt(((xx - glow_x) / (0.7 * width)) ** 2 + ((yy - glow_y) / (0.55 * height)) ** 2)
+    glow = np.clip(1.0 - distance, 0.0, 1.0)[..., None] ** 2 * (0.55 if light.night else 0.4)
+    sky = sky * (1 - glow) + np.array(light.key_colour, np.float32) * glow
+    if light.night and board.setting in ("open", "desert", "sea", "nature", "space"):
+        stars = np.random.default_rng(board.seed).random((full_h, full_w)) > 0.9985
+        stars &= yy < margin_y + horizon * height * 0.9
+        sky[stars] = 225.0
+    return np.clip(sky, 0, 255).astype(np.uint8)
+
+
+# -- layer painters -------------------------------------------------------------------------------------
+
+
+def _buildings(
+    canvas: Canvas,
+    rng: random.Random,
+    colour: RGB,
+    window: RGB,
+    *,
+    low: float,
+    high: float,
+    width: tuple[float, float],
+    lit: float,
+    base: float,
+    gap: float,
+) -> None:
+    x = canvas.left
+    while x < canvas.right:
+        w = rng.uniform(*width)
+        top = base - rng.uniform(low, high)
+        box = (canvas.x(x), canvas.y(top), canvas.x(x + w), canvas.y(base) + canvas.unit)
+        canvas.draw.rectangle(box, fill=(*colour, 255))
+        if rng.random() < 0.35:  # a setback on top
+            inset = w * rng.uniform(0.15, 0.3)
+            canvas.draw.rectangle(
+                (canvas.x(x + inset), canvas.y(top - 0.04), canvas.x(x + w - inset), canvas.y(top)), fill=(*colour, 255)
+            )
+        step_x, step_y = canvas.unit * 1.6, canvas.unit * 2.2
+        for wx in np.arange(box[0] + step_x * 0.6, box[2] - step_x * 0.6, step_x):
+            for wy in np.arange(box[1] + step_y * 0.7, box[3] - step_y * 1.2, step_y):
+                if rng.random() < lit:
+                    canvas.glow.rectangle((wx, wy, wx + step_x * 0.45, wy + step_y * 0.4), fill=(*window, 235))
+        x += w + rng.uniform(0.0, gap)
+
+
+def _ridge(canvas: Canvas, rng: random.Random, colour: RGB, *, base: float, height: float, roughness: int) -> None:
+    xs = np.linspace(canvas.left, canvas.right, 240)
+    phases = [rng.uniform(0, 6.28) for _ in range(3)]
+    profile = sum(np.sin(xs * (k + 1) * roughness + phase) / (k + 1) for k, phase in enumerate(phases))
+    ys = base - height * (0.55 + 0.35 * profile / 1.8)
+    points = [(canvas.x(x), canvas.y(y)) for x, y in zip(xs, ys, strict=True)]
+    points += [(canvas.x(canvas.right), canvas.y(1.2)), (canvas.x(canvas.left), canvas.y(1.2))]
+    canvas.draw.polygon(points, fill=(*colour, 255))
+
+
+def paint_city_far(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    colour = colours.mix(roles.mid, roles.horizon, 0.55)
+    base = _frame_horizon(canvas) + 0.02
+    _buildings(
+        canvas,
+        rng,
+        colour,
+        colours.mix(roles.accent, roles.horizon, 0.5),
+        low=0.14,
+        high=0.42,
+        width=(0.025, 0.07),
+        lit=0.1 if board.lighting.night else 0.03,
+        base=base,
+        gap=0.004,
+    )
+
+
+def paint_city_middle(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    base = _frame_horizon(canvas) + 0.04
+    colour = colours.mix(roles.shadow, roles.mid, 0.35)
+    _buildings(
+        canvas,
+        rng,
+        colour,
+        roles.accent,
+        low=0.1,
+        high=0.34,
+        width=(0.07, 0.15),
+        lit=0.18 if board.lighting.night else 0.05,
+        base=base,
+        gap=0.08,
+    )
+    for _ in range(rng.randint(2, 4)):  # neon or shop signs
+        x, y = rng.uniform(0.0, 0.95), base - rng.uniform(0.08, 0.3)
+        tint = rng.choice(board.palette)
+        box = (canvas.x(x), canvas.y(y), canvas.x(x + rng.uniform(0.04, 0.09)), canvas.y(y + 0.035))
+        canvas.glow.rounded_rectangle(box, radius=canvas.unit, fill=(*colours.mix(tint, (255, 255, 255), 0.2), 240))
+
+
+def _frame_horizon(canvas: Canvas) -> float:
+    return (canvas.horizon_y / SUPERSAMPLE - canvas.margin_y) / canvas.frame_h
+
+
+def paint_ground(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    """The floor from the horizon down, with perspective lines to a vanishing point (and reflections)."""
+    top = _frame_horizon(canvas) + (0.04 if board.setting == "city" else 0.0)
+    surfaces = {
+        "city": colours.mix(roles.shadow, (40, 42, 48), 0.4),
+        "interior": colours.mix(roles.mid, roles.shadow, 0.55),
+        "sea": colours.mix(roles.horizon, roles.shadow, 0.45),
+        "desert": colours.mix(roles.light, (200, 160, 110), 0.5),
+        "nature": colours.mix(roles.shadow, (50, 90, 45), 0.5),
+    }
+    surface = surfaces.get(board.setting, colours.mix(roles.shadow, roles.mid, 0.4))
+    left, right = canvas.x(canvas.left), canvas.x(canvas.right)
+    steps = 24
+    for k in range(steps):  # a banded gradient: darker towards the camera
+        y0 = top + (1.25 - top) * k / steps
+        y1 = top + (1.25 - top) * (k + 1) / steps
+        shade = colours.scale(surface, 1.0 - 0.45 * k / steps)
+        canvas.draw.rectangle((left, canvas.y(y0), right, canvas.y(y1) + 1), fill=(*shade, 255))
+    line = colours.mix(surface, roles.light, 0.25)
+    vanish_x = 0.5 + 0.1 * board.lighting.key_side
+    if board.setting in ("city", "interior", "open"):
+        for k in range(-9, 10):
+            canvas.draw.line(
+                (canvas.x(vanish_x), canvas.y(top), canvas.x(vanish_x + k * 0.16), canvas.y(1.25)),
+                fill=(*line, 150),
+                width=max(1, round(canvas.unit * 0.25)),
+            )
+    if board.setting == "city" and re.search(r"crosswalk|zebra", board.scene_text):
+        for k in range(-7, 8):
+            x0 = vanish_x + k * 0.09
+            canvas.draw.polygon(
+                [
+                    (canvas.x(x0), canvas.y(0.78)),
+                    (canvas.x(x0 + 0.045), canvas.y(0.78)),
+                    (canvas.x(x0 + 0.06), canvas.y(0.9)),
+                    (canvas.x(x0 - 0.0), canvas.y(0.9)),
+                ],
+                fill=(*colours.mix(roles.light, (235, 235, 230), 0.7), 200),
+            )
+    if board.setting == "sea" or board.weather == "rain" or "wet" in board.scene_text:
+        for _ in range(14):  # glints and reflections
+            x = rng.uniform(0.0, 1.0)
+            tint = colours.mix(rng.choice(board.palette), board.lighting.key_colour, 0.4)
+            y = rng.uniform(top + 0.02, 0.95)
+            canvas.glow.rectangle(
+                (canvas.x(x), canvas.y(y), canvas.x(x + rng.uniform(0.01, 0.05)), canvas.y(y) + canvas.unit * 0.35),
+                fill=(*tint, 120),
+            )
+
+
+def paint_nature_far(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    _ridge(
+        canvas,
+        rng,
+        colours.mix(roles.mid, roles.horizon, 0.6),
+        base=_frame_horizon(canvas) + 0.02,
+        height=0.22,
+        roughness=3,
+    )
+
+
+def paint_nature_middle(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    base = _frame_horizon(canvas) + 0.03
+    foliage = colours.mix(roles.shadow, (40, 80, 45), 0.45)
+    x = canvas.left
+    while x < canvas.right:
+        size = rng.uniform(0.12, 0.26)
+        trunk = colours.scale(foliage, 0.7)
+        canvas.draw.rectangle(
+            (canvas.x(x - 0.004), canvas.y(base - size * 0.4), canvas.x(x + 0.004), canvas.y(base)), fill=(*trunk, 255)
+        )
+        canvas.draw.ellipse(
+            (
+                canvas.x(x - size * 0.22),
+                canvas.y(base - size * 1.05),
+                canvas.x(x + size * 0.22),
+                canvas.y(base - size * 0.3),
+            ),
+            fill=(*foliage, 255),
+        )
+        x += rng.uniform(0.06, 0.2)
+
+
+def paint_low_hills(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    _ridge(
+        canvas,
+        rng,
+        colours.mix(roles.mid, roles.horizon, 0.5),
+        base=_frame_horizon(canvas) + 0.01,
+        height=0.07,
+        roughness=2,
+    )
+
+
+def paint_dunes(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    _ridge(
+        canvas,
+        rng,
+        colours.mix(roles.light, roles.mid, 0.45),
+        base=_frame_horizon(canvas) + 0.06,
+        height=0.12,
+        roughness=2,
+    )
+
+
+def paint_interior_middle(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    """A window on the key side, a doorway, a counter and a practical lamp."""
+    horizon = _frame_horizon(canvas)
+    key_x = 0.5 + 0.3 * (board.lighting.key_side or rng.choice((-1, 1)))
+    window = colours.mix(board.lighting.key_colour, roles.light, 0.4)
+    canvas.glow.rectangle(
+        (canvas.x(key_x - 0.1), canvas.y(horizon - 0.5), canvas.x(key_x + 0.1), canvas.y(horizon - 0.12)),
+        fill=(*window, 200),
+    )
+    frame = colours.mix(roles.shadow, roles.mid, 0.3)
+    for offset in (-0.1, 0.0, 0.1):
+        canvas.draw.rectangle(
+            (
+                canvas.x(key_x + offset - 0.006),
+                canvas.y(horizon - 0.5),
+                canvas.x(key_x + offset + 0.006),
+                canvas.y(horizon - 0.12),
+            ),
+            fill=(*frame, 255),
+        )
+    door_x = 1.0 - key_x
+    canvas.draw.rectangle(
+        (canvas.x(door_x - 0.07), canvas.y(horizon - 0.45), canvas.x(door_x + 0.07), canvas.y(horizon + 0.02)),
+        fill=(*colours.scale(frame, 0.7), 255),
+    )
+    canvas.draw.rectangle(
+        (canvas.x(canvas.left), canvas.y(horizon - 0.02), canvas.x(canvas.right), canvas.y(horizon + 0.1)),
+        fill=(*colours.mix(roles.shadow, roles.mid, 0.5), 255),
+    )
+    lamp_x = rng.uniform(0.2, 0.8)
+    canvas.glow.ellipse(
+        (canvas.x(lamp_x - 0.03), canvas.y(horizon - 0.1), canvas.x(lamp_x + 0.03), canvas.y(horizon - 0.04)),
+        fill=(*colours.mix(roles.accent, (255, 220, 170), 0.5), 230),
+    )
+
+
+def paint_foreground(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    """One dark out-of-focus shape at a frame edge: a post, a door frame or leaves."""
+    side = -board.lighting.key_side or rng.choice((-1, 1))
+    x = 0.03 if side < 0 else 0.97
+    dark = colours.scale(roles.shadow, 0.6)
+    if board.setting == "nature":
+        for _ in range(5):
+            cx, cy = x + rng.uniform(-0.06, 0.06), rng.uniform(-0.05, 0.4)
+            canvas.draw.ellipse(
+                (canvas.x(cx - 0.07), canvas.y(cy - 0.1), canvas.x(cx + 0.07), canvas.y(cy + 0.1)), fill=(*dark, 255)
+            )
+    else:
+        canvas.draw.rectangle(
+            (canvas.x(x - 0.025), canvas.y(-0.3), canvas.x(x + 0.025), canvas.y(1.3)), fill=(*dark, 255)
+        )
+
+
+def draw_figures(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    """Stand-in silhouettes for the cast, sized by the framing (a close-up is head and shoulders)."""
+    count = len(board.figures)
+    scale = board.figure_scale
+    visible = 1 if scale >= 2.0 else count
+    spots = {1: [rng.choice((0.42, 0.58))], 2: [0.34, 0.66], 3: [0.25, 0.5, 0.75]}[min(visible, 3)]
+    feet = min(0.97, _frame_horizon(canvas) + 0.3) if scale < 1.2 else None
+    for index, spot in enumerate(spots[:visible]):
+        height = scale
+        top = (feet - height) if feet is not None else 0.36 - 0.065 * height
+        body = board.figure_colours[index] if index < len(board.figure_colours) else None
+        _figure(canvas, spot, top, height, roles, body)
+
+
+def _figure(canvas: Canvas, centre: float, top: float, height: float, roles: Roles, body: RGB | None) -> None:
+    aspect = canvas.frame_h / canvas.frame_w
+    skin = colours.scale(colours.mix(roles.shadow, (120, 95, 80), 0.35), 0.9)
+    cloth = colours.scale(colours.mix(body, roles.shadow, 0.45), 0.85) if body else colours.scale(roles.shadow, 0.8)
+    head_w, head_h = 0.085 * height * aspect, 0.125 * height
+
+    def box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return (
+            canvas.x(centre + x0 * height * aspect),
+            canvas.y(top + y0 * height),
+            canvas.x(centre + x1 * height * aspect),
+            canvas.y(top + y1 * height),
+        )
+
+    canvas.draw.rounded_rectangle(box(-0.13, 0.17, 0.13, 0.56), radius=canvas.unit * 3 * height, fill=(*cloth, 255))
+    canvas.draw.rectangle(box(-0.03, 0.1, 0.03, 0.2), fill=(*skin, 255))
+    canvas.draw.ellipse(
+        (canvas.x(centre - head_w / 2), canvas.y(top), canvas.x(centre + head_w / 2), canvas.y(top + head_h)),
+        fill=(*skin, 255),
+    )
+    legs = colours.scale(cloth, 0.7)
+    canvas.draw.rounded_rectangle(box(-0.1, 0.52, -0.015, 1.0), radius=canvas.unit * height, fill=(*legs, 255))
+    canvas.draw.rounded_rectangle(box(0.015, 0.52, 0.1, 1.0), radius=canvas.unit * height, fill=(*legs, 255))
+
+
+Painter = Callable[[Canvas, Storyboard, Roles, random.Random], None]
+_LAYER_PAINTERS: dict[str, list[tuple[str, Painter]]] = {
+    "city": [
+        ("far", paint_city_far),
+        ("middle", paint_city_middle),
+        ("ground", paint_ground),
+        ("foreground", paint_foreground),
+    ],
+    "nature": [
+        ("far", paint_nature_far),
+        ("ground", paint_ground),
+        ("middle", paint_nature_middle),
+        ("foreground", paint_foreground),
+    ],
+    "sea": [("far", paint_low_hills), ("ground", paint_ground)],
+    "desert": [("far", paint_dunes), ("ground", paint_ground)],
+    "interior": [("middle", paint_interior_middle), ("ground", paint_ground), ("foreground", paint_foreground)],
+    "space": [],
+    "open": [("far", paint_low_hills), ("ground", paint_ground)],
+}

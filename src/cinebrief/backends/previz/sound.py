@@ -1,0 +1,226 @@
+"""The animatic's soundtrack: dialogue on its timing over a bed synthesised from the sound cue.
+
+Speech is espeak-ng (one voice per speaker, spoken at the rate the line's slot needs) when it is
+installed; otherwise each line becomes a pattern of tone bursts at syllable rate, so its timing stays
+audible, and a warning is given once. The bed is layered noise shaped in the frequency domain (rain,
+traffic hiss, hum, room tone, wind, crowd murmur, waves, birds, fire), seeded, so it is deterministic.
+Levels: speech at -20 dBFS, the bed under it at -34 dBFS (-26 dBFS with no dialogue), peaks at -1 dBFS.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from cinebrief.backends.previz.plan import Line, Storyboard
+from cinebrief.media import audio
+
+RATE = audio.AUDIO_RATE
+VOICES = ("en-us+m3", "en-us+f3", "en-gb+m4", "en-us+f4", "en-gb-x-rp+m2", "en-us+m6")
+PITCHES = (125.0, 205.0, 100.0, 180.0, 145.0, 230.0)  # tone pattern fallback, per voice
+SPEECH_DB, BED_DB, BED_ALONE_DB = -20.0, -34.0, -26.0
+_log = logging.getLogger(__name__)
+_warned = False
+
+
+def espeak() -> str | None:
+    return shutil.which("espeak-ng")
+
+
+def speech_engine() -> str:
+    """Which engine will speak: ``espeak-ng`` or ``tones``."""
+    return "espeak-ng" if espeak() else "tones"
+
+
+def _warn_once() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        _log.warning("espeak-ng is not installed; previz dialogue is a tone pattern at syllable rate")
+
+
+def speak(line: Line, *, executable: str) -> np.ndarray:
+    """The line spoken by espeak-ng at the rate its slot needs, mono at 48 kHz."""
+    duration = max(0.3, line.end - line.start)
+    words_per_minute = int(min(320, max(130, line.words / duration * 60 * 0.95)))
+    voice = line.voice or VOICES[line.voice_index % len(VOICES)]
+    with tempfile.TemporaryDirectory(prefix="cinebrief-speech-") as folder:
+        wav = Path(folder) / "line.wav"
+        command = [executable, "-v", voice, "-s", str(words_per_minute), "-w", str(wav), "--", line.text]
+        result = subprocess.run(command, capture_output=True, timeout=30, check=False)
+        if result.returncode != 0 or not wav.exists():
+            # An unknown voice from the brief: fall back to this speaker's default voice.
+            command[2] = VOICES[line.voice_index % len(VOICES)]
+            subprocess.run(command, capture_output=True, timeout=30, check=True)
+        return audio.decode_audio(wav, rate=RATE, channels=1)[0]
+
+
+def syllables(word: str) -> int:
+    return max(1, len(re.findall(r"[aeiouy]+", word.casefold().rstrip("e"))))
+
+
+def tone_pattern(line: Line) -> np.ndarray:
+    """One soft tone burst per syllable across the line's slot, at the speaker's pitch."""
+    count = sum(syllables(word) for word in line.text.split())
+    length = int((line.end - line.start) * RATE)
+    out = np.zeros(length, dtype=np.float32)
+    step = length // max(1, count)
+    burst = int(step * 0.7)
+    if burst <= 0:
+        return out
+    pitch = PITCHES[line.voice_index % len(PITCHES)]
+    t = np.arange(burst, dtype=np.float32) / RATE
+    envelope = np.sin(np.pi * np.arange(burst) / burst).astype(np.float32)
+    for k in range(count):
+        glide = pitch * (1.0 + 0.08 * np.sin(k * 1.7))
+        wave = np.sin(2 * np.pi * glide * t) + 0.4 * np.sin(4 * np.pi * glide * t) + 0.2 * np.sin(6 * np.pi * glide * t)
+        out[k * step : k * step + burst] = wave * envelope
+    return out
+
+
+def dialogue_track(board: Storyboard, length: int) -> tuple[np.ndarray, str]:
+    """Every line placed at its start, panned a little by speaker; and the engine used."""
+    executable = espeak()
+    engine = "espeak-ng" if executable else "tones"
+    if not executable and board.lines:
+        _warn_once()
+    track = np.zeros((2, length), dtype=np.float32)
+    for line in board.lines:
+        voice = speak(line, executable=executable) if executable else tone_pattern(line)
+        slot = int((line.end - line.start + 0.35) * RATE)
+        voice = audio.fade(voice[:slot])
+        placed = audio.place(voice, at=int(line.start * RATE), length=length)
+        track += audio.pan(placed, (-0.25, 0.25, -0.1, 0.1)[line.voice_index % 4])
+    return track, engine
+
+
+# -- the bed ------------------------------------------------------------------------------------------
+
+
+def shaped_noise(rng: np.random.Generator, length: int, gain: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """White noise filtered in the frequency domain by `gain(frequencies)`, normalised to unit RMS."""
+    spectrum = np.fft.rfft(rng.standard_normal(length, dtype=np.float32))
+    frequencies = np.fft.rfftfreq(length, 1 / RATE).astype(np.float32)
+    signal = np.fft.irfft(spectrum * gain(np.maximum(frequencies, 1.0)), n=length).astype(np.float32)
+    rms = float(np.sqrt(np.mean(signal**2))) or 1.0
+    return signal / rms
+
+
+def band(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda f: 1.0 / (1.0 + (low / f) ** 2) / (1.0 + (f / high) ** 2)
+
+
+def swells(rng: np.random.Generator, length: int, *, every: float, width: float, floor: float) -> np.ndarray:
+    """Slow bumps in level (passing cars, gusts, waves, syllables), computed at 200 Hz and interpolated."""
+    control = 200
+    t = np.arange(int(length / RATE * control) + 2, dtype=np.float32) / control
+    envelope = np.full(t.shape, floor, dtype=np.float32)
+    for centre in np.arange(rng.uniform(0, every), length / RATE + every, every):
+        centre += rng.uniform(-every / 3, every / 3)
+        envelope += np.exp(-(((t - centre) / width) ** 2)).astype(np.float32)
+    samples = np.arange(length, dtype=np.float32) / RATE
+    return np.interp(samples, t, envelope).astype(np.float32)
+
+
+def clicks(rng: np.random.Generator, length: int, per_second: float, decay: float) -> np.ndarray:
+    """Sparse decaying impulses (raindrops, crackles, chirps are built on them)."""
+    impulses = np.zeros(length, dtype=np.float32)
+    count = int(per_second * length / RATE)
+    positions = rng.integers(0, length, count)
+    impulses[positions] = rng.uniform(0.2, 1.0, count).astype(np.float32) * rng.choice([-1.0, 1.0], count)
+    kernel = np.zeros(length, dtype=np.float32)
+    taps = min(length, int(decay * RATE))
+    kernel[:taps] = np.exp(-np.arange(taps) / (decay * RATE / 5))
+    return np.fft.irfft(np.fft.rfft(impulses) * np.fft.rfft(kernel), n=length).astype(np.float32)
+
+
+def _rain(rng: np.random.Generator, n: int) -> np.ndarray:
+    return shaped_noise(rng, n, band(900, 9000)) + 0.8 * clicks(rng, n, 350, 0.004)
+
+
+def _traffic(rng: np.random.Generator, n: int) -> np.ndarray:
+    return shaped_noise(rng, n, band(60, 1400)) * swells(rng, n, every=3.0, width=1.1, floor=0.35)
+
+
+def _hum(rng: np.random.Generator, n: int) -> np.ndarray:
+    t = np.arange(n, dtype=np.float32) / RATE
+    return np.sin(2 * np.pi * 60 * t) + 0.5 * np.sin(2 * np.pi * 120 * t) + 0.25 * np.sin(2 * np.pi * 180 * t)
+
+
+def _room(rng: np.random.Generator, n: int) -> np.ndarray:
+    return shaped_noise(rng, n, band(30, 300))
+
+
+def _wind(rng: np.random.Generator, n: int) -> np.ndarray:
+    return shaped_noise(rng, n, band(150, 900)) * swells(rng, n, every=4.0, width=1.8, floor=0.25)
+
+
+def _crowd(rng: np.random.Generator, n: int) -> np.ndarray:
+    voices = np.zeros(n, dtype=np.float32)
+    for _ in range(5):
+        gate = (swells(rng, n, every=rng.uniform(0.18, 0.32), width=0.06, floor=0.0) > 0.5).astype(np.float32)
+        voices += shaped_noise(rng, n, band(rng.uniform(250, 450), rng.uniform(1800, 3000))) * gate
+    return voices
+
+
+def _waves(rng: np.random.Generator, n: int) -> np.ndarray:
+    return shaped_noise(rng, n, band(80, 2500)) * swells(rng, n, every=6.0, width=1.6, floor=0.15)
+
+
+def _birds(rng: np.random.Generator, n: int) -> np.ndarray:
+    t = np.arange(n, dtype=np.float32) / RATE
+    sweep = np.sin(2 * np.pi * (3200 + 900 * np.sin(2 * np.pi * 9 * t)) * t).astype(np.float32)
+    return sweep * clicks(rng, n, 4, 0.12) ** 2
+
+
+def _fire(rng: np.random.Generator, n: int) -> np.ndarray:
+    return 0.6 * shaped_noise(rng, n, band(40, 400)) + clicks(rng, n, 40, 0.002)
+
+
+# (pattern, synthesiser, relative level in dB)
+BEDS: tuple[tuple[str, Callable[[np.random.Generator, int], np.ndarray], float], ...] = (
+    (r"rain|drizzle|downpour|storm|awning", _rain, 0.0),
+    (r"traffic|cars?\b|street|road|city|hiss|engine|highway", _traffic, -2.0),
+    (r"\bhum|buzz|fluorescent|neon|electrical|transformer|fridge", _hum, -10.0),
+    (r"room tone|air ?con|hvac|ventilation|quiet room|interior|silence", _room, -4.0),
+    (r"wind|breeze|gust|gale", _wind, -2.0),
+    (r"crowd|murmur|chatter|people|café|cafe|bar\b|restaurant|market|party", _crowd, -3.0),
+    (r"waves?|ocean|sea\b|surf|shore|beach", _waves, 0.0),
+    (r"birds?|birdsong|forest|dawn chorus", _birds, -6.0),
+    (r"fire|crackl|campfire|fireplace", _fire, -3.0),
+)
+
+
+def bed_track(board: Storyboard, length: int) -> tuple[np.ndarray, list[str]]:
+    """The cue's beds layered in stereo (room tone when nothing matches); and which beds were used."""
+    cue = board.sound.casefold()
+    chosen = [(pattern, make, level) for pattern, make, level in BEDS if re.search(pattern, cue)]
+    if not chosen:
+        chosen = [BEDS[3]]
+    out = np.zeros((2, length), dtype=np.float32)
+    rng = np.random.default_rng(board.seed)
+    for _pattern, make, level in chosen:
+        for channel in range(2):
+            out[channel] += make(rng, length) * audio.db_to_gain(level) * 0.1
+    return out, [make.__name__.strip("_") for _, make, _ in chosen]
+
+
+def soundtrack(board: Storyboard) -> tuple[np.ndarray, dict[str, object]]:
+    """The mixed, levelled stereo track for the whole clip and what went into it."""
+    length = round(board.seconds * RATE)
+    speech, engine = dialogue_track(board, length)
+    bed, beds = bed_track(board, length)
+    if board.lines:
+        speech = audio.normalise(speech, target_db=SPEECH_DB)
+        bed = audio.normalise(bed, target_db=BED_DB)
+    else:
+        bed = audio.normalise(bed, target_db=BED_ALONE_DB)
+    mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=-1.0)
+    return mixed, {"speech": engine if board.lines else None, "beds": beds}
