@@ -24,7 +24,12 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     TinyBackend.calls.clear()
     return load_settings(
         environ={},
-        overrides={"server": {"data_dir": str(tmp_path / "data")}, "models": {"tiny": {"backend": "tiny"}}},
+        overrides={
+            "server": {"data_dir": str(tmp_path / "data")},
+            "models": {"tiny": {"backend": "tiny"}},
+            # in-process, so that the tiny backend stands in for every backend (the seam is patched here)
+            "backends": {"tiny": {"isolation": "thread"}, "previz": {"isolation": "thread"}},
+        },
     )
 
 

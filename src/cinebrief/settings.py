@@ -113,6 +113,9 @@ class ModelSettings(BaseModel):
 
 class BackendSettings(_Section):
     concurrency: int = Field(1, ge=1, le=64)
+    # "process": each worker renders in its own child process, so rendering never slows the API down;
+    # "thread": in the server's process (cheaper for backends that only wait, such as remote).
+    isolation: Literal["process", "thread"] = "process"
 
 
 class WebhookSettings(_Section):

@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cinebrief.backends.base import OUTPUT_FILES, GenerationRequest, RemixSource
+from cinebrief.backends.base import OUTPUT_FILES, GenerationRequest, GenerationResult, RemixSource
 from cinebrief.errors import BackendError, CancelledError, CinebriefError
 from cinebrief.jobs.events import EventBus, JobEvent
+from cinebrief.jobs.isolation import ProcessWorker
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.store import JobStore
@@ -93,7 +94,10 @@ class Runner:
                 found = self._queues[backend] = queue.Queue()
                 for index in range(self.settings.backend_for(backend).concurrency):
                     thread = threading.Thread(
-                        target=self._work, args=(found,), name=f"cinebrief-{backend}-{index}", daemon=True
+                        target=self._work,
+                        args=(found, backend, index),
+                        name=f"cinebrief-{backend}-{index}",
+                        daemon=True,
                     )
                     thread.start()
                     self._threads.append(thread)
@@ -115,19 +119,25 @@ class Runner:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
-    def _work(self, work: queue.Queue[str | None]) -> None:
-        while not self._stopping.is_set():
-            job_id = work.get()
-            if job_id is None or self._stopping.is_set():
-                return
-            try:
-                self.run(job_id)
-            except Exception:  # the worker must survive anything a job does
-                log.exception("job %s: unexpected error in the runner", job_id)
+    def _work(self, work: queue.Queue[str | None], backend: str, index: int) -> None:
+        isolated = self.settings.backend_for(backend).isolation == "process"
+        worker = ProcessWorker(f"cinebrief-{backend}-{index}") if isolated else None
+        try:
+            while not self._stopping.is_set():
+                job_id = work.get()
+                if job_id is None or self._stopping.is_set():
+                    return
+                try:
+                    self.run(job_id, worker)
+                except Exception:  # the worker must survive anything a job does
+                    log.exception("job %s: unexpected error in the runner", job_id)
+        finally:
+            if worker is not None:
+                worker.close()
 
     # -- one job ---------------------------------------------------------------------------------------
 
-    def run(self, job_id: str) -> None:
+    def run(self, job_id: str, worker: ProcessWorker | None = None) -> None:
         # 1. claim
         job = self.store.claim(job_id, now=int(time.time()))
         if job is None:
@@ -146,15 +156,7 @@ class Runner:
         temp.mkdir(parents=True)
         try:
             # 3. and 4. generate
-            request = self._request(job)
-            backend = self.pool.backend(job.model)
-            result = backend.generate(
-                request,
-                temp,
-                progress=self._progress_reporter(job),
-                cancelled=self._stopping.is_set,
-                checkpoint=lambda state: self.store.checkpoint(job.id, state),
-            )
+            result = self._generate(job, temp, worker)
             if not has_outputs(result.directory):
                 missing = [name for name in OUTPUT_FILES.values() if not (result.directory / name).is_file()]
                 raise BackendError(f"The backend '{job.backend}' finished without writing {', '.join(missing)}.")
@@ -176,6 +178,29 @@ class Runner:
             self._fail(job, "backend_error", f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}")
         finally:
             shutil.rmtree(temp, ignore_errors=True)
+
+    def _generate(self, job: Job, temp: Path, worker: ProcessWorker | None) -> GenerationResult:
+        request = self._request(job)
+        progress = self._progress_reporter(job)
+
+        def checkpoint(state: Mapping[str, Any]) -> None:
+            self.store.checkpoint(job.id, state)
+
+        if worker is None:
+            backend = self.pool.backend(job.model)
+            return backend.generate(
+                request, temp, progress=progress, cancelled=self._stopping.is_set, checkpoint=checkpoint
+            )
+        return worker.generate(
+            model=job.model,
+            backend_name=self.pool.backend_name(job.model),
+            backend_settings=self.settings.models[job.model].backend_settings,
+            request=request,
+            output_dir=temp,
+            progress=progress,
+            cancelled=self._stopping.is_set,
+            checkpoint=checkpoint,
+        )
 
     def _request(self, job: Job) -> GenerationRequest:
         from cinebrief.brief.schema import Brief, Shot
