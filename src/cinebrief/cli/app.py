@@ -22,6 +22,14 @@ from cinebrief.errors import CinebriefError
 class CinebriefGroup(TyperGroup):
     """Maps our exception tree to exit codes, for `main()` and for test runners alike."""
 
+    def get_help_option(self, ctx: click.Context) -> Any:
+        # typer coerces a flag left at None through a pydantic adapter on every call (~70 ms of start-up);
+        # a False default is a bool already, so it is skipped.
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.default = False
+        return option
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
