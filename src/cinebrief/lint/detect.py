@@ -25,7 +25,7 @@ def vague_terms(span: Span) -> list[Found]:
     found = []
     for match in vocab.VAGUE.iter(text):
         exempt = vocab.VAGUE_EXEMPT_NEXT.get(match.label)
-        if exempt and match.last + 1 < len(text.tokens) and text.tokens[match.last + 1].word in exempt:
+        if exempt and match.last + 1 < len(text.words_list) and text.words_list[match.last + 1] in exempt:
             continue
         if _vague_exception(text, match):
             continue
@@ -35,7 +35,7 @@ def vague_terms(span: Span) -> list[Found]:
 
 def _vague_exception(text: Text, match: Match) -> bool:
     """Uses that are not praise: "pretty fast", "good morning", "cool light" (a colour temperature)."""
-    following = text.tokens[match.last + 1].word if match.last + 1 < len(text.tokens) else ""
+    following = text.words_list[match.last + 1] if match.last + 1 < len(text.words_list) else ""
     if match.label == "nice" and following in ("and",):
         return False
     if match.label == "dynamic" and following in ("range",):
@@ -49,7 +49,7 @@ def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
     text = span.words
     found = []
     for match in vocab.MOVES.iter(text):
-        following = text.tokens[match.last + 1].word if match.last + 1 < len(text.tokens) else ""
+        following = text.words_list[match.last + 1] if match.last + 1 < len(text.words_list) else ""
         if following in vocab.NOT_MOVE_NEXT.get(match.label, ()):
             continue
         if require_context and match.label in vocab.AMBIGUOUS_MOVES:
@@ -99,16 +99,18 @@ def colours(text: Text) -> list[str]:
 
 
 def dialogue_words(line: str) -> int:
-    return len(Text(line).tokens)
+    return len(Text(line).words_list)
 
 
 def motion_without_beats(span: Span) -> Match | None:
     """The first sentence with a motion verb and no count, pause or end point ("the dog runs around")."""
     text = span.words
-    tokens = text.tokens
-    for index, token in enumerate(tokens):
-        if token.word not in vocab.MOTION:
+    if vocab.MOTION.isdisjoint(text.index):
+        return None
+    for index, word in enumerate(text.words_list):
+        if word not in vocab.MOTION:
             continue
+        token = text.token(index)
         sentence = text.sentence_tokens(token.start)
         if not _has_beat(sentence):
             return Match(token.word, token.word, token.start, token.end, index, index)
@@ -134,4 +136,4 @@ def has_action(shot: ShotView) -> bool:
     """Something happens: an action beat, dialogue, or an action verb in the prose."""
     if shot.actions or shot.dialogue:
         return True
-    return any(token.word in vocab.ACTION_FORMS for span in shot.prose for token in span.words.tokens)
+    return any(not vocab.ACTION_FORMS.isdisjoint(span.words.index) for span in shot.prose)

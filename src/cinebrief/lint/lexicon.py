@@ -9,55 +9,98 @@ Offsets are positions in the original text, so findings point at what the user w
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     word: str  # lower case, curly apostrophe made straight
     start: int
     end: int
 
 
-@dataclass
 class Text:
-    """A piece of text split into tokens and sentences, ready for phrase lookups."""
+    """A piece of text split into words and sentences, ready for phrase lookups.
 
-    raw: str
-    tokens: list[Token] = field(init=False)
-    _sentence_starts: list[int] = field(init=False, repr=False)
+    Words come from one C-level `findall`; token offsets and sentence bounds are computed only when a
+    rule asks for them (most phrase lookups find nothing and never need them).
+    """
 
-    def __post_init__(self) -> None:
-        self.tokens = [
-            Token(match.group().lower().replace("’", "'"), match.start(), match.end())
-            for match in _WORD.finditer(self.raw)
-        ]
-        self._sentence_starts = [0] + [match.end() for match in _BOUNDARY.finditer(self.raw)]
+    __slots__ = ("_index", "_lowered", "_sentence_starts", "_starts_list", "_tokens", "raw", "words_list")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        lowered = raw.lower()
+        if len(lowered) != len(raw):  # a few characters change length when lowered; keep offsets true
+            lowered = "".join(c.lower()[:1] or c for c in raw)
+        self._lowered = lowered.replace("’", "'")
+        self.words_list: list[str] = _WORD.findall(self._lowered)
+        self._tokens: list[Token] | None = None
+        self._starts_list: list[int] | None = None
+        self._sentence_starts: list[int] | None = None
+        self._index: dict[str, list[int]] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset of each word (its end is the start plus the word's length)."""
+        if self._starts_list is None:
+            self._starts_list = [match.start() for match in _WORD.finditer(self._lowered)]
+        return self._starts_list
+
+    def token(self, position: int) -> Token:
+        word = self.words_list[position]
+        start = self.starts[position]
+        return Token(word, start, start + len(word))
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = [self.token(position) for position in range(len(self.words_list))]
+        return self._tokens
+
+    @property
+    def index(self) -> dict[str, list[int]]:
+        """Each word → the positions of its tokens."""
+        if self._index is None:
+            index: dict[str, list[int]] = {}
+            for position, word in enumerate(self.words_list):
+                if word in index:
+                    index[word].append(position)
+                else:
+                    index[word] = [position]
+            self._index = index
+        return self._index
+
+    def _starts(self) -> list[int]:
+        if self._sentence_starts is None:
+            self._sentence_starts = [0] + [match.end() for match in _BOUNDARY.finditer(self.raw)]
+        return self._sentence_starts
 
     def sentence_of(self, offset: int) -> int:
-        return bisect_right(self._sentence_starts, offset) - 1
+        return bisect_right(self._starts(), offset) - 1
 
     def sentence_span(self, offset: int) -> tuple[int, int]:
-        index = self.sentence_of(offset)
-        start = self._sentence_starts[index]
-        end = self._sentence_starts[index + 1] if index + 1 < len(self._sentence_starts) else len(self.raw)
+        starts = self._starts()
+        index = bisect_right(starts, offset) - 1
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else len(self.raw)
         return start, end
 
     def sentence_tokens(self, offset: int) -> list[Token]:
         start, end = self.sentence_span(offset)
-        return [token for token in self.tokens if start <= token.start < end]
+        starts = self.starts
+        first, last = bisect_left(starts, start), bisect_left(starts, end)
+        return [self.token(position) for position in range(first, last)]
 
     def words(self) -> list[str]:
-        return [token.word for token in self.tokens]
+        return self.words_list
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     label: str  # the phrase as listed (its canonical spelling)
     value: str  # what the table maps it to (a family, a group key, or the label itself)
     start: int
@@ -92,31 +135,38 @@ class Phrases:
                 self._table.setdefault(variant[0], []).append((variant, label, value))
         for candidates in self._table.values():
             candidates.sort(key=lambda item: len(item[0]), reverse=True)
+        self._keys = frozenset(self._table)
 
     def __contains__(self, word: str) -> bool:
         return word in self._table
 
-    def iter(self, text: Text, *, start: int = 0, end: int | None = None) -> Iterator[Match]:
+    def iter(self, text: Text) -> Iterator[Match]:
         """Non-overlapping matches in token order (the longest phrase wins at each position)."""
-        tokens = text.tokens
-        stop = len(tokens) if end is None else end
-        index = start
-        while index < stop:
-            candidates = self._table.get(tokens[index].word)
-            matched = None
-            if candidates:
-                for words, label, value in candidates:
-                    size = len(words)
-                    if index + size <= stop and all(tokens[index + k].word == words[k] for k in range(1, size)):
-                        matched = Match(
-                            label, value, tokens[index].start, tokens[index + size - 1].end, index, index + size - 1
-                        )
-                        break
-            if matched is None:
-                index += 1
-            else:
-                yield matched
-                index = matched.last + 1
+        index = text.index
+        table = self._table
+        keys = index.keys() & self._keys
+        if not keys:
+            return
+        if len(keys) == 1:
+            positions = index[next(iter(keys))]
+        else:
+            positions = sorted(position for word in keys for position in index[word])
+        words_list = text.words_list
+        stop = len(words_list)
+        after = -1
+        for position in positions:
+            if position <= after:
+                continue
+            for words, label, value in table[words_list[position]]:
+                size = len(words)
+                if size == 1 or (
+                    position + size <= stop and all(words_list[position + k] == words[k] for k in range(1, size))
+                ):
+                    last = position + size - 1
+                    starts = text.starts
+                    yield Match(label, value, starts[position], starts[last] + len(words_list[last]), position, last)
+                    after = last
+                    break
 
     def find(self, text: Text) -> list[Match]:
         return list(self.iter(text))

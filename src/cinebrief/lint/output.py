@@ -30,7 +30,7 @@ def as_text(diagnostics: Sequence[Diagnostic], *, fixed: int = 0) -> str:
     """``path:line:col: CODE [severity] message (name)`` then ``  field: …`` and ``  help: …`` lines."""
     lines: list[str] = []
     for d in diagnostics:
-        where = d.source or (d.location.field if d.location.field == "prompt" else "<prompt>")
+        where = d.source or "<prompt>"
         if d.location.line is not None:
             where += f":{d.location.line}:{d.location.column or 1}"
         lines.append(f"{where}: {d.code} [{d.severity}] {d.message} ({d.name})")

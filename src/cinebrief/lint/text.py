@@ -104,7 +104,7 @@ class _Block:
     lines: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text), 1-based
 
 
-def header_of(line: str) -> tuple[str | None, bool]:
+def header_of(line: str, *, fuzzy: bool = True) -> tuple[str | None, bool]:
     """The guide's header a line stands for (tolerating case, spacing and a colon), and whether it had a colon."""
     stripped = line.strip()
     if not stripped or len(stripped) > 60 or _BULLET.match(line):
@@ -117,7 +117,7 @@ def header_of(line: str) -> tuple[str | None, bool]:
         return _HEADER_KEYS[key], colon
     if key == "cameranotes":
         return "Camera Notes (Why It Reads)", colon
-    if re.search(r"[.!?,;\"]", stripped.rstrip(":")) or len(key) < 8:
+    if not fuzzy or re.search(r"[.!?,;\"]", stripped.rstrip(":")) or len(key) < 8 or len(stripped.split()) > 6:
         return None, colon
     close = difflib.get_close_matches(key, list(_HEADER_KEYS), n=1, cutoff=0.82)
     return (_HEADER_KEYS[close[0]], colon) if close else (None, colon)
@@ -156,7 +156,7 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
     headers: list[HeaderView] = []
     current: _Block | None = None
     in_tag = False
-    ultra = sum(1 for line in text.splitlines() if header_of(line)[0]) >= 2
+    ultra = sum(1 for line in text.splitlines() if header_of(line, fuzzy=False)[0]) >= 2
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if _DIALOGUE_TAG.search(stripped):

@@ -280,6 +280,24 @@ _PROSE_PARAMETERS = (
 _PARAMETER_NAMES = {"duration": "seconds", "resolution": "size", "model or quality": "model"}
 
 
+_TRIGGERS = {
+    "duration": frozenset("s sec secs second seconds minute minutes min mins longer shorter extended duration".split()),
+    "resolution": frozenset(
+        "4k 8k 2k 1080p 720p 2160p 1440p 480p uhd hd fhd ultra full high hi low res resolution aspect vertical "
+        "portrait landscape horizontal".split()
+    ),
+    "model or quality": frozenset("sora quality masterpiece pro render".split()),
+}
+
+
+def _may_set(span: Span, kind: str) -> bool:
+    """A cheap first look: only spans with one of the kind's words can match its pattern."""
+    index = span.words.index
+    if not _TRIGGERS[kind].isdisjoint(index):
+        return True
+    return kind == "resolution" and (":" in span.text or any("x" in word and word[:1].isdigit() for word in index))
+
+
 def _without(text: str, start: int, end: int) -> str:
     """The text with [start:end) removed and the punctuation around it tidied."""
     joined = (text[:start].rstrip(" ,;") + " " + text[end:].lstrip(" ,;")).strip()
@@ -314,6 +332,8 @@ def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
     for shot in document.shots:
         for span in shot.spans():
             for kind, pattern in _PROSE_PARAMETERS:
+                if not _may_set(span, kind):
+                    continue
                 for match in pattern.finditer(span.text):
                     parameter = _PARAMETER_NAMES[kind]
                     fix = None

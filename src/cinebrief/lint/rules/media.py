@@ -52,9 +52,9 @@ def input_reference_format(document: Document) -> Iterator[Finding]:
     input_reference: refs/still.webp
     ```
     """
-    from cinebrief.contract.reference import ALLOWED_FORMATS, sniff_format
-
     for shot, span, _ in _references(document):
+        from cinebrief.contract.reference import ALLOWED_FORMATS, sniff_format  # Pillow: only with an image
+
         path = _resolve(document, span)
         try:
             with path.open("rb") as handle:
@@ -95,12 +95,12 @@ def input_reference_size_mismatch(document: Document) -> Iterator[Finding]:
     ## Use instead
     A 1280x720 PNG, or the same image fitted to 1280x720.
     """
-    from cinebrief.contract.reference import read_reference
-    from cinebrief.errors import ReferenceImageError
-
     for shot, span, size in _references(document):
         if size is None:
             continue
+        from cinebrief.contract.reference import read_reference  # Pillow: only with an image
+        from cinebrief.errors import ReferenceImageError
+
         try:
             image = read_reference(_resolve(document, span), name=span.text)
         except ReferenceImageError:

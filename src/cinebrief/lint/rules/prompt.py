@@ -212,19 +212,22 @@ def subject_unanchored(document: Document) -> Iterator[Finding]:
 
 
 def _bare_subject(span: Span) -> tuple[int, int] | None:
-    tokens = span.words.tokens
-    for index in range(len(tokens) - 1):
-        if tokens[index].word not in ("a", "an", "the") or tokens[index + 1].word not in vocab.SUBJECTS:
+    words = span.words.words_list
+    if vocab.SUBJECTS.isdisjoint(span.words.index):
+        return None
+    for index in range(len(words) - 1):
+        if words[index] not in ("a", "an", "the") or words[index + 1] not in vocab.SUBJECTS:
             continue
-        if index > 0 and tokens[index - 1].word in ("of", "at", "to", "with", "from"):
+        if index > 0 and words[index - 1] in ("of", "at", "to", "with", "from"):
             continue  # "at the man" is not the subject
-        after = [token.word for token in tokens[index + 2 : index + 4]]
+        after = words[index + 2 : index + 4]
         if after and after[0] in vocab.ANCHOR_NEXT:
             continue
-        sentence = {token.word for token in span.words.sentence_tokens(tokens[index].start)}
+        start = span.words.starts[index]
+        sentence = {token.word for token in span.words.sentence_tokens(start)}
         if sentence & vocab.COLOUR_WORDS or sentence & vocab.GARMENTS:
             continue
-        return tokens[index].start, tokens[index + 1].end
+        return start, span.words.starts[index + 1] + len(words[index + 1])
     return None
 
 

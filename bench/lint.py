@@ -1,0 +1,119 @@
+"""Benchmark the linter: throughput on plain prompts of 50–400 words, and the cold start of
+`cinebrief lint --text "..."` against `python -c "import typer, rich, pydantic"` in the same run.
+
+Prints a table with ratios against the goals (>= 2000 prompts/s on one core; cold start <= 1.5x the anchor).
+Run: .venv/bin/python bench/lint.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+# Sentences of mixed quality, as people write them: concrete and vague, camera, light, sound, dialogue.
+SENTENCES = (
+    "A courier in a yellow rain shell pedals three times, brakes, and stops at the crosswalk line.",
+    "Wet asphalt, zebra crosswalk, neon signs reflecting in puddles.",
+    "A beautiful street at night with a cinematic look.",
+    "The person moves quickly through the crowd.",
+    "The camera pans left, then tilts up to the rooftops.",
+    "Slow dolly left at eye level, 32 mm lens, shallow focus.",
+    "Soft window light with warm lamp fill, cool rim from the hallway.",
+    "Steam curls from a kettle while rain taps on the glass.",
+    "The dog runs around the yard.",
+    "A bald man with long hair leans on the bar and orders a drink.",
+    "Late golden hour, long shadows across the wheat.",
+    "She says quietly, \"We should go.\"",
+    "Fog drifts between the pilings as a ferry horn sounds in the distance.",
+    "An old fisherman in a navy wool sweater mends a net on the pier.",
+    "Stunning, epic, breathtaking scenery everywhere.",
+    "Gulls lift off the railing, one after another.",
+    "A 10-second 4K video, highest quality.",
+    "Children chase a red kite across the dunes.",
+    "The lamp flickers twice and goes out.",
+    "Traffic hisses on the wet road below the window.",
+)
+TEMPLATES = (
+    "{prose}",
+    "Style: 1990s night cinema on 35 mm, heavy grain.\n\n{prose}\n\nCinematography:\nCamera shot: wide shot, "
+    "low angle\nLighting + palette: neon key from camera left; palette: magenta, cyan, sodium orange\nMood: tense"
+    "\n\nActions:\n- {a}\n- {b}\n\nDialogue:\n- Mara: \"You came back.\"\n- Theo: \"Never left.\"\n\n"
+    "Background Sound: {c}",
+)
+
+
+def make_prompts(count: int, seed: int = 7) -> list[str]:
+    """Plain prompts of 50 to 400 words: half prose only, half in the guide's descriptive template."""
+    rng = random.Random(seed)
+    prompts = []
+    for index in range(count):
+        target = rng.randint(50, 400)
+        chosen: list[str] = []
+        while sum(len(s.split()) for s in chosen) < target:
+            chosen.append(rng.choice(SENTENCES))
+        template = TEMPLATES[index % 2]
+        prose = " ".join(chosen[:-3]) if len(chosen) > 3 else " ".join(chosen)
+        a, b, c = (chosen[-3:] if len(chosen) >= 3 else [chosen[0]] * 3)
+        prompts.append(template.format(prose=prose, a=a, b=b, c=c))
+    return prompts
+
+
+def throughput(prompts: list[str]) -> tuple[float, float]:
+    from cinebrief.lint import lint
+
+    lint(prompts[0])  # load the rules once
+    start = time.process_time()  # CPU time of this one process: fair on a shared machine
+    for prompt in prompts:
+        lint(prompt)
+    elapsed = time.process_time() - start
+    words = statistics.mean(len(p.split()) for p in prompts)
+    return len(prompts) / elapsed, words
+
+
+def cold(command: list[str], runs: int) -> float:
+    """The best of `runs` CPU times (user + system) of the command: the least disturbed by other processes."""
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="cold-start runs per command (best is kept)")
+    parser.add_argument("--prompts", type=int, default=3000, help="prompts for the throughput run")
+    args = parser.parse_args()
+
+    rate, words = throughput(make_prompts(args.prompts))
+    prompt = "A fox trots over fresh snow, then stops to sniff the air."
+    lint_command = [sys.executable, "-m", "cinebrief", "lint", "--text", prompt]
+    anchor_command = [sys.executable, "-c", "import typer, rich, pydantic"]
+    anchor_times, lint_times = [], []
+    for _ in range(3):  # interleave so that both see the same machine load
+        anchor_times.append(cold(anchor_command, max(1, args.runs // 3)))
+        lint_times.append(cold(lint_command, max(1, args.runs // 3)))
+    anchor, linted = min(anchor_times), min(lint_times)
+
+    rows = [
+        ("throughput (prompts per CPU second)", f"{rate:,.0f}", "2,000", f"{rate / 2000:.2f}x goal", rate >= 2000),
+        ("mean prompt length (words)", f"{words:.0f}", "50-400", "", True),
+        ("cold start CPU: import typer, rich, pydantic", f"{anchor * 1000:.0f} ms", "anchor", "1.00x", True),
+        ("cold start CPU: cinebrief lint --text", f"{linted * 1000:.0f} ms", "<= 1.5x anchor",
+         f"{linted / anchor:.2f}x anchor", linted / anchor <= 1.5),
+    ]
+    width = max(len(row[0]) for row in rows)
+    print(f"{'measure':<{width}}  {'value':>10}  {'goal':>15}  {'ratio':>16}  ok")
+    for name, value, goal, ratio, ok in rows:
+        print(f"{name:<{width}}  {value:>10}  {goal:>15}  {ratio:>16}  {'yes' if ok else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
