@@ -110,9 +110,10 @@ def _speed(window: str) -> float:
 
 
 def _label(text: str, match: re.Match[str]) -> str:
-    """The phrase that named the move, trimmed to a clause, for the on-screen slate."""
-    clause = re.split(r"[.;,\n]", text[max(0, match.start() - 16) :])[0] if len(text) > 40 else text
-    clause = clause.strip()
+    """The clause that named the move (cut at punctuation), for the on-screen slate."""
+    start = max(text.rfind(mark, 0, match.start()) for mark in ".;,\n") + 1
+    ends = [index for index in (text.find(mark, match.end()) for mark in ".;,\n") if index >= 0]
+    clause = text[start : min(ends) if ends else len(text)].strip()
     return clause if len(clause) <= 40 else text[match.start() : match.end()].strip()
 
 

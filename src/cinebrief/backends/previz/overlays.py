@@ -150,7 +150,7 @@ def render_subtitle(line: Line, layout: Layout) -> Image.Image:
 def render_timeline(board: Storyboard, layout: Layout) -> Image.Image:
     """The clip as a strip: beats as alternating segments, dialogue as accent bars above them."""
     width = layout.width - 2 * layout.margin
-    height = layout.px(14)
+    height = max(6, layout.px(14))
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, height // 2, width - 1, height - 1), fill=(30, 32, 38, 170))
@@ -161,7 +161,7 @@ def render_timeline(board: Storyboard, layout: Layout) -> Image.Image:
     for line in board.lines:
         x0, x1 = line.start / board.seconds * width, line.end / board.seconds * width
         colour = (*SPEAKER_COLOURS[line.voice_index % len(SPEAKER_COLOURS)], 230)
-        draw.rectangle((x0, 0, x1, height // 2 - 2), fill=colour)
+        draw.rectangle((x0, 0, x1, max(0, height // 2 - 2)), fill=colour)
     return image
 
 

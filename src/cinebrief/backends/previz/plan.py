@@ -121,7 +121,7 @@ def build_storyboard(request: GenerationRequest, *, anchored: bool) -> Storyboar
     text = _all_text(shot, brief, request.prompt)
     seconds = float(int(request.seconds))
     lighting = read_lighting(shot.lighting or "", text)
-    figures = _figures(shot, brief)
+    figures = _figures(shot, brief, text)
     framing = (
         shot.camera.framing
         or _first(
@@ -190,7 +190,7 @@ def read_setting(text: str) -> str:
             r"\b(interior|int\.|room|kitchen|office|bar|diner|corridor|hallway|apartment|studio|"
             r"bedroom|café|cafe|restaurant|inside|lab|laboratory|warehouse|church|library|classroom)\b",
         ),
-        ("sea", r"\b(sea|ocean|beach|shore|waves?|harbou?r|coast|lake|boat|pier)\b"),
+        ("sea", r"\b(sea|ocean|beach|shore|waves?|harbou?r|coast|lake|boat|pier|lighthouse|ferry|dock)\b"),
         ("desert", r"\b(desert|dunes?|sand|canyon|mesa)\b"),
         ("nature", r"\b(forest|woods|trees?|jungle|mountains?|hills?|meadow|field|valley|garden|park|river)\b"),
         (
@@ -268,11 +268,20 @@ def framing_scale(framing: str) -> float:
     return 0.6
 
 
-def _figures(shot: Shot, brief: Brief | None) -> list[str]:
+_PERSON = re.compile(
+    r"\b(man|woman|men|women|person|people|girl|boy|child|kid|he|she|they|figure|couple|keeper|courier|cook|"
+    r"chef|driver|rider|dancer|detective|soldier|worker|stranger|traveller|traveler|runner|musician|officer)\b"
+)
+
+
+def _figures(shot: Shot, brief: Brief | None, text: str) -> list[str]:
+    """Who stands in the frame: the cast, then speakers; one unnamed figure when the text names a person."""
     names = [c.name for c in brief.cast_of(shot)] if brief else list(shot.cast or [])
     for line in shot.dialogue:
         if line.speaker not in names and line.speaker != "?":
             names.append(line.speaker)
+    if not names and _PERSON.search(text):
+        names.append("")
     return names[:3]
 
 
