@@ -121,10 +121,15 @@ def _reference_bytes(path: Path, size: str, fit_mode: str | None) -> bytes:
     return encode_png(fitted)
 
 
-def _backend(name: str | None, model: str) -> Backend:
+def _backend(name: str | None, model: str, model_path: Path | None = None) -> Backend:
     from cinebrief.backends.registry import create_backend
     from cinebrief.settings import DEFAULT_BACKEND, load_settings
 
+    if model_path is not None:
+        # A model folder run directly, without settings: only the diffusers backend loads folders.
+        if name not in (None, "diffusers"):
+            raise InputError(f"--model-path is for --backend diffusers, not '{name}'", field="model_path")
+        return create_backend("diffusers", path=str(model_path))
     routed = load_settings().model(model)
     if name is None:
         name = routed.backend if routed else DEFAULT_BACKEND
@@ -191,6 +196,9 @@ def generate(
     input_reference: Path | None = typer.Option(None, "--input-reference", help="First-frame image (jpeg/png/webp)."),
     seed: int | None = typer.Option(None, "--seed", help="Seed (default: the shot's, else 0)."),
     backend: str | None = typer.Option(None, "--backend", help="Backend (default: the model's, else previz)."),
+    model_path: Path | None = typer.Option(
+        None, "--model-path", help="A local diffusers Wan or LTX-Video folder to run directly (backend diffusers)."
+    ),
     fit: str | None = typer.Option(None, "--fit", help="Fit a reference of another size: cover or letterbox."),
     profile: str = typer.Option("standard", "--profile", help="Contract profile: standard or extended."),
 ) -> None:
@@ -214,7 +222,7 @@ def generate(
         reference_path = input_reference or resolved.reference
         reference = _reference_bytes(reference_path, resolved.size, fit) if reference_path else None
         # 3. The backend and its own limits.
-        engine = _backend(backend, resolved.model)
+        engine = _backend(backend, resolved.model, model_path)
         _check_capabilities(engine, resolved, reference is not None)
         request = GenerationRequest(
             prompt=resolved.prompt,
