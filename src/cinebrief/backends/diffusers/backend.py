@@ -167,6 +167,7 @@ class DiffusersBackend:
             "pipeline_loaded": self.cache.loads > loads_before,
             "elapsed_seconds": round(time.perf_counter() - started, 3),
             **plan.metadata(),
+            "notes": list(plan.changes),  # shown to the user: nothing is changed silently
         }
         return GenerationResult(directory=directory, metadata=metadata)
 
