@@ -28,7 +28,7 @@ SENTENCES = (
     "The dog runs around the yard.",
     "A bald man with long hair leans on the bar and orders a drink.",
     "Late golden hour, long shadows across the wheat.",
-    "She says quietly, \"We should go.\"",
+    'She says quietly, "We should go."',
     "Fog drifts between the pilings as a ferry horn sounds in the distance.",
     "An old fisherman in a navy wool sweater mends a net on the pier.",
     "Stunning, epic, breathtaking scenery everywhere.",
@@ -42,7 +42,7 @@ TEMPLATES = (
     "{prose}",
     "Style: 1990s night cinema on 35 mm, heavy grain.\n\n{prose}\n\nCinematography:\nCamera shot: wide shot, "
     "low angle\nLighting + palette: neon key from camera left; palette: magenta, cyan, sodium orange\nMood: tense"
-    "\n\nActions:\n- {a}\n- {b}\n\nDialogue:\n- Mara: \"You came back.\"\n- Theo: \"Never left.\"\n\n"
+    '\n\nActions:\n- {a}\n- {b}\n\nDialogue:\n- Mara: "You came back."\n- Theo: "Never left."\n\n'
     "Background Sound: {c}",
 )
 
@@ -58,7 +58,7 @@ def make_prompts(count: int, seed: int = 7) -> list[str]:
             chosen.append(rng.choice(SENTENCES))
         template = TEMPLATES[index % 2]
         prose = " ".join(chosen[:-3]) if len(chosen) > 3 else " ".join(chosen)
-        a, b, c = (chosen[-3:] if len(chosen) >= 3 else [chosen[0]] * 3)
+        a, b, c = chosen[-3:] if len(chosen) >= 3 else [chosen[0]] * 3
         prompts.append(template.format(prose=prose, a=a, b=b, c=c))
     return prompts
 
@@ -106,8 +106,13 @@ def main() -> None:
         ("throughput (prompts per CPU second)", f"{rate:,.0f}", "2,000", f"{rate / 2000:.2f}x goal", rate >= 2000),
         ("mean prompt length (words)", f"{words:.0f}", "50-400", "", True),
         ("cold start CPU: import typer, rich, pydantic", f"{anchor * 1000:.0f} ms", "anchor", "1.00x", True),
-        ("cold start CPU: cinebrief lint --text", f"{linted * 1000:.0f} ms", "<= 1.5x anchor",
-         f"{linted / anchor:.2f}x anchor", linted / anchor <= 1.5),
+        (
+            "cold start CPU: cinebrief lint --text",
+            f"{linted * 1000:.0f} ms",
+            "<= 1.5x anchor",
+            f"{linted / anchor:.2f}x anchor",
+            linted / anchor <= 1.5,
+        ),
     ]
     width = max(len(row[0]) for row in rows)
     print(f"{'measure':<{width}}  {'value':>10}  {'goal':>15}  {'ratio':>16}  ok")

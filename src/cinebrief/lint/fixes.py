@@ -60,10 +60,17 @@ def _like(old: Any, new: Any) -> Any:
 
 
 def write_fixed(path: Path, tree: Any) -> None:
-    """Dump the round-trip tree next to the file, then rename it into place."""
+    """Dump the round-trip tree next to the file in the file's own indentation, then rename it into place."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, indent, sequence_dash = load_yaml_guess_indent(path.read_text(encoding="utf-8"))
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
+    # The guess is the indent of a sequence item's content and the dash's offset ("  - id: a" is 4 and 2).
+    sequence = indent or 2
+    dash = sequence_dash or 0
+    yaml.indent(mapping=max(2, sequence - dash), sequence=sequence, offset=dash)
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

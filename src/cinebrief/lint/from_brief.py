@@ -17,6 +17,7 @@ from cinebrief.lint.document import (
     Span,
 )
 from cinebrief.lint.model import TreePath
+from cinebrief.lint.text import quoted_speech, speaker_line
 
 
 class _Locator:
@@ -84,6 +85,8 @@ def _shot(brief: Brief, shot: Shot, index: int, at: _Locator) -> ShotView:
         view.palette = list(brief.palette)
         view.palette_span = Span(", ".join(brief.palette), "palette", *position(at.tree, ("palette",)))
     view.prose = [s for s in (at.span(shot.scene, (*base, "scene")), at.span(shot.mood, (*base, "mood"))) if s]
+    for span in view.prose:
+        view.dialogue.extend(quoted_speech(span, "prose"))
     camera = shot.camera
     view.camera = [
         s
@@ -91,7 +94,14 @@ def _shot(brief: Brief, shot: Shot, index: int, at: _Locator) -> ShotView:
         if (s := at.span(getattr(camera, key), (*base, "camera", key)))
     ]
     view.lighting = [s for s in (at.span(shot.lighting, (*base, "lighting")),) if s]
-    view.actions = [s for i, a in enumerate(shot.actions) if (s := at.span(a, (*base, "actions", i)))]
+    for i, action in enumerate(shot.actions):
+        span = at.span(action, (*base, "actions", i))
+        assert span is not None
+        spoken = speaker_line(span, "actions")  # `Name (manner): "line"` inside actions, as the guide allows
+        if spoken is not None:
+            view.dialogue.append(spoken)
+        else:
+            view.actions.append(span)
     view.sound = [s for s in (at.span(shot.sound, (*base, "sound")),) if s]
     for i, line in enumerate(shot.dialogue):
         span = at.span(line.line, (*base, "dialogue", i, "line"))

@@ -45,8 +45,12 @@ class Rule:
     control_only: bool = False  # a completeness check: runs only in `mode: control`
 
     @property
+    def category_prefix(self) -> str:
+        return self.code.rstrip("0123456789")
+
+    @property
     def category(self) -> str:
-        return CATEGORIES[self.code.rstrip("0123456789")]
+        return CATEGORIES[self.category_prefix]
 
     @property
     def doc(self) -> str:

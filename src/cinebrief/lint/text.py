@@ -171,7 +171,7 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
             if current is not None and current.role in ("actions", "dialogue") and current.lines:
                 current = None
             continue
-        canonical, colon = header_of(line) if ultra else (None, False)
+        canonical, colon = header_of(line) if ultra or _SHOT_LIST_HEADER.match(line) else (None, False)
         label_match = _LABEL.match(line)
         label = " ".join(label_match["label"].lower().split()) if label_match else ""
         if canonical and not (label in LABEL_ROLES and label_match and label_match["rest"].strip()):
@@ -260,15 +260,15 @@ def _fill(shot: ShotView, blocks: list[_Block]) -> None:
             seen_scene = True
         if role == "actions":
             for span in _line_spans(block, name):
-                line = _speaker_line(span, "actions")
+                line = speaker_line(span, "actions")
                 if line is not None:
                     shot.dialogue.append(line)
                 else:
                     shot.actions.append(span)
-                    shot.dialogue.extend(_quoted_speech(span, "actions"))
+                    shot.dialogue.extend(quoted_speech(span, "actions"))
         elif role == "dialogue":
             for span in _line_spans(block, name):
-                line = _speaker_line(span, "block") or _bare_line(span)
+                line = speaker_line(span, "block") or _bare_line(span)
                 if line is not None:
                     shot.dialogue.append(line)
         elif role == "shotlist":
@@ -301,16 +301,16 @@ def _fill_prose_like(shot: ShotView, block: _Block, role: str, name: str) -> Non
     if role == "prose" and not block.label:
         # Plain prose: a line shaped `Name: "line"` is dialogue outside a block; quotes may be speech.
         for line_span in _line_spans(block, name):
-            spoken = _speaker_line(line_span, "prose") if re.search(r"[\"“]", line_span.text) else None
+            spoken = speaker_line(line_span, "prose") if re.search(r"[\"“]", line_span.text) else None
             if spoken is not None and spoken.speaker:
                 shot.dialogue.append(spoken)
             else:
                 target.append(line_span)
-                shot.dialogue.extend(_quoted_speech(line_span, "prose"))
+                shot.dialogue.extend(quoted_speech(line_span, "prose"))
         return
     target.append(span)
     if role != "notes":
-        shot.dialogue.extend(_quoted_speech(span, "prose"))
+        shot.dialogue.extend(quoted_speech(span, "prose"))
     if block.label.lower().startswith("lighting") and "palette" in block.label.lower():
         colours = re.split(r"palette\s*:", span.text, flags=re.IGNORECASE)
         if len(colours) > 1:
@@ -322,7 +322,7 @@ def _strip_quotes(text: str) -> str:
     return text.strip().strip('"“”').strip()
 
 
-def _speaker_line(span: Span, placement: Placement) -> DialogueView | None:
+def speaker_line(span: Span, placement: Placement) -> DialogueView | None:
     """``Speaker (manner): "line"`` or ``Speaker says quietly: "line"``; None if the line is not speech."""
     match = _SPEAKER_LINE.match(span.text)
     if match is None:
@@ -341,7 +341,7 @@ def _bare_line(span: Span) -> DialogueView | None:
     return DialogueView(None, _strip_quotes(text), span, "block") if text else None
 
 
-def _quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
+def quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
     """Quoted words that someone says: a speech verb near the quote, no sign or title before it."""
     found: list[DialogueView] = []
     for match in _QUOTED.finditer(span.text):

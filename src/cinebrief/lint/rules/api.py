@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from cinebrief.contract.profile import PROMPT_MAX_CHARACTERS, Profile, get_profile
 from cinebrief.errors import quote_list
-from cinebrief.lint.document import Document, ShotView
+from cinebrief.lint.document import Document, ShotView, Span
+from cinebrief.lint.lexicon import words_set
 from cinebrief.lint.model import Edit, Finding, Fix, Location
 from cinebrief.lint.registry import rule
 
@@ -260,7 +261,7 @@ _PROSE_PARAMETERS = (
         "resolution",
         re.compile(
             r"\b(?:4k|8k|2k|1080p|720p|2160p|1440p|480p|uhd|ultra[\s-]?hd|full[\s-]?hd|fhd|hd|high[\s-]?res(?:olution)?"
-            r"|hi[\s-]?res|low[\s-]?res(?:olution)?)\b|(?<![\d.])(?:16:9|9:16|1:1|4:5|21:9)(?![\d.])|\baspect\s+ratio\b"
+            r"|hi[\s-]?res|low[\s-]?res(?:olution)?)\b|(?<![\d.])(?:16:9|9:16|1:1|4:5|21:9)(?!\d|\.\d)|\baspect\s+ratio\b"
             r"|\b(?:vertical|portrait|landscape|horizontal)(?=(?:\s+[\w-]+){0,2}\s+(?:video|format|orientation|mode|clip"
             r"|aspect|shot|frame)\b)"
             r"|\bin\s+(?:vertical|portrait|landscape)\b|\b\d{3,4}\s*[x×]\s*\d{3,4}\b",
@@ -281,12 +282,12 @@ _PARAMETER_NAMES = {"duration": "seconds", "resolution": "size", "model or quali
 
 
 _TRIGGERS = {
-    "duration": frozenset("s sec secs second seconds minute minutes min mins longer shorter extended duration".split()),
-    "resolution": frozenset(
+    "duration": words_set("s sec secs second seconds minute minutes min mins longer shorter extended duration"),
+    "resolution": words_set(
         "4k 8k 2k 1080p 720p 2160p 1440p 480p uhd hd fhd ultra full high hi low res resolution aspect vertical "
-        "portrait landscape horizontal".split()
+        "portrait landscape horizontal"
     ),
-    "model or quality": frozenset("sora quality masterpiece pro render".split()),
+    "model or quality": words_set("sora quality masterpiece pro render"),
 }
 
 
