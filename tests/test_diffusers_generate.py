@@ -255,3 +255,40 @@ def test_generation_through_the_server(tiny_models, tmp_path: Path, outbound_con
             info = probe(target)
             assert (info.size, info.frames, info.audio_codec) == (size, 33, "aac")
     assert outbound_connections == []
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_generate_command_runs_a_folder_offline(tiny_models, tmp_path: Path, family: str) -> None:
+    reference = tmp_path / "first.png"
+    reference.write_bytes(_reference(256, 144))
+    out = tmp_path / "clip.mp4"
+    result = run_offline(
+        "generate",
+        "a blue car in the night city",
+        "--backend",
+        "diffusers",
+        "--model-path",
+        str(tiny_models[family]),
+        "--model",
+        f"{family}-tiny",
+        "--size",
+        "256x144",
+        "--input-reference",
+        str(reference),
+        "-o",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "NETWORK USED" not in result.stderr
+    assert "generated 33 (frame rule" in result.stderr  # the mapping is said, not done silently
+    info = probe(out)
+    assert (info.size, info.frames, info.audio_codec) == ("256x144", 33, "aac")
+    assert (tmp_path / "clip.thumbnail.webp").is_file() and (tmp_path / "clip.spritesheet.jpg").is_file()
+
+
+def test_generate_command_names_a_missing_folder(tmp_path: Path, cli) -> None:
+    out = tmp_path / "clip.mp4"
+    result = cli("generate", "a cat", "--model-path", tmp_path / "nowhere", "--size", "1280x720", "-o", out)
+    assert result.exit_code == 2
+    assert "nowhere' (model 'sora-2') does not exist" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
