@@ -27,6 +27,7 @@ from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, 
 from cinebrief.contract.reference import check_reference_size, read_reference
 from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
+from cinebrief.jobs.cache import VideoCache
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import FAILED, QUEUED, TERMINAL, UNFINISHED, Job
@@ -75,6 +76,8 @@ class Engine:
         self.store = store or JobStore(settings.server.resolved_database_url)
         self._owns_store = store is None
         self.events = EventBus()
+        self.cache = VideoCache()
+        self.events.subscribe(self.cache.on_event)
         self.pool = BackendPool(settings)
         self.layout = Layout(settings.server.data_dir)
         self.runner = Runner(settings, self.store, self.events, self.pool, self.layout)
@@ -211,7 +214,12 @@ class Engine:
         return job
 
     def get(self, video_id: str) -> Video:
-        return self.job(video_id).to_video()
+        """The Video as it is now; from memory when this process has seen the job, else from the store."""
+        video = self.cache.get(video_id)
+        if video is None:
+            video = self.job(video_id).to_video()
+            self.cache.put(video)
+        return video
 
     def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None) -> VideoList:
         if not 0 <= limit <= MAX_LIST_LIMIT:
@@ -331,10 +339,10 @@ class Engine:
     def delete(self, video_id: str) -> VideoDeleted:
         """Delete a finished job and its files, or cancel a queued one; 409 while it is in progress."""
         job = self.job(video_id)
-        if job.status == QUEUED and self.store.delete(video_id, statuses=(QUEUED,)):
-            self._remove_files(job)
-            return VideoDeleted(id=video_id)
-        if job.status in TERMINAL and self.store.delete(video_id, statuses=TERMINAL):
+        if (job.status == QUEUED and self.store.delete(video_id, statuses=(QUEUED,))) or (
+            job.status in TERMINAL and self.store.delete(video_id, statuses=TERMINAL)
+        ):
+            self.cache.forget(video_id)
             self._remove_files(job)
             return VideoDeleted(id=video_id)
         raise ConflictError(

@@ -1,4 +1,7 @@
-"""Dependencies shared by the routes: the engine, the settings, and bearer API key checking."""
+"""Dependencies shared by the routes: the engine, the settings, and bearer API key checking.
+
+All async: they never block, and FastAPI would otherwise hop to a worker thread for each of them.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ from cinebrief.server.errors import APIError
 from cinebrief.settings import Settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -28,7 +31,7 @@ def _masked(key: str) -> str:
     return f"{key[:3]}***{key[-4:]}" if len(key) > 8 else "***"
 
 
-def require_api_key(request: Request, settings: SettingsDep) -> None:
+async def require_api_key(request: Request, settings: SettingsDep) -> None:
     """With keys configured, `Authorization: Bearer <key>` must name one of them (401 in OpenAI's form)."""
     keys = settings.server.api_keys
     if not keys:

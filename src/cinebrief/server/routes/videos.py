@@ -44,8 +44,12 @@ def list_videos(
 
 
 @router.get("/{video_id}", operation_id="GetVideo", responses=VIDEO_RESPONSES)
-def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
-    """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`)."""
+async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+    """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`).
+
+    Async on purpose: a poll is answered from the engine's memory (one database read on a miss), so it
+    needs no worker thread and stays fast while jobs render.
+    """
     video = engine.get(video_id)
     headers = {}
     if video.status not in TERMINAL_STATUSES:
