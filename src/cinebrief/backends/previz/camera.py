@@ -40,18 +40,18 @@ _SPEED_WORDS = {
 # (pattern, kind, default sign). Order matters: the first pattern found in the text wins.
 _KINDS: tuple[tuple[str, str, int], ...] = (
     (r"\b(static|locked[- ]off|locked|tripod|still frame|no movement|fixed)\b", "static", 0),
-    (r"\bhand[- ]?held|\bshaky|\bhandycam", "handheld", 0),
+    (r"\bhand[- ]?held|\bshaky|\bhandycam|\bshoulder[- ](mounted|rig)|\bon the shoulder", "handheld", 0),
     (r"\bwhip[- ]?pan", "pan", 1),
     (r"\b(arc|arcs|arcing|orbit|orbits|orbiting|circles?|circling)\b", "arc", 1),
     (
         r"\b(push(es|ing)?[- ]?in|dolly(ing)?[- ]?in|dollies in|track(s|ing)?[- ]?in|zoom(s|ing)?[- ]?in|"
-        r"creep(s|ing)? in|moves? (in|closer|toward)|push(es)? forward|dolly forward)",
+        r"creep(s|ing)? in|moves? (in|closer|toward)|push(es)? forward|dolly forward)\b",
         "push",
         1,
     ),
     (
         r"\b(pull(s|ing)?[- ]?(out|back)|dolly(ing)?[- ]?(out|back)|dollies (out|back)|zoom(s|ing)?[- ]?out|"
-        r"track(s|ing)?[- ]?(out|back)|pulls? away|reveal)",
+        r"track(s|ing)?[- ]?(out|back)|pulls? away|reveal)\b",
         "pull",
         1,
     ),
@@ -80,15 +80,31 @@ class CameraMove:
 
 def parse_move(text: str | None) -> CameraMove:
     """The first move named in `text`, with its direction and speed; static when nothing is named."""
+    moves = parse_moves(text)
+    return moves[0] if moves else CameraMove("static")
+
+
+def parse_moves(text: str | None) -> list[CameraMove]:
+    """Every kind of move `text` names, in the order of `_KINDS` ("handheld push-in" is both).
+
+    A static shot is an empty list; so is text that names no move.
+    """
     if not text or not text.strip():
-        return CameraMove("static")
+        return []
     lowered = text.casefold()
+    moves: list[CameraMove] = []
     for pattern, kind, default_sign in _KINDS:
         match = re.search(pattern, lowered)
-        if match:
-            window = lowered[max(0, match.start() - 24) : match.end() + 24]
-            return CameraMove(kind, _direction(kind, window, default_sign), _speed(window), _label(text, match))
-    return CameraMove("static", label="static")
+        if not match or any(move.kind == kind for move in moves):
+            continue
+        if kind == "static":
+            return []
+        if kind == "push" and any(move.kind in ("pull", "pan") for move in moves):
+            continue  # "whip pan" or "pull back" named first wins over a stray "zoom"
+        window = lowered[max(0, match.start() - 24) : match.end() + 24]
+        label = _label(text, match)
+        moves.append(CameraMove(kind, _direction(kind, window, default_sign), _speed(window), label))
+    return moves
 
 
 def _direction(kind: str, window: str, default: int) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from cinebrief.backends.base import GenerationRequest
 from cinebrief.backends.previz import colours
-from cinebrief.backends.previz.camera import CameraPath, Segment, parse_move
+from cinebrief.backends.previz.camera import CameraPath, Segment, parse_moves
 from cinebrief.backends.previz.colours import RGB
 from cinebrief.brief.schema import Brief, Shot
 
@@ -148,10 +148,10 @@ def build_storyboard(request: GenerationRequest, *, anchored: bool) -> Storyboar
         or _first(text, r"\b((?:low|high|eye[- ]level|overhead|top[- ]down|dutch) angle)")
         or "",
         lens=lens,
-        move_label=" / ".join(move.label for move in camera.moves) or "static",
+        move_label=" / ".join(dict.fromkeys(move.label for move in camera.moves)) or "static",
         palette=read_palette(brief.palette_of(shot) if brief else list(shot.palette or []), text, lighting),
         lighting=lighting,
-        setting=read_setting(text),
+        setting=read_setting(" ".join([shot.scene or "", request.prompt]).casefold()) or read_setting(text) or "open",
         weather=_first(text, r"\b(rain|snow|fog)") or _weather_synonym(text),
         figures=figures,
         figure_colours=[_costume(name, brief) for name in figures],
@@ -181,14 +181,15 @@ def _weather_synonym(text: str) -> str | None:
     return "snow" if re.search(r"\b(snowing|snowy|blizzard|flurries)\b", text) else None
 
 
-def read_setting(text: str) -> str:
-    """The broad kind of place, which picks the parallax layers."""
+def read_setting(text: str) -> str | None:
+    """The broad kind of place, which picks the parallax layers; None when the text does not say."""
     kinds = (
         ("space", r"\b(space|orbit|planet|stars|nebula|asteroid)\b"),
         (
             "interior",
             r"\b(interior|int\.|room|kitchen|office|bar|diner|corridor|hallway|apartment|studio|"
-            r"bedroom|café|cafe|restaurant|inside|lab|laboratory|warehouse|church|library|classroom)\b",
+            r"bedroom|café|cafe|restaurant|inside|lab|laboratory|warehouse|church|library|classroom|shop|store|"
+            r"workshop|garage|counter|hall|cabin|attic|basement|lobby|elevator|bathroom|living room)\b",
         ),
         ("sea", r"\b(sea|ocean|beach|shore|waves?|harbou?r|coast|lake|boat|pier|lighthouse|ferry|dock)\b"),
         ("desert", r"\b(desert|dunes?|sand|canyon|mesa)\b"),
@@ -202,7 +203,7 @@ def read_setting(text: str) -> str:
     for kind, pattern in kinds:
         if re.search(pattern, text):
             return kind
-    return "open"
+    return None
 
 
 def read_lighting(lighting: str, text: str) -> Lighting:
@@ -296,10 +297,12 @@ def _camera_path(shot: Shot, prompt: str, seconds: float, *, seed: int, anchored
     timed = [entry for entry in shot.detail.shot_list if entry.move]
     if timed:
         segments = [
-            Segment(parse_move(entry.move), min(entry.start, seconds), min(entry.end, seconds)) for entry in timed
+            Segment(move, min(entry.start, seconds), min(entry.end, seconds))
+            for entry in timed
+            for move in parse_moves(entry.move)
         ]
     else:
-        segments = [Segment(parse_move(shot.camera.move or shot.scene or prompt), 0.0, seconds)]
+        segments = [Segment(move, 0.0, seconds) for move in parse_moves(shot.camera.move or shot.scene or prompt)]
     segments = [segment for segment in segments if segment.move.kind != "static"]
     return CameraPath(segments, seed=seed, anchored=anchored)
 

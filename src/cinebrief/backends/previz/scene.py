@@ -23,7 +23,7 @@ from cinebrief.backends.previz.plan import Storyboard
 from cinebrief.backends.previz.plate import Layer, SyntheticPlate, has_parallax, margins
 
 SUPERSAMPLE = 2
-DEPTHS = {"far": 0.2, "middle": 0.5, "ground": 0.7, "subject": 1.0, "foreground": 1.7}
+DEPTHS = {"far": 0.2, "middle": 0.5, "ground": 0.7, "near": 0.85, "subject": 1.0, "foreground": 1.7}
 
 
 class Roles:
@@ -303,7 +303,7 @@ def paint_ground(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Ra
     surfaces = {
         "city": colours.mix(roles.shadow, (40, 42, 48), 0.4),
         "interior": colours.mix(roles.mid, roles.shadow, 0.55),
-        "sea": colours.mix(roles.horizon, roles.shadow, 0.45),
+        "sea": colours.mix(colours.mix(roles.horizon, roles.shadow, 0.45), (28, 62, 92), 0.55),
         "desert": colours.mix(roles.light, (200, 160, 110), 0.5),
         "nature": colours.mix(roles.shadow, (50, 90, 45), 0.5),
     }
@@ -438,6 +438,38 @@ def paint_interior_middle(canvas: Canvas, board: Storyboard, roles: Roles, rng: 
     )
 
 
+def paint_waterfront(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    """A pier on pilings and, when the text names one, a boat on the water."""
+    horizon = _frame_horizon(canvas)
+    wood = colours.mix(roles.shadow, (90, 70, 50), 0.4)
+    if re.search(r"pier|dock|jetty|wharf|pilings|bollard", board.scene_text):
+        side = -1 if rng.random() < 0.5 else 1
+        inner, outer = (0.55, canvas.right) if side > 0 else (canvas.left, 0.45)
+        deck = horizon + 0.16
+        canvas.draw.polygon(
+            [(canvas.x(inner), canvas.y(deck)), (canvas.x(outer), canvas.y(deck - 0.02)),
+             (canvas.x(outer), canvas.y(deck + 0.05)), (canvas.x(inner), canvas.y(deck + 0.03))],
+            fill=(*wood, 255),
+        )  # fmt: skip
+        for x in np.linspace(min(inner, outer), max(inner, outer), 9):
+            canvas.draw.rectangle((canvas.x(x - 0.005), canvas.y(deck), canvas.x(x + 0.005), canvas.y(deck + 0.14)),
+                                  fill=(*colours.scale(wood, 0.7), 255))  # fmt: skip
+    if re.search(r"ferry|boat|ship|trawler|yacht|barge", board.scene_text):
+        x, y = rng.uniform(0.3, 0.6), horizon + 0.05
+        hull = colours.mix(roles.light, (220, 220, 215), 0.5)
+        canvas.draw.polygon(
+            [(canvas.x(x), canvas.y(y)), (canvas.x(x + 0.3), canvas.y(y)), (canvas.x(x + 0.27), canvas.y(y + 0.06)),
+             (canvas.x(x + 0.02), canvas.y(y + 0.06))],
+            fill=(*colours.scale(hull, 0.8), 255),
+        )  # fmt: skip
+        canvas.draw.rectangle((canvas.x(x + 0.07), canvas.y(y - 0.07), canvas.x(x + 0.2), canvas.y(y)),
+                              fill=(*hull, 255))  # fmt: skip
+        for k in range(5):
+            wx = x + 0.085 + k * 0.022
+            canvas.glow.rectangle((canvas.x(wx), canvas.y(y - 0.05), canvas.x(wx + 0.012), canvas.y(y - 0.03)),
+                                  fill=(*roles.shadow, 230))  # fmt: skip
+
+
 def paint_foreground(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
     """One dark out-of-focus shape at a frame edge: a post, a door frame or leaves."""
     side = -board.lighting.key_side or rng.choice((-1, 1))
@@ -470,10 +502,10 @@ def draw_figures(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Ra
 
 
 def _figure(canvas: Canvas, centre: float, top: float, height: float, roles: Roles, body: RGB | None) -> None:
+    """A stand-in: head, neck, shoulders and torso, legs; proportions of an adult about 7.5 heads tall."""
     aspect = canvas.frame_h / canvas.frame_w
-    skin = colours.scale(colours.mix(roles.shadow, (120, 95, 80), 0.35), 0.9)
-    cloth = colours.scale(colours.mix(body, roles.shadow, 0.45), 0.85) if body else colours.scale(roles.shadow, 0.8)
-    head_w, head_h = 0.085 * height * aspect, 0.125 * height
+    skin = colours.scale(colours.mix(roles.shadow, (150, 110, 90), 0.4), 0.9)
+    cloth = colours.scale(colours.mix(body, roles.shadow, 0.3), 0.9) if body else colours.scale(roles.shadow, 0.8)
 
     def box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         return (
@@ -483,15 +515,14 @@ def _figure(canvas: Canvas, centre: float, top: float, height: float, roles: Rol
             canvas.y(top + y1 * height),
         )
 
-    canvas.draw.rounded_rectangle(box(-0.13, 0.17, 0.13, 0.56), radius=canvas.unit * 3 * height, fill=(*cloth, 255))
-    canvas.draw.rectangle(box(-0.03, 0.1, 0.03, 0.2), fill=(*skin, 255))
-    canvas.draw.ellipse(
-        (canvas.x(centre - head_w / 2), canvas.y(top), canvas.x(centre + head_w / 2), canvas.y(top + head_h)),
-        fill=(*skin, 255),
-    )
+    radius = canvas.unit * 100 * height * 0.06
+    canvas.draw.rounded_rectangle(box(-0.125, 0.165, 0.125, 0.56), radius=radius, fill=(*cloth, 255))
+    canvas.draw.rectangle(box(-0.022, 0.115, 0.022, 0.175), fill=(*colours.scale(skin, 0.85), 255))
+    canvas.draw.ellipse(box(-0.05, 0.0, 0.05, 0.135), fill=(*skin, 255))
+    canvas.draw.chord(box(-0.051, -0.004, 0.051, 0.1), 180, 360, fill=(*colours.scale(roles.shadow, 0.55), 255))
     legs = colours.scale(cloth, 0.7)
-    canvas.draw.rounded_rectangle(box(-0.1, 0.52, -0.015, 1.0), radius=canvas.unit * height, fill=(*legs, 255))
-    canvas.draw.rounded_rectangle(box(0.015, 0.52, 0.1, 1.0), radius=canvas.unit * height, fill=(*legs, 255))
+    canvas.draw.rounded_rectangle(box(-0.1, 0.52, -0.012, 1.0), radius=radius / 3, fill=(*legs, 255))
+    canvas.draw.rounded_rectangle(box(0.012, 0.52, 0.1, 1.0), radius=radius / 3, fill=(*legs, 255))
 
 
 Painter = Callable[[Canvas, Storyboard, Roles, random.Random], None]
@@ -508,7 +539,7 @@ _LAYER_PAINTERS: dict[str, list[tuple[str, Painter]]] = {
         ("middle", paint_nature_middle),
         ("foreground", paint_foreground),
     ],
-    "sea": [("far", paint_low_hills), ("ground", paint_ground)],
+    "sea": [("far", paint_low_hills), ("ground", paint_ground), ("near", paint_waterfront)],
     "desert": [("far", paint_dunes), ("ground", paint_ground)],
     "interior": [("middle", paint_interior_middle), ("ground", paint_ground), ("foreground", paint_foreground)],
     "space": [],
