@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,23 +51,33 @@ from cinebrief.brief import parse_brief
 brief = parse_brief(sys.argv[1])
 request = GenerationRequest(prompt="", model="sora-2", size=sys.argv[2], seconds=sys.argv[3], seed=7,
                             brief=brief, shot=brief.shots[0])
-start = time.perf_counter()
+def cpu():
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+start, cpu_start = time.perf_counter(), cpu()
 PrevizBackend().generate(request, Path(sys.argv[4]), progress=lambda f: None, cancelled=lambda: False)
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+elapsed, cpu_used = time.perf_counter() - start, cpu() - cpu_start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "cpu": cpu_used, "peak_mb": peak}))
 """
 
 
-def anchor(size: str, frames: int, preset: str, out: Path) -> float:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def anchor(size: str, frames: int, preset: str, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the ffmpeg encode."""
     import imageio_ffmpeg
 
     command = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=24",
         "-frames:v", str(frames), "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p", str(out),
     ]  # fmt: skip
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), children_cpu()
     subprocess.run(command, check=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu_start
 
 
 def previz(size: str, seconds: int, out: Path) -> dict[str, float]:
@@ -88,18 +100,26 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-previz-") as folder:
         for size in arguments.sizes:
-            anchors, ours, peaks = [], [], []
+            anchors, anchor_cpus, ours, our_cpus, peaks = [], [], [], [], []
             for run in range(arguments.repeat):  # interleaved, so a busy machine slows both alike
-                anchors.append(anchor(size, frames, preset, Path(folder) / f"anchor-{size}-{run}.mp4"))
+                wall, cpu = anchor(size, frames, preset, Path(folder) / f"anchor-{size}-{run}.mp4")
+                anchors.append(wall)
+                anchor_cpus.append(cpu)
                 measured = previz(size, arguments.seconds, Path(folder) / f"previz-{size}-{run}")
                 ours.append(measured["seconds"])
+                our_cpus.append(measured["cpu"])
                 peaks.append(measured["peak_mb"])
-            rows.append((size, statistics.median(anchors), statistics.median(ours), max(peaks)))
+            median = statistics.median
+            rows.append((size, median(anchors), median(ours), median(anchor_cpus), median(our_cpus), max(peaks)))
     print(f"previz vs ffmpeg testsrc2 anchor: {arguments.seconds} s = {frames} frames at 24 fps, x264 preset {preset}")
-    header = f"{'size':>10} {'anchor s':>9} {'previz s':>9} {'realtime':>9} {'vs anchor':>10} {'peak MB':>8}  goals"
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run")
+    header = (
+        f"{'size':>10} {'anchor s':>9} {'previz s':>9} {'realtime':>9} {'vs anchor':>10}"
+        f" {'cpu anchor':>11} {'cpu previz':>11} {'cpu ratio':>10} {'peak MB':>8}  goals"
+    )
     print(header)
     print("-" * len(header))
-    for size, anchor_s, ours_s, peak in rows:
+    for size, anchor_s, ours_s, anchor_cpu, our_cpu, peak in rows:
         realtime = arguments.seconds / ours_s
         ratio = ours_s / anchor_s
         goals = [
@@ -107,8 +127,9 @@ def main() -> None:
             "2x anchor ok" if ratio <= 2 else "2x anchor MISSED",
             "<400 MB ok" if peak < 400 else "<400 MB MISSED",
         ]
-        figures = f"{size:>10} {anchor_s:>9.2f} {ours_s:>9.2f} {realtime:>8.1f}x {ratio:>9.2f}x {peak:>8.0f}"
-        print(f"{figures}  {', '.join(goals)}")
+        figures = f"{size:>10} {anchor_s:>9.2f} {ours_s:>9.2f} {realtime:>8.1f}x {ratio:>9.2f}x"
+        cpu = f"{anchor_cpu:>10.2f}s {our_cpu:>10.2f}s {our_cpu / anchor_cpu:>9.2f}x {peak:>8.0f}"
+        print(f"{figures} {cpu}  {', '.join(goals)}")
 
 
 if __name__ == "__main__":

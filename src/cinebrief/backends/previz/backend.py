@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from cinebrief.backends.base import (
@@ -88,6 +89,15 @@ class PrevizBackend:
                 allowed=capabilities.seconds,
             )
 
+    @staticmethod
+    def _write_images(
+        kept: dict[int, np.ndarray], thumbnail_index: int, sheet_indices: list[int], board: Any, output_dir: Path
+    ) -> None:
+        write_thumbnail(kept[thumbnail_index], output_dir / THUMBNAIL_FILE)
+        # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
+        tiles = [kept[index] for index in sheet_indices]
+        write_spritesheet(tiles, output_dir / SPRITESHEET_FILE, video_size=(board.width, board.height))
+
     def generate(
         self,
         request: GenerationRequest,
@@ -102,36 +112,40 @@ class PrevizBackend:
         reference = _open_reference(request)
         board = build_storyboard(request, anchored=reference is not None)
         progress(0.0)
-        # 2. Build the plate, overlays and soundtrack once (the soundtrack on a second thread meanwhile).
+        # 2. Build the plate and overlays; the soundtrack is made on a second thread meanwhile.
+        sound_facts: dict[str, object] = {}
+
+        def make_soundtrack() -> np.ndarray:
+            track, facts = sound.soundtrack(board)
+            sound_facts.update(facts)
+            return track
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
-            soundtrack = pool.submit(sound.soundtrack, board)
+            soundtrack = pool.submit(make_soundtrack)
             if reference is not None:
                 plate: Any = ReferencePlate(reference, board.camera)
             else:
                 plate = build_plate(board, round(board.width * SYNTH_SCALE), round(board.height * SYNTH_SCALE))
             overlays = Overlays(board, clean_first_frame=reference is not None)
-            track, sound_facts = soundtrack.result()
-        # 3. Encode, keeping the frames the thumbnail and spritesheet show.
-        output_dir = Path(output_dir)
-        output_dir.mkdir(parents=True, exist_ok=True)
-        thumbnail_index = representative_index(board.frames)
-        sheet_indices = sprite_indices(board.frames)
-        tile = tile_size(board.width, board.height)
-        keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
-        with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
-            kept = encode_clip(
-                Picture(board, plate, overlays),
-                track,
-                writer,
-                keep=keep,
-                progress=lambda fraction: progress(0.97 * fraction),
-                cancelled=cancelled,
-            )
-        # 4. Thumbnail and spritesheet from the same frames.
-        write_thumbnail(kept[thumbnail_index], output_dir / THUMBNAIL_FILE)
-        # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
-        tiles = [kept[index] for index in sheet_indices]
-        write_spritesheet(tiles, output_dir / SPRITESHEET_FILE, video_size=(board.width, board.height))
+            # 3. Encode (the audio joins when it is ready), keeping the frames the thumbnail and spritesheet show.
+            output_dir = Path(output_dir)
+            output_dir.mkdir(parents=True, exist_ok=True)
+            thumbnail_index = representative_index(board.frames)
+            sheet_indices = sprite_indices(board.frames)
+            tile = tile_size(board.width, board.height)
+            keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
+            with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
+                kept = encode_clip(
+                    Picture(board, plate, overlays),
+                    soundtrack,
+                    writer,
+                    keep=keep,
+                    progress=lambda fraction: progress(0.97 * fraction),
+                    cancelled=cancelled,
+                )
+                # 4. Thumbnail and spritesheet from the same frames, while the encoder finishes the file.
+                images = pool.submit(self._write_images, kept, thumbnail_index, sheet_indices, board, output_dir)
+            images.result()
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
 

@@ -12,6 +12,7 @@ import contextlib
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import av
@@ -21,7 +22,7 @@ from cinebrief.backends.previz.overlays import Overlays
 from cinebrief.backends.previz.plan import FPS, Storyboard
 from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_output, zoom_box
 from cinebrief.errors import CancelledError
-from cinebrief.media.encode import VideoWriter
+from cinebrief.media.encode import AUDIO_RATE, VideoWriter
 
 BATCH = 12  # frames between progress reports and cancellation checks
 QUEUE_FRAMES = 6
@@ -63,16 +64,20 @@ def _produce(picture: Picture, frames: int, out: queue.Queue[object], stop: thre
 
 def encode_clip(
     picture: Picture,
-    soundtrack: np.ndarray,
+    soundtrack: Future[np.ndarray],
     writer: VideoWriter,
     *,
     keep: dict[int, tuple[int, int]],
     progress: Callable[[float], None],
     cancelled: Callable[[], bool],
 ) -> dict[int, np.ndarray]:
-    """Encode every frame and the soundtrack; returns RGB copies of the frames in `keep` at the size each asks."""
+    """Encode every frame and the soundtrack; returns RGB copies of the frames in `keep` at the size each asks.
+
+    The soundtrack may still be in the making when the first frames are encoded: its audio is written
+    as soon as it is ready, catching up with the video (the muxer interleaves the two).
+    """
     frames = picture.board.frames
-    samples_per_frame = soundtrack.shape[1] / frames
+    samples = round(picture.board.seconds * AUDIO_RATE)
     handoff: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
     stop = threading.Event()
     worker = threading.Thread(target=_produce, args=(picture, frames, handoff, stop), name="previz-frames", daemon=True)
@@ -91,9 +96,10 @@ def encode_clip(
                     width=width, height=height, format="rgb24", interpolation="AREA"
                 ).to_ndarray()
             writer.write_frame(item)
-            audio_end = round((index + 1) * samples_per_frame)
-            writer.write_audio(soundtrack[:, audio_written:audio_end])
-            audio_written = audio_end
+            if soundtrack.done() or index + 1 == frames:
+                audio_end = round((index + 1) * samples / frames)
+                writer.write_audio(soundtrack.result()[:, audio_written:audio_end])
+                audio_written = audio_end
             if (index + 1) % BATCH == 0 or index + 1 == frames:
                 progress((index + 1) / frames)
                 if index + 1 < frames and cancelled():

@@ -13,6 +13,7 @@ import colorsys
 import random
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -46,33 +47,37 @@ class Roles:
 
 
 def build_plate(board: Storyboard, width: int, height: int) -> SyntheticPlate:
-    """Every layer of the set for `board`, at the half-resolution frame size `width` x `height`."""
-    rng = random.Random(f"{board.seed}-{board.shot_id}")
+    """Every layer of the set for `board`, at the half-resolution frame size `width` x `height`.
+
+    Layers are painted on two threads (Pillow and numpy release the GIL); each has its own seeded random
+    source, so the result does not depend on which thread ran first.
+    """
     roles = Roles(board)
     path = board.camera
-    horizon = horizon_line(board)
+    # The seed recomposes the set a little: another seed is another take on the same description.
+    horizon = horizon_line(board) + random.Random(f"{board.seed}-horizon").uniform(-0.06, 0.06)
     parallax = has_parallax(path)
     backdrop_margin = margins(path, 0.0, board.seconds, width, height)
-    backdrop = draw_backdrop(board, roles, width, height, backdrop_margin, horizon, rng)
-    layers: list[Layer] = []
-    for name, draw in _LAYER_PAINTERS.get(board.setting, _LAYER_PAINTERS["open"]):
+    painters = list(_LAYER_PAINTERS.get(board.setting, _LAYER_PAINTERS["open"]))
+    if board.figures:
+        painters.append(("subject", draw_figures))
+
+    def paint(name: str, draw: Painter) -> Layer:
         depth = DEPTHS[name]
         margin = margins(path, depth, board.seconds, width, height) if parallax else backdrop_margin
         canvas = Canvas(width, height, margin, horizon)
-        draw(canvas, board, roles, rng)
+        draw(canvas, board, roles, random.Random(f"{board.seed}-{board.shot_id}-{name}"))
         if name in ("far", "middle") and board.shallow_focus:
             canvas.blur(2.5 if name == "middle" else 4.0)
         if name == "foreground":
             canvas.blur(5.0)
-        layers.append(canvas.to_layer(depth, board, roles))
-    if board.figures:
-        depth = DEPTHS["subject"]
-        canvas = Canvas(
-            width, height, margins(path, depth, board.seconds, width, height) if parallax else backdrop_margin, horizon
-        )
-        draw_figures(canvas, board, roles, rng)
-        layers.append(canvas.to_layer(depth, board, roles))
-    layers.sort(key=lambda layer: layer.depth)
+        return canvas.to_layer(depth, board, roles)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="previz-layers") as pool:
+        painted = [pool.submit(paint, name, draw) for name, draw in painters]
+        rng = random.Random(f"{board.seed}-{board.shot_id}-backdrop")
+        backdrop = draw_backdrop(board, roles, width, height, backdrop_margin, horizon, rng)
+        layers = sorted((future.result() for future in painted), key=lambda layer: layer.depth)
     return SyntheticPlate(backdrop, layers, width, height, flatten=not parallax)
 
 
@@ -127,23 +132,51 @@ class Canvas:
         self.blur_radius = radius
 
     def to_layer(self, depth: float, board: Storyboard, roles: Roles) -> Layer:
-        """Reduce, shade by the key, add the rim, lay the practicals on top, defocus and premultiply."""
-        base = np.asarray(self.image.reduce(SUPERSAMPLE), dtype=np.float32)
-        glow = np.asarray(self.emissive.reduce(SUPERSAMPLE), dtype=np.float32)
+        """Reduce, shade by the key, add the rim, lay the practicals on top, defocus and premultiply.
+
+        The work is done only inside the box that has anything drawn in it (plus room for the blur).
+        """
+        base_image, glow_image = self.image.reduce(SUPERSAMPLE), self.emissive.reduce(SUPERSAMPLE)
+        full = np.zeros((base_image.height, base_image.width, 4), dtype=np.uint8)
+        box = _union(base_image.getbbox(), glow_image.getbbox(), pad=int(3 * self.blur_radius) + 2,
+                     size=base_image.size)  # fmt: skip
+        if box is None:
+            return Layer.from_rgba(depth, full, self.margin_x, self.margin_y)
+        left, top, right, bottom = box
+        base = np.asarray(base_image.crop(box), dtype=np.float32)
         rgb, alpha = base[..., :3], base[..., 3:4]
-        rgb = rgb * key_ramp((base.shape[1], base.shape[0]), board, depth)[..., None]
+        ramp = key_ramp(base_image.size, board, depth)[top:bottom, left:right]
+        rgb = rgb * ramp[..., None]
         light = board.lighting
         if light.rim and DEPTHS["middle"] <= depth <= DEPTHS["subject"]:
             edge = rim_mask(alpha[..., 0] > 127, light.key_side, max(1, round(self.unit / SUPERSAMPLE * 0.3)))
             rgb = np.where(edge[..., None], rgb * 0.25 + np.array(light.rim_colour, np.float32) * 0.85, rgb)
-        glow_alpha = glow[..., 3:4] / 255
-        rgb = rgb * (1 - glow_alpha) + glow[..., :3] * glow_alpha
-        alpha = np.maximum(alpha, glow[..., 3:4])
+        if glow_image.getbbox() is not None:
+            glow = np.asarray(glow_image.crop(box), dtype=np.float32)
+            glow_alpha = glow[..., 3:4] / 255
+            rgb = rgb * (1 - glow_alpha) + glow[..., :3] * glow_alpha
+            alpha = np.maximum(alpha, glow[..., 3:4])
         merged = np.concatenate([np.clip(rgb, 0, 255), alpha], axis=-1).astype(np.uint8)
         if self.blur_radius:
             image = Image.fromarray(merged, "RGBA").convert("RGBa").filter(ImageFilter.GaussianBlur(self.blur_radius))
             merged = np.asarray(image.convert("RGBA"))
-        return Layer.from_rgba(depth, merged, self.margin_x, self.margin_y)
+        full[top:bottom, left:right] = merged
+        return Layer.from_rgba(depth, full, self.margin_x, self.margin_y)
+
+
+def _union(
+    a: tuple[int, int, int, int] | None, b: tuple[int, int, int, int] | None, *, pad: int, size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    """The box holding both boxes, grown by `pad` and kept inside `size`."""
+    boxes = [box for box in (a, b) if box is not None]
+    if not boxes:
+        return None
+    return (
+        max(0, min(box[0] for box in boxes) - pad),
+        max(0, min(box[1] for box in boxes) - pad),
+        min(size[0], max(box[2] for box in boxes) + pad),
+        min(size[1], max(box[3] for box in boxes) + pad),
+    )
 
 
 def key_ramp(size: tuple[int, int], board: Storyboard, depth: float) -> np.ndarray:
@@ -405,7 +438,7 @@ def paint_dunes(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Ran
 def paint_interior_middle(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
     """A window on the key side, a doorway, a counter and a practical lamp."""
     horizon = _frame_horizon(canvas)
-    key_x = 0.5 + 0.3 * (board.lighting.key_side or rng.choice((-1, 1)))
+    key_x = 0.5 + (0.3 + rng.uniform(-0.08, 0.08)) * (board.lighting.key_side or rng.choice((-1, 1)))
     window = colours.mix(board.lighting.key_colour, roles.light, 0.4)
     canvas.glow.rectangle(
         (canvas.x(key_x - 0.1), canvas.y(horizon - 0.5), canvas.x(key_x + 0.1), canvas.y(horizon - 0.12)),
@@ -494,7 +527,8 @@ def draw_figures(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Ra
     visible = 1 if scale >= 2.0 else count
     spots = {1: [rng.choice((0.42, 0.58))], 2: [0.34, 0.66], 3: [0.25, 0.5, 0.75]}[min(visible, 3)]
     feet = min(0.97, _frame_horizon(canvas) + 0.3) if scale < 1.2 else None
-    for index, spot in enumerate(spots[:visible]):
+    shift = rng.uniform(-0.07, 0.07)
+    for index, spot in enumerate(spot + shift for spot in spots[:visible]):
         height = scale
         top = (feet - height) if feet is not None else 0.36 - 0.065 * height
         body = board.figure_colours[index] if index < len(board.figure_colours) else None

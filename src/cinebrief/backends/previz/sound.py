@@ -207,8 +207,10 @@ def bed_track(board: Storyboard, length: int) -> tuple[np.ndarray, list[str]]:
     out = np.zeros((2, length), dtype=np.float32)
     rng = np.random.default_rng(board.seed)
     for _pattern, make, level in chosen:
-        for channel in range(2):
-            out[channel] += make(rng, length) * audio.db_to_gain(level) * 0.1
+        bed = make(rng, length) * audio.db_to_gain(level) * 0.1
+        # The right channel hears the same bed 0.37 s later: wide, decorrelated, at half the synthesis cost.
+        out[0] += bed
+        out[1] += np.roll(bed, int(0.37 * RATE))
     return out, [make.__name__.strip("_") for _, make, _ in chosen]
 
 
