@@ -34,6 +34,7 @@ from cinebrief.backends.registry import create_backend
 
 warnings.filterwarnings("ignore", message="The Sora API", category=DeprecationWarning)
 
+RENDERING_JOBS = 16  # 12 s clips at 1280x720, enough to keep the server rendering through both poll runs
 PROMPT = "Wet asphalt at night, a courier in a yellow rain shell brakes at a neon crosswalk (clip {index})."
 
 
@@ -113,10 +114,11 @@ async def poll_load(url: str, video_ids: list[str], pollers: int, duration: floa
     latencies: list[float] = []
     errors = 0
     clients = [httpx.AsyncClient(timeout=30) for _ in range(pollers)]
-    pause = 0.0
+    hints = []
     for client in clients:  # connect before the clock starts
-        hint = (await client.get(f"{url}/videos/{video_ids[0]}")).headers.get("openai-poll-after-ms")
-        pause = int(hint) / 1000 if paced and hint else 0.0
+        hint = (await client.get(f"{url}/videos/{video_ids[-1]}")).headers.get("openai-poll-after-ms")
+        hints.append(int(hint) / 1000 if hint else 0.0)
+    pause = max(hints) if paced else 0.0
     stop_at = time.perf_counter() + duration
 
     async def poller(index: int) -> None:
@@ -163,15 +165,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cinebrief-bench-"))
     try:
         print(f"overhead: {arguments.clips} clips of {arguments.seconds} s at {arguments.size}", flush=True)
-        anchor_seconds = anchor(arguments.clips, arguments.size, arguments.seconds, work)
+        first_anchor = anchor(arguments.clips, arguments.size, arguments.seconds, work / "anchor-1")
         server = Server(work, arguments.concurrency)
         try:
             server_seconds = through_server(server, arguments.clips, arguments.size, arguments.seconds, work)
+            # the anchor again, after: the machine is shared, so keep its faster run (the stricter ratio)
+            second_anchor = anchor(arguments.clips, arguments.size, arguments.seconds, work / "anchor-2")
+            anchor_seconds = min(first_anchor, second_anchor)
             print(f"poll load: {arguments.pollers} clients, twice {arguments.poll_seconds:.0f} s, while jobs render")
             client = openai.OpenAI(base_url=server.url, api_key="bench")
             rendering = [
                 client.videos.create(prompt=PROMPT.format(index=index), size="1280x720", seconds="12").id
-                for index in range(8)
+                for index in range(RENDERING_JOBS)
             ]
             paced = asyncio.run(poll_load(server.url, rendering, arguments.pollers, arguments.poll_seconds, paced=True))
             load = asyncio.run(poll_load(server.url, rendering, arguments.pollers, arguments.poll_seconds, paced=False))
@@ -201,7 +206,12 @@ def main() -> None:
         ("  errors", f"{load['errors']:.0f}", "goal 0", "ok" if load["errors"] == 0 else "MISSED"),
         ("  latency p50", f"{load['p50_ms']:.1f} ms", "", ""),
         ("  latency p99", f"{load['p99_ms']:.1f} ms", "goal < 50 ms", "ok" if load["p99_ms"] < 50 else "MISSED"),
-        ("  latency max", f"{load['max_ms']:.1f} ms", f"{still_rendering} of 8 jobs still rendering after", ""),
+        (
+            "  latency max",
+            f"{load['max_ms']:.1f} ms",
+            f"{still_rendering} of {RENDERING_JOBS} jobs unfinished after",
+            "",
+        ),
     ]
     width = max(len(row[0]) for row in rows)
     print()

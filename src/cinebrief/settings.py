@@ -50,6 +50,7 @@ CONFIG_ENV = "CINEBRIEF_CONFIG"
 DATABASE_FILE_NAME = "cinebrief.db"
 DEFAULT_BACKEND = "previz"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+THREAD_BACKENDS = ("remote",)  # they only poll another server: no need for a process of their own
 
 # Environment variable -> (section, key). Lists are comma-separated.
 ENVIRONMENT: dict[str, tuple[str, str]] = {
@@ -114,8 +115,8 @@ class ModelSettings(BaseModel):
 class BackendSettings(_Section):
     concurrency: int = Field(1, ge=1, le=64)
     # "process": each worker renders in its own child process, so rendering never slows the API down;
-    # "thread": in the server's process (cheaper for backends that only wait, such as remote).
-    isolation: Literal["process", "thread"] = "process"
+    # "thread": in the server's process (cheaper for backends that only wait). None: the backend's default.
+    isolation: Literal["process", "thread"] | None = None
 
 
 class WebhookSettings(_Section):
@@ -149,6 +150,10 @@ class Settings(_Section):
 
     def backend_for(self, backend: str) -> BackendSettings:
         return self.backends.get(backend) or BackendSettings()
+
+    def isolation_for(self, backend: str) -> str:
+        """Renders run in child processes, except for backends that only wait on the network."""
+        return self.backend_for(backend).isolation or ("thread" if backend in THREAD_BACKENDS else "process")
 
     def model(self, name: str) -> ModelSettings | None:
         return self.models.get(name)

@@ -120,7 +120,7 @@ class Runner:
         return self._stopping.is_set()
 
     def _work(self, work: queue.Queue[str | None], backend: str, index: int) -> None:
-        isolated = self.settings.backend_for(backend).isolation == "process"
+        isolated = self.settings.isolation_for(backend) == "process"
         worker = ProcessWorker(f"cinebrief-{backend}-{index}") if isolated else None
         try:
             while not self._stopping.is_set():
