@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from cinebrief.backends import GenerationRequest, create_backend
-from cinebrief.backends.previz import PrevizBackend
+from cinebrief.backends.previz import PrevizBackend, sound
 from cinebrief.backends.previz.overlays import Layout, render_beat_card
 from cinebrief.backends.previz.plan import Beat
 from cinebrief.brief import Camera, parse_brief
@@ -167,15 +167,21 @@ def test_a_plain_prompt_renders(tmp_path: Path) -> None:
     assert result.metadata["setting"] == "city"
 
 
-def test_without_espeak_dialogue_is_a_tone_pattern(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_espeak_dialogue_is_a_tone_pattern(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    monkeypatch.setattr(sound, "_warned", False)
     result, _ = generate(request(size="160x90"), tmp_path / "out")
+    generate(request(size="160x90"), tmp_path / "again")
     assert result.metadata["speech"] == "tones"
-    assert any("tone" in note for note in result.metadata["notes"])
+    assert [r.message for r in caplog.records].count(
+        "espeak-ng is not installed; previz dialogue is a tone pattern at syllable rate"
+    ) == 1, "warned once"
     line = result.metadata["dialogue"][0]
-    sound = decode_audio(result.video)[0]
-    inside = sound[int(line["start"] * 48000) : int(line["end"] * 48000)]
-    before = sound[: int(0.15 * 48000)]
+    track = decode_audio(result.video)[0]
+    inside = track[int(line["start"] * 48000) : int(line["end"] * 48000)]
+    before = track[: int(0.15 * 48000)]
     assert np.sqrt(np.mean(inside**2)) > 2 * np.sqrt(np.mean(before**2)), "the line is audible over the bed"
 
 

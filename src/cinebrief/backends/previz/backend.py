@@ -190,7 +190,6 @@ def _metadata(board: Any, sound_facts: dict[str, object], referenced: bool) -> d
             for line in board.lines
         ],
         "input_reference": referenced,
-        "notes": list(board.notes)
-        + (["espeak-ng is not installed: dialogue is a tone pattern"] if sound_facts["speech"] == "tones" else []),
+        "notes": list(board.notes),
         **sound_facts,
     }

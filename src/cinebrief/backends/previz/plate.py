@@ -136,10 +136,7 @@ class SyntheticPlate:
         base = self._slice(self.backdrop, self.margin_x, self.margin_y, dx, dy)
         if not self.layers:
             return base
-        keys: list[tuple[int, int]] = [(round(dx * self.width), round(dy * self.height))]
-        for layer in self.layers:
-            dx, dy = state.layer_offset(layer.depth)
-            keys.append((round(dx * self.width), round(dy * self.height)))
+        keys = self.offsets(state)
         reuse = 0
         while reuse < len(self.layers) and self._keys[: reuse + 2] == keys[: reuse + 2]:
             reuse += 1
@@ -154,6 +151,16 @@ class SyntheticPlate:
             layer.draw(out, layer.margin_x + shift_x, layer.margin_y + shift_y)
         self._keys = keys
         return self._stack[-1]
+
+    def offsets(self, state: CameraState) -> list[tuple[int, int]]:
+        """The whole-pixel shift of the backdrop and of every layer: equal offsets, equal pictures."""
+        depths = [0.0] + [layer.depth for layer in self.layers]
+        shifts = [state.layer_offset(depth) for depth in depths]
+        return [(round(dx * self.width), round(dy * self.height)) for dx, dy in shifts]
+
+    def picture_key(self, state: CameraState) -> tuple[object, ...]:
+        """Two states with the same key give the same output frame."""
+        return (*self.offsets(state), zoom_box(self.width, self.height, state.zoom))
 
     def _slice(self, canvas: np.ndarray, margin_x: int, margin_y: int, dx: float, dy: float) -> np.ndarray:
         left = min(max(margin_x + round(dx * self.width), 0), canvas.shape[1] - self.width)
@@ -192,6 +199,9 @@ class ReferencePlate:
         soft = (soft * 180 >> 8).astype(np.uint8)
         soft[self.border_y : self.border_y + self.height, self.border_x : self.border_x + self.width] = pixels
         return soft
+
+    def picture_key(self, state: CameraState) -> tuple[object, ...]:
+        return self.box(state)
 
     def box(self, state: CameraState) -> tuple[int, int, int, int]:
         """The crop of the extended canvas the camera sees in `state`."""

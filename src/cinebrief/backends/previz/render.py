@@ -30,20 +30,32 @@ QUEUE_FRAMES = 6
 
 @dataclass
 class Picture:
-    """What the worker needs: the plate (synthetic or the reference) and the overlays."""
+    """What the worker needs: the plate (synthetic or the reference) and the overlays.
+
+    When the camera's whole-pixel position has not changed since the last frame (a locked-off shot, the
+    slow start of an eased move), the last plate is copied instead of composed and scaled again.
+    """
 
     board: Storyboard
     plate: SyntheticPlate | ReferencePlate
     overlays: Overlays
+    _last_key: tuple[object, ...] | None = None
+    _last_plate: np.ndarray | None = None
 
     def frame(self, index: int) -> av.VideoFrame:
         board = self.board
         state = board.camera.at(index / FPS)
-        if isinstance(self.plate, ReferencePlate):
-            frame = to_output(self.plate.canvas, self.plate.box(state), board.width, board.height)
+        key = self.plate.picture_key(state)
+        if key == self._last_key and self._last_plate is not None:
+            frame = av.VideoFrame.from_ndarray(self._last_plate, format="yuv420p")
         else:
-            rgb = self.plate.compose(state)
-            frame = to_output(rgb, zoom_box(self.plate.width, self.plate.height, state.zoom), board.width, board.height)
+            if isinstance(self.plate, ReferencePlate):
+                frame = to_output(self.plate.canvas, self.plate.box(state), board.width, board.height)
+            else:
+                rgb = self.plate.compose(state)
+                box = zoom_box(self.plate.width, self.plate.height, state.zoom)
+                frame = to_output(rgb, box, board.width, board.height)
+            self._last_key, self._last_plate = key, frame.to_ndarray()
         self.overlays.apply(frame, index)
         return frame
 
