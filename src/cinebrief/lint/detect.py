@@ -6,6 +6,7 @@ rules can point at the words. All matching goes through `lexicon` tables (see `v
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cinebrief.lint import vocabulary as vocab
@@ -53,6 +54,8 @@ def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
         if following in vocab.NOT_MOVE_NEXT.get(match.label, ()):
             continue
         if require_context and match.label in vocab.AMBIGUOUS_MOVES:
+            if match.first > 0 and text.words_list[match.first - 1] in vocab.NOT_MOVE_BEFORE:
+                continue
             sentence = {token.word for token in text.sentence_tokens(match.start)}
             if not (following in vocab.MOVE_DIRECTIONS or sentence & vocab.CAMERA_CONTEXT):
                 continue
@@ -107,17 +110,22 @@ def motion_without_beats(span: Span) -> Match | None:
     text = span.words
     if vocab.MOTION.isdisjoint(text.index):
         return None
-    for index, word in enumerate(text.words_list):
-        if word not in vocab.MOTION:
+    words = text.words_list
+    for index, word in enumerate(words):
+        if word not in vocab.MOTION or (index + 1 < len(words) and words[index + 1] in vocab.NOT_MOTION_NEXT):
             continue
         token = text.token(index)
         sentence = text.sentence_tokens(token.start)
-        if not _has_beat(sentence):
+        start, end = text.sentence_span(token.start)
+        if not _has_beat(sentence, text.raw[start:end]):
             return Match(token.word, token.word, token.start, token.end, index, index)
     return None
 
 
-def _has_beat(tokens: list) -> bool:
+_CLAUSE = re.compile(r",|;|\band\b|\bthen\b", re.IGNORECASE)
+
+
+def _has_beat(tokens: list, sentence: str = "") -> bool:
     words = [token.word for token in tokens]
     for index, word in enumerate(words):
         if word in vocab.BEAT_WORDS:
@@ -125,11 +133,14 @@ def _has_beat(tokens: list) -> bool:
         if (word.isdigit() or word in vocab.NUMBER_WORDS) and any(
             w in vocab.BEAT_UNITS for w in words[index + 1 : index + 3]
         ):
+            if not vocab.CLIP_WORDS.isdisjoint(words[index + 1 : index + 4]):
+                continue  # "a 10-second clip" is a duration, not a beat
             return True
         if word in vocab.ENDPOINT_PREPOSITIONS and index + 1 < len(words) and words[index + 1] in vocab.DETERMINERS:
             return True
-    # A chain of verbs is a list of beats: "pedals, brakes, and stops".
-    return sum(1 for word in words if word in vocab.ACTION_FORMS) >= 3
+    # A chain of clauses that each open with a verb is a list of beats: "pedals, brakes, and stops".
+    clauses = [Text(piece).words_list[:2] for piece in _CLAUSE.split(sentence)]
+    return sum(1 for first in clauses if not vocab.ACTION_FORMS.isdisjoint(first)) >= 3
 
 
 def has_action(shot: ShotView) -> bool:

@@ -186,23 +186,44 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
             current = _Block(HEADER_ROLES[canonical], canonical)
             blocks.append(current)
             continue
-        if label_match and label in LABEL_ROLES and not (current and current.role in ("shotlist",)):
-            role = LABEL_ROLES[label]
-            if current is not None and current.role == "format" and label not in ("style",):
-                role = "format"
-            current = _Block(role, label_match["label"].strip())
-            blocks.append(current)
-            rest = label_match["rest"]
-            if rest.strip():
-                current.lines.append(
-                    (number, label_match.end("label") + 2 + (len(rest) - len(rest.lstrip())), rest.strip())
-                )
+        if label_match and label in LABEL_ROLES and not (current and current.role == "shotlist"):
+            in_format = current is not None and current.role == "format"
+            for name, column, value in _inline_labels(line, label_match):
+                role = LABEL_ROLES[" ".join(name.lower().split())]
+                if in_format and role != "style":
+                    role = "format"
+                current = _Block(role, name)
+                blocks.append(current)
+                if value:
+                    current.lines.append((number, column, value))
+            if current.lines and current.role not in ("actions", "dialogue", "format"):
+                current = None  # a one-line label: the next lines are prose again
             continue
         if current is None:
             current = _Block("prose", "")
             blocks.append(current)
         current.lines.append((number, len(line) - len(line.lstrip()) + 1, line.strip()))
     return blocks, headers
+
+
+_INLINE_LABEL = re.compile(r"(?<=[.;!?])\s+(?P<label>[A-Z][A-Za-z +&/]{0,28}?)\s*:(?=\s|$)")
+
+
+def _inline_labels(line: str, first: re.Match[str]) -> list[tuple[str, int, str]]:
+    """``Style: 35 mm film. Camera: slow pan left.`` → one (label, column, value) per label on the line."""
+    found = [(first["label"].strip(), first.start("rest"))]
+    for match in _INLINE_LABEL.finditer(line, first.start("rest")):
+        if " ".join(match["label"].lower().split()) in LABEL_ROLES:
+            found.append((match["label"].strip(), match.end()))
+    pieces = []
+    for index, (name, start) in enumerate(found):
+        end = len(line)
+        if index + 1 < len(found):
+            end = line.rfind(found[index + 1][0], start, found[index + 1][1])
+        value = line[start:end]
+        column = start + len(value) - len(value.lstrip()) + 1
+        pieces.append((name, column, value.strip()))
+    return pieces
 
 
 def _dialogue_tag(line: str, number: int, in_tag: bool, blocks: list[_Block]) -> tuple[bool, None]:

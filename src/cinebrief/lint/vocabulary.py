@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from cinebrief.lint.lexicon import Phrases, words_set
 
+
+def phrases(text: str) -> tuple[str, ...]:
+    """A comma-separated list of phrases as a tuple (long vocabularies stay readable as text)."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 # Vague term → concrete phrases that show what it only claims (in the spirit of the guide's weak → strong).
 _SCENERY = (
     "wet asphalt, zebra crosswalk, neon signs reflecting in puddles",
@@ -268,226 +274,48 @@ MOVE_DIRECTIONS = words_set(
     "in out up down left right back forward across around over toward towards past along "
     "behind away slowly gently quickly sharply"
 )
-CAMERA_CONTEXT = words_set("camera cam shot lens frame framing move movement dolly steadicam gimbal drone")
+CAMERA_CONTEXT = words_set("camera cam lens dolly steadicam gimbal drone")
+# "a frying pan", "the crane", "his tilt": a move word after these is a noun.
+NOT_MOVE_BEFORE = words_set("a an the his her their its my your our frying white grey gray black construction")
+# "playing violin" is music, not a motion to break into beats.
+NOT_MOTION_NEXT = words_set("violin guitar piano drums cello trumpet saxophone flute harp cards chess music")
 NOT_MOVE_NEXT = {"zoom": words_set("lens"), "tracking": words_set("number device code"), "crane": words_set("kit")}
 
 FRAMING = Phrases(
-    (
-        "wide shot",
-        "wide establishing shot",
-        "establishing shot",
-        "extreme wide shot",
-        "wide angle shot",
-        "medium shot",
-        "medium wide shot",
-        "medium close-up",
-        "medium close up",
-        "close-up",
-        "close up",
-        "closeup",
-        "extreme close-up",
-        "extreme close up",
-        "full shot",
-        "long shot",
-        "cowboy shot",
-        "two-shot",
-        "over-the-shoulder",
-        "over the shoulder",
-        "point of view",
-        "pov",
-        "insert shot",
-        "aerial",
-        "aerial shot",
-        "bird's-eye",
-        "birds-eye",
-        "bird's eye view",
-        "top-down",
-        "overhead shot",
-        "low angle",
-        "low-angle",
-        "high angle",
-        "high-angle",
-        "eye level",
-        "eye-level",
-        "dutch angle",
-        "profile shot",
-        "ecu",
-        "mcu",
-        "ots",
-        "wide",
-        "tight shot",
-        "macro shot",
-        "worm's-eye",
-        "drone shot",
-        "wide frame",
-        "mid shot",
-        "single shot",
-        "master shot",
-        "framed",
-        "framing",
-    ),
+    phrases(
+        "wide shot, wide establishing shot, establishing shot, extreme wide shot, wide angle shot, medium "
+        "shot, medium wide shot, medium close-up, medium close up, close-up, close up, closeup, extreme "
+        "close-up, extreme close up, full shot, long shot, cowboy shot, two-shot, over-the-shoulder, over the "
+        "shoulder, point of view, pov, insert shot, aerial, aerial shot, bird's-eye, birds-eye, bird's eye "
+        "view, top-down, overhead shot, low angle, low-angle, high angle, high-angle, eye level, eye-level, "
+        "dutch angle, profile shot, ecu, mcu, ots, wide, tight shot, macro shot, worm's-eye, drone shot, wide "
+        "frame, mid shot, single shot, master shot, framed, framing, tracking shot, dolly shot, crane shot, "
+        "follow shot"
+    )
 )
 
 LIGHT = Phrases(
-    (
-        "light",
-        "lighting",
-        "lit",
-        "backlight",
-        "backlit",
-        "rim light",
-        "rim",
-        "key light",
-        "fill light",
-        "sun",
-        "sunlight",
-        "sunlit",
-        "sunset",
-        "sunrise",
-        "golden hour",
-        "blue hour",
-        "dusk",
-        "dawn",
-        "noon",
-        "midday",
-        "night",
-        "nighttime",
-        "moonlight",
-        "moonlit",
-        "neon",
-        "lamp",
-        "lamplight",
-        "candle",
-        "candlelight",
-        "candlelit",
-        "fluorescent",
-        "overcast",
-        "shadow",
-        "silhouette",
-        "silhouetted",
-        "glow",
-        "glowing",
-        "lantern",
-        "torchlight",
-        "streetlight",
-        "street light",
-        "practical",
-        "window light",
-        "daylight",
-        "morning",
-        "evening",
-        "twilight",
-        "firelight",
-        "headlights",
-        "spotlight",
-        "strobe",
-        "halation",
-        "chiaroscuro",
-        "low-key",
-        "high-key",
-        "sodium vapor",
-        "tungsten",
-        "dim",
-        "dimly",
-        "harsh sun",
-        "afternoon",
-        "sunbeam",
-        "moon",
-        "glare",
-        "flare",
-        "lens flare",
-        "key",
-        "lamps",
-        "lightning",
-        "sunshine",
-        "shade",
-        "floodlight",
-        "lights",
-    ),
+    phrases(
+        "light, lighting, lit, backlight, backlit, rim light, rim, key light, fill light, sun, sunlight, "
+        "sunlit, sunset, sunrise, golden hour, blue hour, dusk, dawn, noon, midday, night, nighttime, "
+        "moonlight, moonlit, neon, lamp, lamplight, candle, candlelight, candlelit, fluorescent, overcast, "
+        "shadow, silhouette, silhouetted, glow, glowing, lantern, torchlight, streetlight, street light, "
+        "practical, window light, daylight, morning, evening, twilight, firelight, headlights, spotlight, "
+        "strobe, halation, chiaroscuro, low-key, high-key, sodium vapor, tungsten, dim, dimly, harsh sun, "
+        "afternoon, sunbeam, moon, glare, flare, lens flare, key, lamps, lightning, sunshine, shade, "
+        "floodlight, lights, sunny, chandelier, bulb, fire, torch, darkness"
+    )
 )
 
-COLOURS = (
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "blue",
-    "purple",
-    "violet",
-    "pink",
-    "magenta",
-    "cyan",
-    "teal",
-    "turquoise",
-    "amber",
-    "gold",
-    "ochre",
-    "rust",
-    "crimson",
-    "scarlet",
-    "maroon",
-    "burgundy",
-    "navy",
-    "indigo",
-    "cobalt",
-    "azure",
-    "mint",
-    "olive",
-    "emerald",
-    "jade",
-    "lime",
-    "sage",
-    "khaki",
-    "beige",
-    "cream",
-    "ivory",
-    "bone white",
-    "off-white",
-    "white",
-    "black",
-    "grey",
-    "gray",
-    "charcoal",
-    "slate",
-    "silver",
-    "brown",
-    "walnut brown",
-    "walnut",
-    "tan",
-    "sand",
-    "sepia",
-    "copper",
-    "bronze",
-    "sodium orange",
-    "lavender",
-    "lilac",
-    "mauve",
-    "peach",
-    "coral",
-    "salmon",
-    "terracotta",
-    "mustard",
-    "chartreuse",
-    "umber",
-    "sienna",
-    "taupe",
-    "oxblood",
-    "bottle green",
-    "forest green",
-    "sky blue",
-    "steel blue",
-    "petrol",
-    "golden",
-    "honey",
-    "ash",
-    "pastel",
-    "neon pink",
-    "neon green",
-    "electric blue",
-    "deep blue",
-    "warm white",
-    "cool white",
-    "nicotine yellow",
+COLOURS = phrases(
+    "red, orange, yellow, green, blue, purple, violet, pink, magenta, cyan, teal, turquoise, amber, gold, "
+    "ochre, rust, crimson, scarlet, maroon, burgundy, navy, indigo, cobalt, azure, mint, olive, emerald, "
+    "jade, lime, sage, khaki, beige, cream, ivory, bone white, off-white, white, black, grey, gray, "
+    "charcoal, slate, silver, brown, walnut brown, walnut, tan, sand, sepia, copper, bronze, sodium "
+    "orange, lavender, lilac, mauve, peach, coral, salmon, terracotta, mustard, chartreuse, umber, "
+    "sienna, taupe, oxblood, bottle green, forest green, sky blue, steel blue, petrol, golden, honey, "
+    "ash, pastel, neon pink, neon green, electric blue, deep blue, warm white, cool white, nicotine "
+    "yellow"
 )
 # Phrases with a colour word that name no palette colour; matched first so that they win.
 COLOUR_TABLE = Phrases(
@@ -525,256 +353,41 @@ COLOUR_TABLE = Phrases(
 )
 
 STYLE = Phrases(
-    (
-        "8 mm",
-        "8mm",
-        "16 mm",
-        "16mm",
-        "35 mm",
-        "35mm",
-        "65 mm",
-        "65mm",
-        "70 mm",
-        "70mm",
-        "super 8",
-        "super-8",
-        "imax",
-        "vhs",
-        "betamax",
-        "camcorder",
-        "documentary",
-        "newsreel",
-        "anime",
-        "animation",
-        "animated",
-        "cartoon",
-        "claymation",
-        "stop-motion",
-        "stop motion",
-        "noir",
-        "film noir",
-        "black-and-white",
-        "black and white",
-        "monochrome",
-        "sepia",
-        "vintage",
-        "retro",
-        "technicolor",
-        "kodachrome",
-        "ektachrome",
-        "polaroid",
-        "film grain",
-        "grainy",
-        "grain",
-        "halation",
-        "anamorphic",
-        "found footage",
-        "found-footage",
-        "home video",
-        "phone clip",
-        "phone footage",
-        "smartphone",
-        "music video",
-        "commercial",
-        "hollywood",
-        "photoreal",
-        "photorealistic",
-        "hyperreal",
-        "hyperrealistic",
-        "watercolor",
-        "watercolour",
-        "oil painting",
-        "pixel art",
-        "3d render",
-        "cgi",
-        "cel-shaded",
-        "shot on",
-        "filmic",
-        "arthouse",
-        "art-house",
-        "instant film",
-        "dv tape",
-        "security camera",
-        "cctv",
-        "bodycam",
-        "dashcam",
-        "film stock",
-        "nature film",
-        "wildlife film",
-        "mockumentary",
-        "sitcom",
-        "western",
-        "sci-fi",
-        "cyberpunk",
-        "steampunk",
-        "storybook",
-        "live-action",
-        "analog",
-        "analogue",
-        "style",
-        "1920s",
-        "1930s",
-        "1940s",
-        "1950s",
-        "1960s",
-        "1970s",
-        "1980s",
-        "1990s",
-        "2000s",
-        "2010s",
-        "20s",
-        "30s",
-        "40s",
-        "50s",
-        "60s",
-        "70s",
-        "80s",
-        "90s",
-        "'70s",
-        "'80s",
-        "'90s",
-        "film",
-        "35 mm film",
-        "16 mm film",
-        "kodak",
-        "fujifilm",
-        "ektar",
-        "portra",
-        "tri-x",
-        "lomo",
-        "ugc",
-        "vlog",
-        "selfie video",
-        "nature documentary",
-        "period drama",
-        "thriller",
-        "horror",
-        "claymation style",
-        "handheld eng camera",
-        "eng camera",
-        "broadcast",
-        "news footage",
-        "infomercial",
-        "trailer",
-    ),
+    phrases(
+        "8 mm, 8mm, 16 mm, 16mm, 35 mm, 35mm, 65 mm, 65mm, 70 mm, 70mm, super 8, super-8, imax, vhs, betamax, "
+        "camcorder, documentary, newsreel, anime, animation, animated, cartoon, claymation, stop-motion, stop "
+        "motion, noir, film noir, black-and-white, black and white, monochrome, sepia, vintage, retro, "
+        "technicolor, kodachrome, ektachrome, polaroid, film grain, grainy, grain, halation, anamorphic, "
+        "found footage, found-footage, home video, phone clip, phone footage, smartphone, music video, "
+        "commercial, hollywood, photoreal, photorealistic, hyperreal, hyperrealistic, watercolor, "
+        "watercolour, oil painting, pixel art, 3d render, cgi, cel-shaded, shot on, filmic, arthouse, "
+        "art-house, instant film, dv tape, security camera, cctv, bodycam, dashcam, film stock, nature film, "
+        "wildlife film, mockumentary, sitcom, western, sci-fi, cyberpunk, steampunk, storybook, live-action, "
+        "analog, analogue, style, 1920s, 1930s, 1940s, 1950s, 1960s, 1970s, 1980s, 1990s, 2000s, 2010s, 20s, "
+        "30s, 40s, 50s, 60s, 70s, 80s, 90s, '70s, '80s, '90s, film, 35 mm film, 16 mm film, kodak, fujifilm, "
+        "ektar, portra, tri-x, lomo, ugc, vlog, selfie video, nature documentary, period drama, thriller, "
+        "horror, claymation style, handheld eng camera, eng camera, broadcast, news footage, infomercial, "
+        "trailer, phone video, handheld phone, cooking show, game show, talk show, slow motion"
+    )
 )
 
 SOUND = Phrases(
-    (
-        "sound",
-        "audio",
-        "hear",
-        "hears",
-        "heard",
-        "hearing",
-        "ambience",
-        "ambient",
-        "silence",
-        "silent",
-        "quiet",
-        "noise",
-        "hiss",
-        "hissing",
-        "hum",
-        "humming",
-        "buzz",
-        "buzzing",
-        "click",
-        "snap",
-        "thud",
-        "crackle",
-        "crackling",
-        "rumble",
-        "rumbling",
-        "whir",
-        "whirr",
-        "whirring",
-        "murmur",
-        "chatter",
-        "footsteps",
-        "echo",
-        "echoes",
-        "chime",
-        "ring",
-        "ringing",
-        "beep",
-        "whistle",
-        "whistling",
-        "horn",
-        "siren",
-        "music",
-        "score",
-        "song",
-        "singing",
-        "sings",
-        "birdsong",
-        "chirp",
-        "chirping",
-        "bark",
-        "barking",
-        "roar",
-        "roaring",
-        "whisper",
-        "whispers",
-        "whispered",
-        "whispering",
-        "splash",
-        "creak",
-        "creaking",
-        "clatter",
-        "rustle",
-        "rustling",
-        "drip",
-        "dripping",
-        "tick",
-        "ticking",
-        "lufs",
-        "foley",
-        "diegetic",
-        "voice",
-        "voiceover",
-        "speaks",
-        "says",
-        "said",
-        "shout",
-        "shouts",
-        "yells",
-        "laugh",
-        "laughs",
-        "laughing",
-        "laughter",
-        "hushed",
-        "clang",
-        "clanging",
-        "patter",
-        "pattering",
-        "thunder",
-        "tapping",
-        "crunch",
-        "crunching",
-        "sizzle",
-        "sizzling",
-        "gurgle",
-        "howl",
-        "howling",
-        "applause",
-        "cheers",
-        "cheering",
-        "drumbeat",
-        "knock",
-        "knocks",
-        "slam",
-        "slams",
-        "gasp",
-        "gasps",
-        "sigh",
-        "sighs",
-        "hubbub",
-        "din",
-        "drone of",
-        "traffic noise",
-        "radio",
-    ),
+    phrases(
+        "sound, audio, hear, hears, heard, hearing, ambience, ambient, silence, silent, quiet, noise, hiss, "
+        "hissing, hum, humming, buzz, buzzing, click, snap, thud, crackle, crackling, rumble, rumbling, whir, "
+        "whirr, whirring, murmur, chatter, footsteps, echo, echoes, chime, ring, ringing, beep, whistle, "
+        "whistling, horn, siren, music, score, song, singing, sings, birdsong, chirp, chirping, bark, "
+        "barking, roar, roaring, whisper, whispers, whispered, whispering, splash, creak, creaking, clatter, "
+        "rustle, rustling, drip, dripping, tick, ticking, lufs, foley, diegetic, voice, voiceover, speaks, "
+        "says, said, shout, shouts, yells, laugh, laughs, laughing, laughter, hushed, clang, clanging, "
+        "patter, pattering, thunder, tapping, crunch, crunching, sizzle, sizzling, gurgle, howl, howling, "
+        "applause, cheers, cheering, drumbeat, knock, knocks, slam, slams, gasp, gasps, sigh, sighs, hubbub, "
+        "din, drone of, traffic noise, radio, violin, guitar, piano, drum, drums, trumpet, saxophone, cello, "
+        "flute, harp, orchestra, crash, crashing, clack, clacking, gong, echoing, splashing, lapping, cooing, "
+        "shouting, calling, clinking, purr, purring, slapping, crack, clattering, idling, engine, croak, "
+        "croaking, shatter, shattering, bang, pop, honk, honking, rattle, rattling, squeak, squeaking, "
+        "scream, screams, chant, chanting, buzzer, alarm"
+    )
 )
 
 MOTION = words_set(
@@ -786,7 +399,7 @@ MOTION = words_set(
     "marches marching pace paces pacing stride strides striding hop hops hopping leap leaps leaping fight "
     "fights fighting play plays playing cycle cycles cycling pedal pedals pedaling pedalling dash dashes "
     "dashing stumble stumbles stumbling skip skips skipping bounce bounces bouncing scurry scurries scurrying "
-    "wanders prowl prowls prowling frolic frolics frolicking"
+    "wanders prowl prowls prowling frolic frolics frolicking trot trots trotting"
 )
 NUMBER_WORDS = words_set("one two three four five six seven eight nine ten eleven twelve a few several single couple")
 BEAT_UNITS = words_set(
@@ -796,9 +409,10 @@ BEAT_UNITS = words_set(
 BEAT_WORDS = words_set(
     "pause paused pausing stop stopped stopping halt halted halting freeze froze then before after until finally "
     "beat land landed landing settle settled settling reach reached reaching arrive arrived arriving brake braked "
-    "braking once twice thrice first second third last final meanwhile next later"
+    "braking once twice thrice last final"
 )
-ENDPOINT_PREPOSITIONS = words_set("to into onto toward towards through")
+ENDPOINT_PREPOSITIONS = words_set("to into onto")
+CLIP_WORDS = words_set("video clip film shot movie reel")
 DETERMINERS = words_set("the a an her his their its my our your this that")
 ACTION = words_set(
     "turn walk step open close lift raise lower smile laugh look glance reach grab pull push run jump "

@@ -212,22 +212,53 @@ def subject_unanchored(document: Document) -> Iterator[Finding]:
 
 
 def _bare_subject(span: Span) -> tuple[int, int] | None:
-    words = span.words.words_list
-    if vocab.SUBJECTS.isdisjoint(span.words.index):
+    """The first subject noun with nothing that sets it apart: no adjective before it (the noun follows the
+    article directly, or opens the sentence bare, "Kids play"), and no "in a / with / wearing" or colour or
+    garment within the next few words."""
+    text = span.words
+    words = text.words_list
+    if vocab.SUBJECTS.isdisjoint(text.index):
         return None
-    for index in range(len(words) - 1):
-        if words[index] not in ("a", "an", "the") or words[index + 1] not in vocab.SUBJECTS:
+    judged: set[int] = set()  # only the first subject noun of a sentence is its subject
+    for index, word in enumerate(words):
+        if word not in vocab.SUBJECTS:
             continue
-        if index > 0 and words[index - 1] in ("of", "at", "to", "with", "from"):
-            continue  # "at the man" is not the subject
-        after = words[index + 2 : index + 4]
+        starts = text.starts
+        sentence = text.sentence_of(starts[index])
+        if sentence in judged:
+            continue
+        judged.add(sentence)
+        previous = words[index - 1] if index > 0 else ""
+        opens_sentence = index == 0 or text.sentence_of(starts[index]) != text.sentence_of(starts[index - 1])
+        if previous in ("a", "an", "the"):
+            before = words[index - 2] if index > 1 else ""
+            if before in ("at", "to", "with", "from") or (
+                before == "of"
+                and words[index - 3 : index - 2]
+                not in (
+                    ["shot"],
+                    ["up"],
+                    ["closeup"],
+                    ["view"],
+                    ["angle"],
+                    ["portrait"],
+                    ["video"],
+                    ["footage"],
+                    ["clip"],
+                )
+            ):
+                continue  # "looks at the man", "the hat of the man": not the subject
+            start = starts[index - 1]
+        elif opens_sentence and word.endswith("s"):
+            start = starts[index]
+        else:
+            continue
+        after = words[index + 1 : index + 6]
         if after and after[0] in vocab.ANCHOR_NEXT:
             continue
-        start = span.words.starts[index]
-        sentence = {token.word for token in span.words.sentence_tokens(start)}
-        if sentence & vocab.COLOUR_WORDS or sentence & vocab.GARMENTS:
+        if not vocab.COLOUR_WORDS.isdisjoint(after) or not vocab.GARMENTS.isdisjoint(after):
             continue
-        return start, span.words.starts[index + 1] + len(words[index + 1])
+        return start, starts[index] + len(word)
     return None
 
 

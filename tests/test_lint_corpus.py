@@ -1,0 +1,58 @@
+"""Precision and recall of the core lint rules on a labelled corpus of prompts (tests/lint_corpus/).
+
+Every prompt lists the core rules that should fire; the others should not. A rule must keep a precision
+of at least 0.85 and a recall of at least 0.80 over the corpus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+import cinebrief
+
+CORPUS = Path(__file__).parent / "lint_corpus" / "prompts.yaml"
+MIN_PRECISION = 0.85
+MIN_RECALL = 0.80
+
+
+def _scores() -> tuple[dict[str, dict[str, int]], list[str]]:
+    corpus = YAML(typ="safe").load(CORPUS.read_text(encoding="utf-8"))
+    core = corpus["core_rules"]
+    counts = {name: {"tp": 0, "fp": 0, "fn": 0} for name in core}
+    misses: list[str] = []
+    for prompt in corpus["prompts"]:
+        fired = {d.name for d in cinebrief.lint(prompt["text"], seconds=prompt.get("seconds"), select=core)}
+        expected = set(prompt["expect"])
+        assert expected <= set(core), f"{prompt['id']}: unknown rule in expect"
+        for name in core:
+            if name in fired and name in expected:
+                counts[name]["tp"] += 1
+            elif name in fired:
+                counts[name]["fp"] += 1
+                misses.append(f"{prompt['id']}: {name} fired but should not")
+            elif name in expected:
+                counts[name]["fn"] += 1
+                misses.append(f"{prompt['id']}: {name} should fire")
+    return counts, misses
+
+
+def test_corpus_is_large_and_covers_every_core_rule() -> None:
+    corpus = YAML(typ="safe").load(CORPUS.read_text(encoding="utf-8"))
+    assert len(corpus["prompts"]) >= 60
+    assert len({p["id"] for p in corpus["prompts"]}) == len(corpus["prompts"])
+    for name in corpus["core_rules"]:
+        positives = sum(name in p["expect"] for p in corpus["prompts"])
+        assert positives >= 3, f"{name} has only {positives} positive prompts"
+
+
+def test_precision_and_recall_per_core_rule() -> None:
+    counts, misses = _scores()
+    failing = []
+    for name, c in counts.items():
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        if precision < MIN_PRECISION or recall < MIN_RECALL:
+            failing.append(f"{name}: precision {precision:.2f}, recall {recall:.2f}")
+    assert not failing, "\n".join([*failing, "", *misses])
