@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 
@@ -58,6 +59,7 @@ class VideoWriter:
         self.settings = settings or EncodeSettings()
         self.frames_written = 0
         self._temporary = partial_path(self.path)
+        self._frame_time_base = Fraction(1, self.settings.fps)
         self._pending_audio = np.zeros((self.settings.audio_channels, 0), dtype=np.float32)
         self._audio_samples = 0
         self._container = av.open(str(self._temporary), mode="w", format="mp4", options={"movflags": "+faststart"})
@@ -99,6 +101,7 @@ class VideoWriter:
         if frame.format.name != "yuv420p" or (frame.width, frame.height) != (self.width, self.height):
             frame = frame.reformat(width=self.width, height=self.height, format="yuv420p")
         frame.pts = self.frames_written
+        frame.time_base = self._frame_time_base  # decoded frames arrive with their own source's time base
         self._container.mux(self._video.encode(frame))
         self.frames_written += 1
 
