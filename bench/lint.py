@@ -1,8 +1,10 @@
 """Benchmark the linter: throughput on plain prompts of 50–400 words, and the cold start of
-`cinebrief lint --text "..."` against `python -c "import typer, rich, pydantic"` in the same run.
+`cinebrief lint --text "..."` against `python -c "import typer, rich, pydantic"` in the same run; then the
+precision and recall of the core rules on the development corpus and on the held-out prompts.
 
-Prints a table with ratios against the goals (>= 2000 prompts/s on one core; cold start <= 1.5x the anchor).
-Run: .venv/bin/python bench/lint.py [--runs N]
+Prints tables with ratios against the goals (>= 2000 prompts/s on one core; cold start <= 1.5x the anchor;
+precision >= 0.85 and recall >= 0.80). Times are CPU times, which a shared machine disturbs least.
+Run: .venv/bin/python bench/lint.py [--runs N] [--prompts N]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # Sentences of mixed quality, as people write them: concrete and vague, camera, light, sound, dialogue.
 SENTENCES = (
@@ -86,6 +89,51 @@ def cold(command: list[str], runs: int) -> float:
     return min(times)
 
 
+def corpus_scores(path: Path, core: list[str]) -> dict[str, tuple[int, int, int]]:
+    """(true positives, false positives, false negatives) per core rule on a labelled prompt file."""
+    from ruamel.yaml import YAML
+
+    from cinebrief.lint import lint
+
+    counts = {name: [0, 0, 0] for name in core}
+    for prompt in YAML(typ="safe").load(path.read_text(encoding="utf-8"))["prompts"]:
+        fired = {d.name for d in lint(prompt["text"], seconds=prompt.get("seconds"), select=core)}
+        for name in core:
+            expected = name in prompt["expect"]
+            if name in fired:
+                counts[name][0 if expected else 1] += 1
+            elif expected:
+                counts[name][2] += 1
+    return {name: (tp, fp, fn) for name, (tp, fp, fn) in counts.items()}
+
+
+def print_quality() -> None:
+    from ruamel.yaml import YAML
+
+    folder = Path(__file__).resolve().parent.parent / "tests" / "lint_corpus"
+    core = YAML(typ="safe").load((folder / "prompts.yaml").read_text(encoding="utf-8"))["core_rules"]
+    development = corpus_scores(folder / "prompts.yaml", core)
+    held_out = corpus_scores(folder / "holdout.yaml", core)
+
+    def ratio(part: int, whole: int) -> str:
+        return f"{part / whole:.2f}" if whole else "  - "
+
+    print()
+    print(f"{'core rule':<32}  {'dev P':>6}  {'dev R':>6}  {'held-out P':>10}  {'held-out R':>10}")
+    for name in core:
+        tp, fp, fn = development[name]
+        htp, hfp, hfn = held_out[name]
+        print(
+            f"{name:<32}  {ratio(tp, tp + fp):>6}  {ratio(tp, tp + fn):>6}  {ratio(htp, htp + hfp):>10}  "
+            f"{ratio(htp, htp + hfn):>10}"
+        )
+    totals = [sum(values[i] for values in held_out.values()) for i in range(3)]
+    print(
+        f"{'held-out, all core rules':<32}  {'':>6}  {'':>6}  {ratio(totals[0], totals[0] + totals[1]):>10}  "
+        f"{ratio(totals[0], totals[0] + totals[2]):>10}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="cold-start runs per command (best is kept)")
@@ -118,6 +166,7 @@ def main() -> None:
     print(f"{'measure':<{width}}  {'value':>10}  {'goal':>15}  {'ratio':>16}  ok")
     for name, value, goal, ratio, ok in rows:
         print(f"{name:<{width}}  {value:>10}  {goal:>15}  {ratio:>16}  {'yes' if ok else 'NO'}")
+    print_quality()
 
 
 if __name__ == "__main__":
