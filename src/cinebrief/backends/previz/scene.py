@@ -143,20 +143,23 @@ class Canvas:
         if box is None:
             return Layer.from_rgba(depth, full, self.margin_x, self.margin_y)
         left, top, right, bottom = box
+        # In place on one float array: layers are large and painted two at a time.
         base = np.asarray(base_image.crop(box), dtype=np.float32)
         rgb, alpha = base[..., :3], base[..., 3:4]
-        ramp = key_ramp(base_image.size, board, depth)[top:bottom, left:right]
-        rgb = rgb * ramp[..., None]
+        rgb *= key_ramp(base_image.size, board, depth)[top:bottom, left:right, None]
         light = board.lighting
         if light.rim and DEPTHS["middle"] <= depth <= DEPTHS["subject"]:
             edge = rim_mask(alpha[..., 0] > 127, light.key_side, max(1, round(self.unit / SUPERSAMPLE * 0.3)))
-            rgb = np.where(edge[..., None], rgb * 0.25 + np.array(light.rim_colour, np.float32) * 0.85, rgb)
+            rgb[edge] = rgb[edge] * 0.25 + np.array(light.rim_colour, np.float32) * 0.85
         if glow_image.getbbox() is not None:
             glow = np.asarray(glow_image.crop(box), dtype=np.float32)
             glow_alpha = glow[..., 3:4] / 255
-            rgb = rgb * (1 - glow_alpha) + glow[..., :3] * glow_alpha
-            alpha = np.maximum(alpha, glow[..., 3:4])
-        merged = np.concatenate([np.clip(rgb, 0, 255), alpha], axis=-1).astype(np.uint8)
+            rgb *= 1 - glow_alpha
+            rgb += glow[..., :3] * glow_alpha
+            np.maximum(alpha, glow[..., 3:4], out=alpha)
+            del glow, glow_alpha
+        merged = np.clip(base, 0, 255, out=base).astype(np.uint8)
+        del base
         if self.blur_radius:
             image = Image.fromarray(merged, "RGBA").convert("RGBa").filter(ImageFilter.GaussianBlur(self.blur_radius))
             merged = np.asarray(image.convert("RGBA"))
