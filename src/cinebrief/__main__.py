@@ -1,3 +1,3 @@
-from cinebrief.cli.app import main
+from cinebrief.cli import main
 
 main()
