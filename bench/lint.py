@@ -142,7 +142,9 @@ def main() -> None:
 
     rate, words = throughput(make_prompts(args.prompts))
     prompt = "A fox trots over fresh snow, then stops to sniff the air."
-    lint_command = [sys.executable, "-m", "cinebrief", "lint", "--text", prompt]
+    script = Path(sys.executable).with_name("cinebrief")  # the installed console script, as users run it
+    launcher = [str(script)] if script.exists() else [sys.executable, "-m", "cinebrief"]
+    lint_command = [*launcher, "lint", "--text", prompt]
     anchor_command = [sys.executable, "-c", "import typer, rich, pydantic"]
     anchor_times, lint_times = [], []
     for _ in range(3):  # interleave so that both see the same machine load
