@@ -31,7 +31,6 @@ class Layer:
     """
 
     depth: float
-    colour: np.ndarray  # (H, W, 3) uint8, for solid rows
     premultiplied: np.ndarray  # (H, W, 3) uint16
     inverse_alpha: np.ndarray  # (H, W, 1) uint16: 256 - alpha
     margin_x: int
@@ -49,7 +48,6 @@ class Layer:
         solid = _longest_run(opaque_rows)
         return cls(
             depth=depth,
-            colour=np.ascontiguousarray(rgba[..., :3]),
             premultiplied=rgba[..., :3].astype(np.uint16) * alpha,
             inverse_alpha=256 - alpha,
             margin_x=margin_x,
@@ -68,8 +66,8 @@ class Layer:
                 continue
             rows, columns = slice(top + first, top + last), slice(left + x0, left + x1)
             region = out[first:last, x0:x1]
-            if solid:
-                region[...] = self.colour[rows, columns]
+            if solid:  # opaque: the premultiplied colour is the colour times 256
+                np.right_shift(self.premultiplied[rows, columns], 8, out=region, casting="unsafe")
             else:
                 region[...] = (region * self.inverse_alpha[rows, columns] + self.premultiplied[rows, columns]) >> 8
 

@@ -25,7 +25,7 @@ from cinebrief.errors import CancelledError
 from cinebrief.media.encode import AUDIO_RATE, VideoWriter
 
 BATCH = 12  # frames between progress reports and cancellation checks
-QUEUE_FRAMES = 6
+QUEUE_FRAMES = 4
 
 
 @dataclass
