@@ -196,15 +196,33 @@ def test_import_is_light_and_text_lint_imports_nothing_heavy() -> None:
         "import sys\n"
         "import cinebrief\n"
         "assert 'cinebrief.lint' not in sys.modules\n"
-        "from cinebrief.cli.app import app\n"
-        "before = set(sys.modules)\n"
+        "from cinebrief.cli import main\n"
+        "sys.argv = ['cinebrief', 'lint', '--text', 'A beautiful kite, 4K, pans left then tilts up.']\n"
         "try:\n"
-        "    app(['lint', '--text', 'A beautiful kite, 4K, pans left then tilts up.'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('av', 'numpy', 'PIL', 'fastapi', 'torch', 'ruamel', 'cinebrief.brief', 'cinebrief.prompts')\n"
-        "new = [m for m in set(sys.modules) - before if m.split('.')[0] in heavy or m.startswith(heavy)]\n"
-        "print(sorted(new))\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "heavy = ('av', 'numpy', 'PIL', 'fastapi', 'torch', 'ruamel', 'typer', 'rich', 'pydantic', 'cinebrief.brief',\n"
+        "         'cinebrief.prompts')\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith(heavy)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "PR001 [warning]" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_console_entry_point_runs_lint_and_maps_errors(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "cinebrief", "lint", "--text", "A beautiful kite.", "--select", "PR001"],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0 and "vague-language" in ok.stdout
+    command = [sys.executable, "-m", "cinebrief", "lint", "--text", "A kite.", "--seconds", "10"]
+    failing = subprocess.run(command, capture_output=True, text=True)
+    assert failing.returncode == 1 and "API003 [error]" in failing.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "cinebrief", "lint", str(tmp_path / "none.yaml")], capture_output=True, text=True
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
