@@ -31,6 +31,7 @@ from cinebrief.backends.previz.plan import FPS, build_storyboard
 from cinebrief.backends.previz.plate import SYNTH_SCALE, ReferencePlate
 from cinebrief.backends.previz.render import Picture, encode_clip
 from cinebrief.backends.previz.scene import build_plate
+from cinebrief.backends.previz.weather import KINDS, Weather
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.errors import ContractError, ReferenceImageError
 from cinebrief.media.encode import EncodeSettings, VideoWriter
@@ -122,10 +123,14 @@ class PrevizBackend:
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
             soundtrack = pool.submit(make_soundtrack)
+            weather = None
             if reference is not None:
                 plate: Any = ReferencePlate(reference, board.camera)
             else:
                 plate = build_plate(board, round(board.width * SYNTH_SCALE), round(board.height * SYNTH_SCALE))
+                if board.weather in KINDS:
+                    light = board.lighting.key_colour
+                    weather = Weather(board.weather, plate.width, plate.height, seed=board.seed, light=light, fps=FPS)
             overlays = Overlays(board, clean_first_frame=reference is not None)
             # 3. Encode (the audio joins when it is ready), keeping the frames the thumbnail and spritesheet show.
             output_dir = Path(output_dir)
@@ -136,7 +141,7 @@ class PrevizBackend:
             keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
             with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
                 kept = encode_clip(
-                    Picture(board, plate, overlays),
+                    Picture(board, plate, overlays, weather),
                     soundtrack,
                     writer,
                     keep=keep,

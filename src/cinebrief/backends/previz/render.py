@@ -21,6 +21,7 @@ import numpy as np
 from cinebrief.backends.previz.overlays import Overlays
 from cinebrief.backends.previz.plan import FPS, Storyboard
 from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_output, zoom_box
+from cinebrief.backends.previz.weather import Weather
 from cinebrief.errors import CancelledError
 from cinebrief.media.encode import AUDIO_RATE, VideoWriter
 
@@ -39,6 +40,7 @@ class Picture:
     board: Storyboard
     plate: SyntheticPlate | ReferencePlate
     overlays: Overlays
+    weather: Weather | None = None  # rain or snow over the synthetic set
     _last_key: tuple[object, ...] | None = None
     _last_plate: np.ndarray | None = None
 
@@ -46,6 +48,8 @@ class Picture:
         board = self.board
         state = board.camera.at(index / FPS)
         key = self.plate.picture_key(state)
+        if self.weather is not None:
+            key = (*key, index)  # the weather moves every frame
         if key == self._last_key and self._last_plate is not None:
             frame = av.VideoFrame.from_ndarray(self._last_plate, format="yuv420p")
         else:
@@ -53,6 +57,8 @@ class Picture:
                 frame = to_output(self.plate.canvas, self.plate.box(state), board.width, board.height)
             else:
                 rgb = self.plate.compose(state)
+                if self.weather is not None:
+                    rgb = self.weather.apply(rgb, index)
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
                 frame = to_output(rgb, box, board.width, board.height)
             self._last_key, self._last_plate = key, frame.to_ndarray()
