@@ -26,10 +26,13 @@ from cinebrief.backends.base import (
 from cinebrief.errors import BackendError, CancelledError, CinebriefError
 
 POLL_SECONDS = 0.1
+RENDER_NICENESS = 5
 
 
 def _child_main(connection: Connection, parent_pid: int) -> None:
     """The child's loop: one job per message, until told to stop or the parent is gone."""
+    # Rendering is batch work and the API is not: when the cores are busy, answering a poll comes first.
+    os.nice(RENDER_NICENESS)
     backends: dict[str, Any] = {}
     while True:
         try:
