@@ -62,6 +62,15 @@ def speak(line: Line, *, executable: str) -> np.ndarray:
         return audio.decode_audio(wav, rate=RATE, channels=1)[0]
 
 
+def _spoken(line: Line, executable: str) -> np.ndarray:
+    """espeak-ng's reading of the line; if espeak-ng fails on it, the tone pattern keeps its timing."""
+    try:
+        return speak(line, executable=executable)
+    except (OSError, subprocess.SubprocessError) as exc:
+        _log.warning("espeak-ng could not speak %r (%s); a tone pattern stands in", line.text, exc)
+        return tone_pattern(line)
+
+
 def syllables(word: str) -> int:
     return max(1, len(re.findall(r"[aeiouy]+", word.casefold().rstrip("e"))))
 
@@ -93,7 +102,7 @@ def dialogue_track(board: Storyboard, length: int) -> tuple[np.ndarray, str]:
         _warn_once()
     track = np.zeros((2, length), dtype=np.float32)
     for line in board.lines:
-        voice = speak(line, executable=executable) if executable else tone_pattern(line)
+        voice = _spoken(line, executable) if executable else tone_pattern(line)
         slot = int((line.end - line.start + 0.35) * RATE)
         voice = audio.fade(voice[:slot])
         placed = audio.place(voice, at=int(line.start * RATE), length=length)

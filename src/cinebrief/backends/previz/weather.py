@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from cinebrief.backends.previz.colours import RGB, mix
 
 # (drops per 10,000 pixels, fall speed in frame heights per second, slant in x per y)
-KINDS = {"rain": (9.0, 1.6, 0.18), "snow": (5.0, 0.14, 0.0)}
+KINDS = {"rain": (6.0, 1.6, 0.18), "snow": (5.0, 0.14, 0.0)}
 
 
 class Weather:
