@@ -61,7 +61,8 @@ class Picture:
                     rgb = self.weather.apply(rgb, index)
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
                 frame = to_output(rgb, box, board.width, board.height)
-            self._last_key, self._last_plate = key, frame.to_ndarray()
+            if self.weather is None:  # with weather every frame differs: nothing to keep
+                self._last_key, self._last_plate = key, frame.to_ndarray()
         self.overlays.apply(frame, index)
         return frame
 
