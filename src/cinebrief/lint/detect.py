@@ -88,16 +88,12 @@ def shot_moves(shot: ShotView) -> list[Found]:
     return found
 
 
-def any_match(table: object, shot: ShotView) -> bool:
-    return table.first(shot.text) is not None
-
-
 def colours(text: Text) -> list[str]:
     """Distinct colour words in order ("golden hour" and "black-and-white" are not colours)."""
     out: list[str] = []
-    for match in vocab.COLOUR_TABLE.iter(text):
-        if match.value and match.value not in out:
-            out.append(match.value)
+    for value in vocab.COLOUR_TABLE.values(text):
+        if value and value not in out:
+            out.append(value)
     return out
 
 
@@ -108,7 +104,7 @@ def dialogue_words(line: str) -> int:
 def motion_without_beats(span: Span) -> Match | None:
     """The first sentence with a motion verb and no count, pause or end point ("the dog runs around")."""
     text = span.words
-    if vocab.MOTION.isdisjoint(text.index):
+    if vocab.MOTION.isdisjoint(text.word_set):
         return None
     words = text.words_list
     for index, word in enumerate(words):
@@ -147,4 +143,4 @@ def has_action(shot: ShotView) -> bool:
     """Something happens: an action beat, dialogue, or an action verb in the prose."""
     if shot.actions or shot.dialogue:
         return True
-    return any(not vocab.ACTION_FORMS.isdisjoint(span.words.index) for span in shot.prose)
+    return any(not vocab.ACTION_FORMS.isdisjoint(span.words.word_set) for span in shot.prose)

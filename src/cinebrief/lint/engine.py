@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,15 @@ from cinebrief.lint.registry import Rule, check_selectors, load_rules, matches
 
 def selected_rules(select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:
     """Rules chosen by `select` (all when empty) minus `ignore`; selectors are code prefixes or names."""
+    return list(_selected(tuple(select), tuple(ignore)))
+
+
+@lru_cache(maxsize=64)
+def _selected(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Rule, ...]:
     check_selectors([*select, *ignore])
     rules = load_rules().values()
     chosen = [r for r in rules if not select or any(matches(r, s) for s in select)]
-    return [r for r in chosen if not any(matches(r, s) for s in ignore)]
+    return tuple(r for r in chosen if not any(matches(r, s) for s in ignore))
 
 
 def _silenced(rule: Rule, noqa: frozenset[str]) -> bool:
@@ -26,7 +32,7 @@ def _silenced(rule: Rule, noqa: frozenset[str]) -> bool:
 def run(document: Document, *, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Diagnostic]:
     """Every finding of the chosen rules, in file order."""
     diagnostics: list[Diagnostic] = []
-    for rule in selected_rules(select, ignore):
+    for rule in _selected(tuple(select), tuple(ignore)):
         if rule.control_only and document.mode != "control":
             continue
         for finding in rule.check(document):

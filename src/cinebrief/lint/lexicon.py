@@ -13,7 +13,19 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+# Punctuation becomes a space so that `str.split` (in C) finds the words; the apostrophe stays inside a word.
+_PUNCTUATION = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~“”‘–—…«»•·°×′″§¶'
+_SPLIT = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))
+
+
+def words_of(text: str) -> list[str]:
+    """The words of already lower-cased text, as `Text` reads them."""
+    words = text.replace("’", "'").translate(_SPLIT).split()
+    if "'" in text or "’" in text:  # quotes around a word are not part of it: 'ready' → ready
+        words = [stripped for word in words if (stripped := word.strip("'"))]
+    return words
+
+
 _BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
 
 
@@ -26,11 +38,20 @@ class Token(NamedTuple):
 class Text:
     """A piece of text split into words and sentences, ready for phrase lookups.
 
-    Words come from one C-level `findall`; token offsets and sentence bounds are computed only when a
-    rule asks for them (most phrase lookups find nothing and never need them).
+    Words come from C-level `translate` and `split`; token offsets and sentence bounds are computed only
+    when a rule asks for them (most phrase lookups find nothing and never need them).
     """
 
-    __slots__ = ("_index", "_lowered", "_sentence_starts", "_starts_list", "_tokens", "raw", "words_list")
+    __slots__ = (
+        "_lowered",
+        "_positions",
+        "_sentence_starts",
+        "_starts_list",
+        "_tokens",
+        "_word_set",
+        "raw",
+        "words_list",
+    )
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
@@ -38,17 +59,24 @@ class Text:
         if len(lowered) != len(raw):  # a few characters change length when lowered; keep offsets true
             lowered = "".join(c.lower()[:1] or c for c in raw)
         self._lowered = lowered.replace("’", "'")
-        self.words_list: list[str] = _WORD.findall(self._lowered)
+        self.words_list: list[str] = words_of(self._lowered)
         self._tokens: list[Token] | None = None
         self._starts_list: list[int] | None = None
         self._sentence_starts: list[int] | None = None
-        self._index: dict[str, list[int]] | None = None
+        self._word_set: frozenset[str] | None = None
+        self._positions: dict[str, list[int]] = {}
 
     @property
     def starts(self) -> list[int]:
         """The offset of each word (its end is the start plus the word's length)."""
         if self._starts_list is None:
-            self._starts_list = [match.start() for match in _WORD.finditer(self._lowered)]
+            starts: list[int] = []
+            find, add, position = self._lowered.find, starts.append, 0
+            for word in self.words_list:
+                position = find(word, position)
+                add(position)
+                position += len(word)
+            self._starts_list = starts
         return self._starts_list
 
     def token(self, position: int) -> Token:
@@ -63,17 +91,27 @@ class Text:
         return self._tokens
 
     @property
-    def index(self) -> dict[str, list[int]]:
-        """Each word → the positions of its tokens."""
-        if self._index is None:
-            index: dict[str, list[int]] = {}
-            for position, word in enumerate(self.words_list):
-                if word in index:
-                    index[word].append(position)
-                else:
-                    index[word] = [position]
-            self._index = index
-        return self._index
+    def word_set(self) -> frozenset[str]:
+        """The distinct words (built in C: membership tests need no positions)."""
+        if self._word_set is None:
+            self._word_set = frozenset(self.words_list)
+        return self._word_set
+
+    def positions(self, word: str) -> list[int]:
+        """The token positions of `word` (found with C-level `list.index`, and remembered)."""
+        found = self._positions.get(word)
+        if found is None:
+            found = []
+            words = self.words_list
+            position = -1
+            try:
+                while True:
+                    position = words.index(word, position + 1)
+                    found.append(position)
+            except ValueError:
+                pass
+            self._positions[word] = found
+        return found
 
     def _starts(self) -> list[int]:
         if self._sentence_starts is None:
@@ -126,7 +164,7 @@ class Phrases:
         items = entries.items() if isinstance(entries, dict) else ((entry, entry) for entry in entries)
         self._table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for label, value in items:
-            words = tuple(_WORD.findall(label.lower()))
+            words = tuple(words_of(label.lower()))
             if not words:
                 continue
             last_forms = _plurals(words[-1]) if plural else (words[-1],)
@@ -140,17 +178,19 @@ class Phrases:
     def __contains__(self, word: str) -> bool:
         return word in self._table
 
-    def iter(self, text: Text) -> Iterator[Match]:
-        """Non-overlapping matches in token order (the longest phrase wins at each position)."""
-        index = text.index
-        table = self._table
-        keys = index.keys() & self._keys
+    def iter(self, text: Text, *, offsets: bool = True) -> Iterator[Match]:
+        """Non-overlapping matches in token order (the longest phrase wins at each position).
+
+        Without `offsets` the matches carry -1 for start and end, and the text's offsets are not computed.
+        """
+        keys = text.word_set & self._keys
         if not keys:
             return
+        table = self._table
         if len(keys) == 1:
-            positions = index[next(iter(keys))]
+            positions = text.positions(next(iter(keys)))
         else:
-            positions = sorted(position for word in keys for position in index[word])
+            positions = sorted(position for word in keys for position in text.positions(word))
         words_list = text.words_list
         stop = len(words_list)
         after = -1
@@ -163,10 +203,35 @@ class Phrases:
                     position + size <= stop and all(words_list[position + k] == words[k] for k in range(1, size))
                 ):
                     last = position + size - 1
-                    starts = text.starts
-                    yield Match(label, value, starts[position], starts[last] + len(words_list[last]), position, last)
+                    if offsets:
+                        starts = text.starts
+                        yield Match(
+                            label, value, starts[position], starts[last] + len(words_list[last]), position, last
+                        )
+                    else:
+                        yield Match(label, value, -1, -1, position, last)
                     after = last
                     break
+
+    def found(self, text: Text) -> bool:
+        """Whether any phrase occurs (no offsets computed)."""
+        keys = text.word_set & self._keys
+        if not keys:
+            return False
+        words_list = text.words_list
+        for word in keys:
+            for words, _, _ in self._table[word]:
+                size = len(words)
+                if size == 1:
+                    return True
+                for position in text.positions(word):
+                    if words_list[position : position + size] == list(words):
+                        return True
+        return False
+
+    def values(self, text: Text) -> list[str]:
+        """The values of the phrases found, in order (offsets are not needed for that)."""
+        return [match.value for match in self.iter(text, offsets=False)]
 
     def find(self, text: Text) -> list[Match]:
         return list(self.iter(text))

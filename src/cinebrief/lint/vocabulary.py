@@ -491,6 +491,10 @@ COMPETING_TRAITS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("expression", ("smiling", "grinning"), ("frowning", "scowling", "crying", "weeping", "sobbing")),
 )
 COMPETING = tuple((topic, Phrases(left), Phrases(right)) for topic, left, right in COMPETING_TRAITS)
+# Every first word of a competing trait: a span with none of them cannot have a pair.
+COMPETING_WORDS = frozenset(
+    phrase.split()[0].split("-")[0] for _, left, right in COMPETING_TRAITS for phrase in left + right
+)
 
 TIME_OF_DAY: dict[str, str] = {
     **dict.fromkeys(("dawn", "sunrise", "first light", "daybreak", "early morning"), "dawn"),

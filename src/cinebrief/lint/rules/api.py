@@ -291,12 +291,38 @@ _TRIGGERS = {
 }
 
 
-def _may_set(span: Span, kind: str) -> bool:
-    """A cheap first look: only spans with one of the kind's words can match its pattern."""
-    index = span.words.index
-    if not _TRIGGERS[kind].isdisjoint(index):
-        return True
-    return kind == "resolution" and (":" in span.text or any("x" in word and word[:1].isdigit() for word in index))
+def _colons(text: str) -> list[int]:
+    """Offsets of every colon (an aspect ratio is written 9:16)."""
+    found, at = [], text.find(":")
+    while at != -1:
+        found.append(at)
+        at = text.find(":", at + 1)
+    return found
+
+
+def _windows(span: Span, kind: str) -> list[tuple[int, int]]:
+    """Stretches of the span around the kind's trigger words, merged: the patterns run only there.
+
+    A full scan of a long paragraph with these alternations costs more than all other rules together;
+    a phrase of the kind always contains one of its trigger words (or, for a resolution, a digit with
+    an `x` or a colon), so looking around those is enough.
+    """
+    text = span.words
+    triggers = _TRIGGERS[kind]
+    positions = [p for word in text.word_set & triggers for p in text.positions(word)]
+    if kind == "resolution":
+        positions += [p for word in text.word_set if word[:1].isdigit() and "x" in word for p in text.positions(word)]
+    offsets = sorted(text.starts[p] for p in positions)
+    if kind == "resolution":
+        offsets = sorted([*offsets, *_colons(span.text)])
+    windows: list[tuple[int, int]] = []
+    for offset in offsets:
+        low, high = max(0, offset - 48), min(len(span.text), offset + 80)
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], high)
+        else:
+            windows.append((low, high))
+    return windows
 
 
 def _without(text: str, start: int, end: int) -> str:
@@ -333,9 +359,11 @@ def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
     for shot in document.shots:
         for span in shot.spans():
             for kind, pattern in _PROSE_PARAMETERS:
-                if not _may_set(span, kind):
-                    continue
-                for match in pattern.finditer(span.text):
+                seen: set[int] = set()
+                for match in (m for low, high in _windows(span, kind) for m in pattern.finditer(span.text, low, high)):
+                    if match.start() in seen:
+                        continue
+                    seen.add(match.start())
                     parameter = _PARAMETER_NAMES[kind]
                     fix = None
                     if span.path is not None:

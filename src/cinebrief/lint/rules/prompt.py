@@ -132,7 +132,7 @@ def style_not_set(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.style is not None or vocab.STYLE.first(shot.text) is not None:
+        if shot.style is not None or vocab.STYLE.found(shot.text):
             continue
         if shot.format_look is not None:
             continue
@@ -217,7 +217,7 @@ def _bare_subject(span: Span) -> tuple[int, int] | None:
     garment within the next few words."""
     text = span.words
     words = text.words_list
-    if vocab.SUBJECTS.isdisjoint(text.index):
+    if vocab.SUBJECTS.isdisjoint(text.word_set):
         return None
     judged: set[int] = set()  # only the first subject noun of a sentence is its subject
     for index, word in enumerate(words):
@@ -292,6 +292,8 @@ def competing_traits(document: Document) -> Iterator[Finding]:
 
 
 def _competing(span: Span, shot: int | None) -> Iterator[Finding]:
+    if vocab.COMPETING_WORDS.isdisjoint(span.words.word_set):
+        return
     for topic, left, right in vocab.COMPETING:
         one, other = left.first(span.words), right.first(span.words)
         if one is None or other is None:
@@ -328,7 +330,7 @@ def silent_no_rhythm_cue(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.sound or shot.dialogue or vocab.SOUND.first(shot.text) is not None:
+        if shot.sound or shot.dialogue or vocab.SOUND.found(shot.text):
             continue
         yield Finding(
             f"{shot.label} has no sound or dialogue; give it one small rhythm cue",
@@ -360,9 +362,9 @@ def missing_camera_framing(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.shot_list or any(span for span in shot.camera if vocab.FRAMING.first(span.words)):
+        if shot.shot_list or any(span for span in shot.camera if vocab.FRAMING.found(span.words)):
             continue
-        if vocab.FRAMING.first(shot.text) is not None:
+        if vocab.FRAMING.found(shot.text):
             continue
         yield Finding(
             f"{shot.label} has no framing: say the shot type and angle",
@@ -393,7 +395,7 @@ def missing_lighting(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.lighting or vocab.LIGHT.first(shot.text) is not None:
+        if shot.lighting or vocab.LIGHT.found(shot.text):
             continue
         yield Finding(
             f"{shot.label} says nothing about light: name a source, its quality or the time of day",

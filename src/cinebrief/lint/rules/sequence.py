@@ -170,7 +170,7 @@ def lighting_drift(document: Document) -> Iterator[Finding]:
     first_side: tuple[str, ShotView] | None = None
     for shot in document.shots:
         spans = shot.lighting + shot.prose
-        times = {m.value for span in spans for m in vocab.TIMES.iter(span.words)}
+        times = {value for span in spans for value in vocab.TIMES.values(span.words)}
         side = next((m.group("side").lower() for span in shot.lighting for m in _KEY_SIDE.finditer(span.text)), None)
         where = (shot.lighting or shot.prose or [Span("", shot.label_field)])[0].location()
         if len(times) == 1:
