@@ -1,8 +1,10 @@
 """Benchmark: what the /v1/videos server costs on top of rendering, and how it answers under poll load.
 
 1. Overhead. N clips (default 24 × 4 s at 1280x720) rendered by the previz backend directly in this
-   process (the anchor), then the same clips (same prompts and seeds) through `cinebrief serve` with
-   the openai SDK: create all, poll each, download each video. Goal: server / anchor ≤ 1.25.
+   process (the anchor), and the same clips (same prompts and seeds) through `cinebrief serve` with
+   the openai SDK: create all, poll each, download each video. Both run in alternating rounds of 6
+   clips, after one warm-up clip each, so that the shared machine's load hits both alike.
+   Goal: server / anchor ≤ 1.25.
 2. Poll load. While jobs render, C concurrent clients (default 64) poll GET /v1/videos/{id} for T
    seconds (default 10), first paced as the SDK paces itself (the `openai-poll-after-ms` hint), then
    back to back. Goal: zero errors, p99 < 50 ms; requests/s reported.
@@ -25,6 +27,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
@@ -44,11 +47,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def anchor(clips: int, size: str, seconds: str, work: Path) -> float:
+def anchor(backend: Any, indexes: range, size: str, seconds: str, work: Path) -> float:
     """The same renders with no server: the previz backend called in this process, one after another."""
-    backend = create_backend("previz")
     started = time.perf_counter()
-    for index in range(clips):
+    for index in indexes:
         output = work / f"anchor-{index}"
         output.mkdir(parents=True)
         request = GenerationRequest(
@@ -83,9 +85,8 @@ class Server:
         self.process.wait(60)
 
 
-def through_server(server: Server, clips: int, size: str, seconds: str, work: Path) -> float:
+def through_server(client: openai.OpenAI, indexes: range, size: str, seconds: str, work: Path) -> float:
     """Create every clip with the SDK, then poll each and download its video."""
-    client = openai.OpenAI(base_url=server.url, api_key="bench")
     started = time.perf_counter()
     ids = [
         client.videos.create(
@@ -95,7 +96,7 @@ def through_server(server: Server, clips: int, size: str, seconds: str, work: Pa
             seconds=seconds,  # type: ignore[arg-type]
             extra_body={"cinebrief": {"seed": index}},
         ).id
-        for index in range(clips)
+        for index in indexes
     ]
     for video_id in ids:
         video = client.videos.poll(video_id)
@@ -159,19 +160,25 @@ def main() -> None:
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--seconds", default="4")
     parser.add_argument("--concurrency", type=int, default=1, help="previz workers in the server")
+    parser.add_argument("--round", type=int, default=6, help="clips per alternating anchor/server round")
     parser.add_argument("--pollers", type=int, default=64)
     parser.add_argument("--poll-seconds", type=float, default=10.0)
     arguments = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cinebrief-bench-"))
     try:
         print(f"overhead: {arguments.clips} clips of {arguments.seconds} s at {arguments.size}", flush=True)
-        first_anchor = anchor(arguments.clips, arguments.size, arguments.seconds, work / "anchor-1")
+        backend = create_backend("previz")
         server = Server(work, arguments.concurrency)
         try:
-            server_seconds = through_server(server, arguments.clips, arguments.size, arguments.seconds, work)
-            # the anchor again, after: the machine is shared, so keep its faster run (the stricter ratio)
-            second_anchor = anchor(arguments.clips, arguments.size, arguments.seconds, work / "anchor-2")
-            anchor_seconds = min(first_anchor, second_anchor)
+            # Rounds that alternate anchor and server, so the shared machine's changing load hits both alike.
+            client = openai.OpenAI(base_url=server.url, api_key="bench")
+            client.videos.poll(client.videos.create(prompt="warm-up", size=arguments.size).id)  # start workers
+            anchor(backend, range(1), arguments.size, arguments.seconds, work / "warm-up")
+            anchor_seconds = server_seconds = 0.0
+            for start in range(0, arguments.clips, arguments.round):
+                indexes = range(start, min(start + arguments.round, arguments.clips))
+                anchor_seconds += anchor(backend, indexes, arguments.size, arguments.seconds, work / "anchor")
+                server_seconds += through_server(client, indexes, arguments.size, arguments.seconds, work)
             print(f"poll load: {arguments.pollers} clients, twice {arguments.poll_seconds:.0f} s, while jobs render")
             client = openai.OpenAI(base_url=server.url, api_key="bench")
             rendering = [
