@@ -40,7 +40,7 @@ def build_plate(board: Storyboard, width: int, height: int) -> SyntheticPlate:
         painters.append(("subject", draw_figures))
 
     def paint(name: str, draw: Painter) -> Layer:
-        depth = DEPTHS[name]
+        depth = lens_depth(DEPTHS[name], board.focal_mm)
         margin = margins(path, depth, board.seconds, width, height) if parallax else backdrop_margin
         canvas = Canvas(width, height, margin, horizon)
         draw(canvas, board, roles, random.Random(f"{board.seed}-{board.shot_id}-{name}"))
@@ -56,6 +56,12 @@ def build_plate(board: Storyboard, width: int, height: int) -> SyntheticPlate:
         backdrop = draw_backdrop(board, roles, width, height, backdrop_margin, horizon, rng)
         layers = sorted((future.result() for future in painted), key=lambda layer: layer.depth)
     return SyntheticPlate(backdrop, layers, width, height, flatten=not parallax)
+
+
+def lens_depth(depth: float, focal_mm: float) -> float:
+    """A long lens compresses depth (layers move more alike), a wide one stretches it; 35 mm is neutral."""
+    spread = min(1.6, max(0.4, 35.0 / max(focal_mm, 1.0)))
+    return 1.0 + (depth - 1.0) * spread
 
 
 def horizon_line(board: Storyboard) -> float:
