@@ -152,7 +152,9 @@ def test_unwritable_outputs(cli, tmp_path: Path) -> None:
     read_only = cli("generate", "a pier", "-o", "/proc/out.mp4")  # refused even to root
     assert read_only.exit_code == 2 and "cannot write" in read_only.stderr
     assert cli("generate", "a pier", "-o", tmp_path / "out.mov").exit_code == 2
-    assert outputs(tmp_path) == ["file"]
+    (tmp_path / "taken.mp4").mkdir()
+    assert cli("generate", "a pier", "-o", tmp_path / "taken.mp4").exit_code == 2
+    assert outputs(tmp_path) == ["file", "taken.mp4"]
 
 
 def test_brief_and_shot_mistakes(cli, tmp_path: Path, brief_file: Path) -> None:

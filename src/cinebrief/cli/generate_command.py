@@ -51,6 +51,8 @@ def _work_folder(output: Path) -> Path:
     if output.suffix.casefold() != ".mp4":
         raise InputError(f"-o '{output}': the output must be an .mp4 file", field="output")
     folder = output.parent
+    if output.is_dir():
+        raise InputError(f"-o '{output}': that is a folder; name the .mp4 file to write", field="output")
     if not folder.is_dir():
         reason = "is not a folder" if folder.exists() else "does not exist"
         raise InputError(f"-o '{output}': the folder '{folder}' {reason}; create it first", field="output")
