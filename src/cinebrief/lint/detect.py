@@ -56,7 +56,7 @@ def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
         if require_context and match.label in vocab.AMBIGUOUS_MOVES:
             if match.first > 0 and text.words_list[match.first - 1] in vocab.NOT_MOVE_BEFORE:
                 continue
-            sentence = {token.word for token in text.sentence_tokens(match.start)}
+            sentence = set(text.sentence_words(match.start))
             if not (following in vocab.MOVE_DIRECTIONS or sentence & vocab.CAMERA_CONTEXT):
                 continue
             if following in ("her", "his", "their", "its") and not sentence & vocab.CAMERA_CONTEXT:
@@ -107,13 +107,13 @@ def motion_without_beats(span: Span) -> Match | None:
     if vocab.MOTION.isdisjoint(text.word_set):
         return None
     words = text.words_list
-    for index, word in enumerate(words):
-        if word not in vocab.MOTION or (index + 1 < len(words) and words[index + 1] in vocab.NOT_MOTION_NEXT):
+    positions = sorted(p for word in vocab.MOTION & text.word_set for p in text.positions(word))
+    for index in positions:
+        if index + 1 < len(words) and words[index + 1] in vocab.NOT_MOTION_NEXT:
             continue
         token = text.token(index)
-        sentence = text.sentence_tokens(token.start)
         start, end = text.sentence_span(token.start)
-        if not _has_beat(sentence, text.raw[start:end]):
+        if not _has_beat(text.sentence_words(token.start), text.raw[start:end]):
             return Match(token.word, token.word, token.start, token.end, index, index)
     return None
 
@@ -121,8 +121,7 @@ def motion_without_beats(span: Span) -> Match | None:
 _CLAUSE = re.compile(r",|;|\band\b|\bthen\b", re.IGNORECASE)
 
 
-def _has_beat(tokens: list, sentence: str = "") -> bool:
-    words = [token.word for token in tokens]
+def _has_beat(words: list[str], sentence: str = "") -> bool:
     for index, word in enumerate(words):
         if word in vocab.BEAT_WORDS:
             return True

@@ -36,7 +36,8 @@ def run(document: Document, *, select: Sequence[str] = (), ignore: Sequence[str]
         if rule.control_only and document.mode != "control":
             continue
         for finding in rule.check(document):
-            if finding.shot is not None and _silenced(rule, document.shots[finding.shot].noqa):
+            noqa = document.shots[finding.shot].noqa if finding.shot is not None else None
+            if noqa and _silenced(rule, noqa):
                 continue
             diagnostics.append(
                 Diagnostic(

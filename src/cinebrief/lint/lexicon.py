@@ -128,6 +128,12 @@ class Text:
         end = starts[index + 1] if index + 1 < len(starts) else len(self.raw)
         return start, end
 
+    def sentence_words(self, offset: int) -> list[str]:
+        """The words of the sentence around `offset`."""
+        start, end = self.sentence_span(offset)
+        starts = self.starts
+        return self.words_list[bisect_left(starts, start) : bisect_left(starts, end)]
+
     def sentence_tokens(self, offset: int) -> list[Token]:
         start, end = self.sentence_span(offset)
         starts = self.starts

@@ -14,7 +14,7 @@ APPLICABILITIES: tuple[Applicability, ...] = ("safe", "unsafe", "display-only")
 TreePath = tuple[int | str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Location:
     """A field path (``shots[0].camera.move``, or ``prompt`` for text) and a 1-based line and column."""
 
@@ -47,19 +47,19 @@ class Fix:
         return {"applicability": self.applicability, "message": self.message}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     """What a rule reports; the engine turns it into a `Diagnostic` with the rule's code and severity."""
 
     message: str
-    location: Location = Location()
+    location: Location = field(default_factory=Location)
     help: str | None = None
     fix: Fix | None = None
     shot: int | None = None  # index of the shot, for `noqa` on that shot
     severity: Severity | None = None  # overrides the rule's default for this finding
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Diagnostic:
     code: str
     name: str

@@ -284,37 +284,29 @@ _PARAMETER_NAMES = {"duration": "seconds", "resolution": "size", "model or quali
 _TRIGGERS = {
     "duration": words_set("s sec secs second seconds minute minutes min mins longer shorter extended duration"),
     "resolution": words_set(
-        "4k 8k 2k 1080p 720p 2160p 1440p 480p uhd hd fhd ultra full high hi low res resolution aspect vertical "
-        "portrait landscape horizontal"
+        "4k 8k 2k 1080p 720p 2160p 1440p 480p uhd hd fhd res resolution aspect vertical portrait landscape horizontal"
     ),
     "model or quality": words_set("sora quality masterpiece pro render"),
 }
 
 
-def _colons(text: str) -> list[int]:
-    """Offsets of every colon (an aspect ratio is written 9:16)."""
-    found, at = [], text.find(":")
-    while at != -1:
-        found.append(at)
-        at = text.find(":", at + 1)
-    return found
+# A size or an aspect ratio: digits around an `x` or a colon (1280x720, 9:16).
+_SIZE_OR_RATIO = re.compile(r"\d\s*[x×:]\s*\d", re.IGNORECASE)
 
 
 def _windows(span: Span, kind: str) -> list[tuple[int, int]]:
     """Stretches of the span around the kind's trigger words, merged: the patterns run only there.
 
     A full scan of a long paragraph with these alternations costs more than all other rules together;
-    a phrase of the kind always contains one of its trigger words (or, for a resolution, a digit with
+    a phrase of the kind always contains one of its trigger words (or, for a resolution, digits around
     an `x` or a colon), so looking around those is enough.
     """
     text = span.words
     triggers = _TRIGGERS[kind]
-    positions = [p for word in text.word_set & triggers for p in text.positions(word)]
+    offsets = [text.starts[p] for word in text.word_set & triggers for p in text.positions(word)]
     if kind == "resolution":
-        positions += [p for word in text.word_set if word[:1].isdigit() and "x" in word for p in text.positions(word)]
-    offsets = sorted(text.starts[p] for p in positions)
-    if kind == "resolution":
-        offsets = sorted([*offsets, *_colons(span.text)])
+        offsets += [match.start() for match in _SIZE_OR_RATIO.finditer(span.text)]
+    offsets.sort()
     windows: list[tuple[int, int]] = []
     for offset in offsets:
         low, high = max(0, offset - 48), min(len(span.text), offset + 80)

@@ -220,9 +220,8 @@ def _bare_subject(span: Span) -> tuple[int, int] | None:
     if vocab.SUBJECTS.isdisjoint(text.word_set):
         return None
     judged: set[int] = set()  # only the first subject noun of a sentence is its subject
-    for index, word in enumerate(words):
-        if word not in vocab.SUBJECTS:
-            continue
+    for index in sorted(p for word in vocab.SUBJECTS & text.word_set for p in text.positions(word)):
+        word = words[index]
         starts = text.starts
         sentence = text.sentence_of(starts[index])
         if sentence in judged:
