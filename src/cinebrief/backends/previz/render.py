@@ -49,7 +49,7 @@ class Picture:
         state = board.camera.at(index / FPS)
         key = self.plate.picture_key(state)
         if self.weather is not None:
-            key = (*key, index)  # the weather moves every frame
+            key = (*key, self.weather.step(index))
         if key == self._last_key and self._last_plate is not None:
             frame = av.VideoFrame.from_ndarray(self._last_plate, format="yuv420p")
         else:
@@ -61,8 +61,7 @@ class Picture:
                     rgb = self.weather.apply(rgb, index)
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
                 frame = to_output(rgb, box, board.width, board.height)
-            if self.weather is None:  # with weather every frame differs: nothing to keep
-                self._last_key, self._last_plate = key, frame.to_ndarray()
+            self._last_key, self._last_plate = key, frame.to_ndarray()
         self.overlays.apply(frame, index)
         return frame
 

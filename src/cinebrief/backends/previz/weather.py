@@ -39,9 +39,14 @@ class Weather:
         tile = np.asarray(image)
         self.texture = np.concatenate([tile, tile], axis=0)
 
+    @staticmethod
+    def step(index: int) -> int:
+        """Weather moves on twos (12 drawings a second, as hand animation does): half the work, same read."""
+        return index - index % 2
+
     def apply(self, rgb: np.ndarray, index: int) -> np.ndarray:
         """A new frame: `rgb` with the falling texture at frame `index` lightened over it."""
-        offset = int(index * self.speed * self.height / self.fps) % self.height
+        offset = int(self.step(index) * self.speed * self.height / self.fps) % self.height
         start = self.height - offset
         height, width = rgb.shape[:2]
         return np.maximum(rgb, self.texture[start : start + height, :width])
