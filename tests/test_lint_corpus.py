@@ -56,3 +56,19 @@ def test_precision_and_recall_per_core_rule() -> None:
         if precision < MIN_PRECISION or recall < MIN_RECALL:
             failing.append(f"{name}: precision {precision:.2f}, recall {recall:.2f}")
     assert not failing, "\n".join([*failing, "", *misses])
+
+
+def test_linter_and_prompt_parser_read_the_same_dialogue_and_actions() -> None:
+    """The linter reads text with positions (`cinebrief.lint.text`); the prompt parser reads it into a brief.
+    On every corpus prompt they must find the same dialogue lines (speaker, words) and action beats."""
+    from cinebrief.lint.text import read_text
+    from cinebrief.prompts import parse_prompt
+
+    corpus = YAML(typ="safe").load(CORPUS.read_text(encoding="utf-8"))
+    for prompt in corpus["prompts"]:
+        view = read_text(prompt["text"]).shots[0]
+        shot = parse_prompt(prompt["text"]).shots[0]
+        linted = sorted((line.speaker or "?", line.line) for line in view.dialogue if line.placement != "prose")
+        parsed = sorted((line.speaker, line.line) for line in shot.dialogue)
+        assert linted == parsed, prompt["id"]
+        assert [span.text.rstrip(".") for span in view.actions] == [a.rstrip(".") for a in shot.actions], prompt["id"]
