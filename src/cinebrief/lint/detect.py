@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cinebrief.lint import vague_terms as vague
 from cinebrief.lint import vocabulary as vocab
 from cinebrief.lint.document import ShotView, Span
 from cinebrief.lint.lexicon import Match, Text
@@ -24,8 +25,8 @@ def vague_terms(span: Span) -> list[Found]:
     """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly")."""
     text = span.words
     found = []
-    for match in vocab.VAGUE.iter(text):
-        exempt = vocab.VAGUE_EXEMPT_NEXT.get(match.label)
+    for match in vague.VAGUE.iter(text):
+        exempt = vague.VAGUE_EXEMPT_NEXT.get(match.label)
         if exempt and match.last + 1 < len(text.words_list) and text.words_list[match.last + 1] in exempt:
             continue
         if _vague_exception(text, match):

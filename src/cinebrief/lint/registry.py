@@ -104,7 +104,7 @@ def rule(
 
 def load_rules() -> dict[str, Rule]:
     """Import every rule module once (they register themselves) and return the registry."""
-    from cinebrief.lint.rules import api, dialogue, media, prompt, sequence, shot  # noqa: F401
+    from cinebrief.lint.rules import api, dialogue, media, palette, prompt, sequence, shot  # noqa: F401
 
     return RULES
 
