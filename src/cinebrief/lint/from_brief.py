@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, SingleQuotedScalarString
+
 from cinebrief.brief import Brief, Shot, field_path, position
 from cinebrief.lint.document import (
     CharacterView,
@@ -25,10 +27,30 @@ class _Locator:
         self.tree = tree
 
     def span(self, text: str | None, path: TreePath) -> Span | None:
+        """The value at `path` with its position; exact (so a word inside points at its own column) when
+        the YAML writes the value on one line as it reads: plain, or quoted without escapes."""
         if text is None:
             return None
-        line, column = position(self.tree, path) if self.tree is not None else (None, None)
-        return Span(str(text), field_path(path), line, column, path=path)
+        if self.tree is None:
+            return Span(str(text), field_path(path), path=path)
+        line, column = position(self.tree, path)
+        node = self._node(path)
+        exact = isinstance(node, str) and "\n" not in node and node == str(text)
+        if isinstance(node, DoubleQuotedScalarString | SingleQuotedScalarString):
+            exact = exact and not any(mark in node for mark in ("\\", '"', "'"))
+            column = column + 1 if column is not None else None
+        elif isinstance(node, ScalarString):
+            exact = False  # literal or folded blocks start on the next line
+        return Span(str(text), field_path(path), line, column, exact=exact, path=path)
+
+    def _node(self, path: TreePath) -> Any:
+        node = self.tree
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
 
 
 def read_brief(
