@@ -4,7 +4,8 @@ Speech is espeak-ng (one voice per speaker, spoken at the rate the line's slot n
 installed; otherwise each line becomes a pattern of tone bursts at syllable rate, so its timing stays
 audible, and a warning is given once. The bed is layered noise shaped in the frequency domain (rain,
 traffic hiss, hum, room tone, wind, crowd murmur, waves, birds, fire), seeded, so it is deterministic.
-Levels: speech at -20 dBFS, the bed under it at -34 dBFS (-26 dBFS with no dialogue), peaks at -1 dBFS.
+Levels: speech at -20 dBFS, the bed under it at -34 dBFS (-26 dBFS with no dialogue), peaks at -3 dBFS
+(AAC overshoots the peaks it was given by a dB or two).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from cinebrief.media import audio
 RATE = audio.AUDIO_RATE
 VOICES = ("en-us+m3", "en-us+f3", "en-gb+m4", "en-us+f4", "en-gb-x-rp+m2", "en-us+m6")
 PITCHES = (125.0, 205.0, 100.0, 180.0, 145.0, 230.0)  # tone pattern fallback, per voice
-SPEECH_DB, BED_DB, BED_ALONE_DB = -20.0, -34.0, -26.0
+SPEECH_DB, BED_DB, BED_ALONE_DB, PEAK_DB = -20.0, -34.0, -26.0, -3.0
 _log = logging.getLogger(__name__)
 _warned = False
 
@@ -233,5 +234,5 @@ def soundtrack(board: Storyboard) -> tuple[np.ndarray, dict[str, object]]:
         bed = audio.normalise(bed, target_db=BED_DB)
     else:
         bed = audio.normalise(bed, target_db=BED_ALONE_DB)
-    mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=-1.0)
+    mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=PEAK_DB)
     return mixed, {"speech": engine if board.lines else None, "beds": beds}
