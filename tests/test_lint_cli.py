@@ -120,7 +120,7 @@ def test_brief_locations_noqa_and_field_paths(cli, tmp_path: Path) -> None:
     found = json.loads(result.stdout)["diagnostics"]
     vague = [d for d in found if d["name"] == "vague-language"]
     assert [d["location"]["field"] for d in vague] == ["shots[0].scene"]  # the dream shot says noqa
-    assert vague[0]["location"]["line"] == 10
+    assert (vague[0]["location"]["line"], vague[0]["location"]["column"]) == (10, 14)
     duplicate = next(d for d in found if d["name"] == "duplicate-palette-anchor")
     assert duplicate["location"] == {"field": "palette", "line": 5, "column": 10}
     assert duplicate["fix"]["applicability"] == "safe"

@@ -104,25 +104,23 @@ def lint(
     """
     from cinebrief.lint.text import read_text
 
+    text_options: dict[str, Any] = {
+        "mode": mode or "control",
+        "model": model,
+        "size": size,
+        "seconds": seconds,
+        "input_reference": input_reference,
+        "remix_of": remix_of,
+    }
     document: Document
     if isinstance(brief_or_text, Document):
         document = brief_or_text
+    elif isinstance(brief_or_text, Path) and brief_or_text.suffix.lower() in (".yaml", ".yml"):
+        document = load_document(brief_or_text, profile=profile, **({"mode": mode} if mode else {}))
     elif isinstance(brief_or_text, Path):
-        document = (
-            load_document(brief_or_text, mode=mode or "control")
-            if brief_or_text.suffix not in (".yaml", ".yml")
-            else load_document(brief_or_text, **({"mode": mode} if mode else {}), profile=profile)
-        )
+        document = load_document(brief_or_text, **text_options)
     elif isinstance(brief_or_text, str):
-        document = read_text(
-            brief_or_text,
-            mode=mode or "control",
-            model=model,
-            size=size,
-            seconds=seconds,  # type: ignore[arg-type]
-            input_reference=input_reference,
-            remix_of=remix_of,
-        )
+        document = read_text(brief_or_text, **text_options)
     else:
         from cinebrief.lint.from_brief import read_brief
 
