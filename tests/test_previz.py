@@ -15,7 +15,7 @@ from cinebrief.backends import GenerationRequest, create_backend
 from cinebrief.backends.previz import PrevizBackend, sound
 from cinebrief.backends.previz.overlays import Layout, render_beat_card
 from cinebrief.backends.previz.plan import Beat
-from cinebrief.brief import Camera, parse_brief
+from cinebrief.brief import Camera, Detail, ShotListEntry, parse_brief
 from cinebrief.errors import CancelledError, ContractError
 from cinebrief.media import probe, read_frames
 from cinebrief.media.audio import decode_audio
@@ -107,23 +107,38 @@ def test_same_seed_same_bytes_other_seed_other_video(clip, tmp_path: Path) -> No
     assert psnr(first, second) < 30, "another seed draws another set, not just other bytes"
 
 
-def test_each_beat_shows_in_its_time_range(tmp_path: Path) -> None:
+SHOT_LIST = [  # uneven ranges: the cards must follow them, not an even split
+    ShotListEntry(start=0.0, end=0.8, title="Crank", move="static"),
+    ShotListEntry(start=0.8, end=3.2, title="Listen to the clockwork"),
+    ShotListEntry(start=3.2, end=4.0, title="The beam"),
+]
+
+
+@pytest.mark.parametrize(
+    ("shot_list", "ranges", "probes"),
+    [
+        ([], [(0, 4 / 3), (4 / 3, 8 / 3), (8 / 3, 4)], [16, 48, 80]),
+        (SHOT_LIST, [(0.0, 0.8), (0.8, 3.2), (3.2, 4.0)], [6, 72, 90]),
+    ],
+    ids=["actions-spread-evenly", "timed-shot-list"],
+)
+def test_each_beat_shows_in_its_time_range(tmp_path: Path, shot_list, ranges, probes) -> None:
     width, height = 640, 360
-    result, _ = generate(request(size=f"{width}x{height}"), tmp_path)
+    req = request(size=f"{width}x{height}")
+    req = dataclasses.replace(req, shot=req.shot.model_copy(update={"detail": Detail(shot_list=shot_list)}))
+    result, _ = generate(req, tmp_path)
+    texts = [entry.title for entry in shot_list] or BEATS
     layout = Layout(width, height)
     left, top = layout.beat_origin()
-    cards = [np.asarray(render_beat_card(Beat(k + 1, 3, text, 4 * k / 3, 4 * (k + 1) / 3), layout)) for k, text in
-             enumerate(BEATS)]  # fmt: skip
+    cards = [np.asarray(render_beat_card(Beat(k + 1, 3, text, *ranges[k]), layout)) for k, text in enumerate(texts)]
     box_w, box_h = max(card.shape[1] for card in cards), max(card.shape[0] for card in cards)
     candidates = []
     for card in cards:  # each card as it would look over black, in the same box
         canvas = np.zeros((box_h, box_w), np.float32)
-        luma = card[..., :3].mean(axis=-1) * card[..., 3] / 255
-        canvas[: card.shape[0], : card.shape[1]] = luma
+        canvas[: card.shape[0], : card.shape[1]] = card[..., :3].mean(axis=-1) * card[..., 3] / 255
         candidates.append(canvas)
-    middles = [16, 48, 80]  # frames in the middle of each third of the 96
-    frames = read_frames(result.video, middles)
-    for beat, index in enumerate(middles):
+    frames = read_frames(result.video, probes)
+    for beat, index in enumerate(probes):
         region = frames[index][top : top + box_h, left : left + box_w].mean(axis=-1).astype(np.float32)
         distances = [float(np.abs(region - candidate).mean()) for candidate in candidates]
         assert int(np.argmin(distances)) == beat, f"frame {index} should show beat {beat + 1}: {distances}"
