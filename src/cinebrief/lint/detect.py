@@ -89,12 +89,13 @@ def shot_moves(shot: ShotView) -> list[Found]:
     return found
 
 
-def colours(text: Text) -> list[str]:
+def colours(texts: list[Text]) -> list[str]:
     """Distinct colour words in order ("golden hour" and "black-and-white" are not colours)."""
     out: list[str] = []
-    for value in vocab.COLOUR_TABLE.values(text):
-        if value and value not in out:
-            out.append(value)
+    for text in texts:
+        for value in vocab.COLOUR_TABLE.values(text):
+            if value and value not in out:
+                out.append(value)
     return out
 
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from cinebrief.lint.lexicon import Text
+from cinebrief.lint.lexicon import Phrases, Text
 from cinebrief.lint.model import Location, TreePath
 
 Mode = Literal["control", "explore"]
@@ -133,14 +133,16 @@ class ShotView:
         return out + self.prose + self.camera + self.lighting + self.actions + self.sound + self.detail
 
     @cached_property
-    def text(self) -> Text:
-        parts = [span.text for span in self.spans()]
-        if self.format_look:
-            parts.append(self.format_look.text)
-        parts.extend(entry.span.text for entry in self.shot_list)
-        parts.append(self.characters_text)
-        parts.append(", ".join(self.palette or ()))
-        return Text("\n".join(parts))
+    def texts(self) -> list[Text]:
+        """All the shot's words, span by span (each span is read once): what the vocabularies look through."""
+        spans = self.spans() + ([self.format_look] if self.format_look else [])
+        out = [span.words for span in spans] + [entry.span.words for entry in self.shot_list]
+        extra = "\n".join(part for part in (self.characters_text, ", ".join(self.palette or ())) if part)
+        return [*out, Text(extra)] if extra else out
+
+    def mentions(self, table: Phrases) -> bool:
+        """Whether any phrase of the table occurs anywhere in the shot."""
+        return any(table.found(text) for text in self.texts)
 
     def seconds_value(self) -> str:
         """The clip's seconds as the API would use them: as set, else the API default "4"."""

@@ -104,12 +104,9 @@ class Text:
             found = []
             words = self.words_list
             position = -1
-            try:
-                while True:
-                    position = words.index(word, position + 1)
-                    found.append(position)
-            except ValueError:
-                pass
+            for _ in range(words.count(word)):
+                position = words.index(word, position + 1)
+                found.append(position)
             self._positions[word] = found
         return found
 

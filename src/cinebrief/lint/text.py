@@ -365,6 +365,8 @@ def _bare_line(span: Span) -> DialogueView | None:
 def quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
     """Quoted words that someone says: a speech verb near the quote, no sign or title before it."""
     found: list[DialogueView] = []
+    if '"' not in span.text and "“" not in span.text:
+        return found
     for match in _QUOTED.finditer(span.text):
         before = Text(span.text[max(0, match.start() - 50) : match.start()]).words()[-5:]
         after = Text(span.text[match.end() : match.end() + 30]).words()[:3]

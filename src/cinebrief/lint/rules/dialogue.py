@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from cinebrief.lint.document import DialogueView, Document, ShotView
-from cinebrief.lint.lexicon import Text
+from cinebrief.lint.lexicon import words_of
 from cinebrief.lint.model import Edit, Finding, Fix
 from cinebrief.lint.registry import rule
 
@@ -99,7 +99,7 @@ def dialogue_too_long_for_duration(document: Document) -> Iterator[Finding]:
             continue
         seconds = shot.seconds_value()
         max_lines, max_words = budget(seconds)
-        words = sum(len(Text(line.line).words_list) for line in shot.dialogue)
+        words = sum(len(words_of(line.line.lower())) for line in shot.dialogue)
         lines = len(shot.dialogue)
         note = "" if shot.seconds.value is not None else ' (seconds defaults to "4"; set it with --seconds)'
         if lines > max_lines or words > max_words:
@@ -113,7 +113,7 @@ def dialogue_too_long_for_duration(document: Document) -> Iterator[Finding]:
             )
             continue
         for line in shot.dialogue:
-            count = len(Text(line.line).words_list)
+            count = len(words_of(line.line.lower()))
             if count > MAX_WORDS_PER_LINE:
                 yield Finding(
                     f"a {count}-word line; keep each line to {MAX_WORDS_PER_LINE} words or fewer",

@@ -43,7 +43,7 @@ def missing_palette_anchors(document: Document) -> Iterator[Finding]:
                 shot=shot.index,
             )
             continue
-        named = detect.colours(shot.text)
+        named = detect.colours(shot.texts)
         if len(named) >= 3:
             continue
         yield Finding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from cinebrief.lint import detect
 from cinebrief.lint import vague_terms as vague
@@ -40,8 +41,7 @@ def vague_language(document: Document) -> Iterator[Finding]:
             for found in detect.vague_terms(span):
                 term = found.match.label
                 written = span.text[found.match.start : found.match.end]
-                replacements = vague.VAGUE_TERMS[term]
-                suggestion = "; ".join(f"“{text}”" for text in replacements[:2])
+                suggestion = _suggestion(term)
                 yield Finding(
                     f"'{written}' is vague: it tells the model an opinion, not what to show",
                     span.location(found.match.start),
@@ -49,6 +49,12 @@ def vague_language(document: Document) -> Iterator[Finding]:
                     fix=Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}"),
                     shot=shot.index,
                 )
+
+
+@cache
+def _suggestion(term: str) -> str:
+    """The first two concrete replacements of a vague term, quoted."""
+    return "; ".join(f"“{text}”" for text in vague.VAGUE_TERMS[term][:2])
 
 
 @rule("PR002", "multiple-camera-moves", severity="warning")
@@ -133,7 +139,7 @@ def style_not_set(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.style is not None or vocab.STYLE.found(shot.text):
+        if shot.style is not None or shot.mentions(vocab.STYLE):
             continue
         if shot.format_look is not None:
             continue
@@ -330,7 +336,7 @@ def silent_no_rhythm_cue(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.sound or shot.dialogue or vocab.SOUND.found(shot.text):
+        if shot.sound or shot.dialogue or shot.mentions(vocab.SOUND):
             continue
         yield Finding(
             f"{shot.label} has no sound or dialogue; give it one small rhythm cue",
@@ -364,7 +370,7 @@ def missing_camera_framing(document: Document) -> Iterator[Finding]:
     for shot in document.shots:
         if shot.shot_list or any(span for span in shot.camera if vocab.FRAMING.found(span.words)):
             continue
-        if vocab.FRAMING.found(shot.text):
+        if shot.mentions(vocab.FRAMING):
             continue
         yield Finding(
             f"{shot.label} has no framing: say the shot type and angle",
@@ -395,7 +401,7 @@ def missing_lighting(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.lighting or vocab.LIGHT.found(shot.text):
+        if shot.lighting or shot.mentions(vocab.LIGHT):
             continue
         yield Finding(
             f"{shot.label} says nothing about light: name a source, its quality or the time of day",
