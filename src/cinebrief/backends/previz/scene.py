@@ -109,8 +109,9 @@ def draw_backdrop(
     distance = np.sqrt(((xx - glow_x) / (0.7 * width)) ** 2 + ((yy - glow_y) / (0.55 * height)) ** 2)
     glow = np.clip(1.0 - distance, 0.0, 1.0)[..., None] ** 2 * (0.55 if light.night else 0.4)
     sky = sky * (1 - glow) + np.array(light.key_colour, np.float32) * glow
-    if light.night and board.setting in ("open", "desert", "sea", "nature", "space"):
+    if board.setting == "space" or (light.night and board.setting in ("open", "desert", "sea", "nature")):
         stars = np.random.default_rng(board.seed).random((full_h, full_w)) > 0.9985
-        stars &= yy < margin_y + horizon * height * 0.9
+        if board.setting != "space":
+            stars &= yy < margin_y + horizon * height * 0.9
         sky[stars] = 225.0
     return np.clip(sky, 0, 255).astype(np.uint8)

@@ -276,6 +276,17 @@ def paint_waterfront(canvas: Canvas, board: Storyboard, roles: Roles, rng: rando
                                   fill=(*roles.shadow, 230))  # fmt: skip
 
 
+def paint_planet(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
+    """A planet low in frame, lit on the key side, with a thin atmosphere."""
+    x, y, radius = rng.uniform(0.3, 0.7), rng.uniform(0.75, 0.95), rng.uniform(0.35, 0.5)
+    body = colours.mix(roles.mid, roles.accent, 0.35)
+    aspect = canvas.frame_h / canvas.frame_w
+    box = (canvas.x(x - radius * aspect), canvas.y(y - radius), canvas.x(x + radius * aspect), canvas.y(y + radius))
+    glow = tuple(value - 2 * canvas.unit if k < 2 else value + 2 * canvas.unit for k, value in enumerate(box))
+    canvas.draw.ellipse(glow, fill=(*colours.mix(roles.light, (150, 200, 255), 0.5), 120))
+    canvas.draw.ellipse(box, fill=(*body, 255))
+
+
 def paint_foreground(canvas: Canvas, board: Storyboard, roles: Roles, rng: random.Random) -> None:
     """One dark out-of-focus shape at a frame edge: a post, a door frame or leaves."""
     side = -board.lighting.key_side or rng.choice((-1, 1))
@@ -349,6 +360,6 @@ LAYER_PAINTERS: dict[str, list[tuple[str, Painter]]] = {
     "sea": [("far", paint_low_hills), ("ground", paint_ground), ("near", paint_waterfront)],
     "desert": [("far", paint_dunes), ("ground", paint_ground)],
     "interior": [("middle", paint_interior_middle), ("ground", paint_ground), ("foreground", paint_foreground)],
-    "space": [],
+    "space": [("far", paint_planet)],
     "open": [("far", paint_low_hills), ("ground", paint_ground)],
 }
