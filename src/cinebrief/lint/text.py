@@ -13,7 +13,17 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from cinebrief.lint.document import DialogueView, Document, EntryView, HeaderView, Mode, Placement, ShotView, Span
+from cinebrief.lint.document import (
+    DialogueView,
+    Document,
+    EntryView,
+    HeaderView,
+    Mode,
+    Parameter,
+    Placement,
+    ShotView,
+    Span,
+)
 from cinebrief.lint.lexicon import Text
 from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
 
@@ -135,8 +145,6 @@ def read_text(
     source: str | None = None,
 ) -> Document:
     """A plain prompt as a one-shot `Document` (the ultra shot list keeps its own entries)."""
-    from cinebrief.lint.document import Parameter
-
     blocks, headers = _segment(text)
     shot = ShotView(index=0, id=None, label="the prompt")
     shot.model = Parameter(model, Span(str(model), "model") if model is not None else None)
@@ -160,7 +168,7 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if _DIALOGUE_TAG.search(stripped):
-            in_tag, current = _dialogue_tag(line, number, in_tag, blocks)
+            in_tag, current = _dialogue_tag(line, number, blocks), None
             continue
         if in_tag:
             blocks[-1].lines.append((number, 1, line))
@@ -226,8 +234,8 @@ def _inline_labels(line: str, first: re.Match[str]) -> list[tuple[str, int, str]
     return pieces
 
 
-def _dialogue_tag(line: str, number: int, in_tag: bool, blocks: list[_Block]) -> tuple[bool, None]:
-    """Open or close a ``<dialogue>`` block; text on the tag's own line belongs inside."""
+def _dialogue_tag(line: str, number: int, blocks: list[_Block]) -> bool:
+    """Open or close a ``<dialogue>`` block (text on the tag's own line belongs inside); True while open."""
     opening = re.search(r"<dialogue>", line, re.IGNORECASE)
     closing = re.search(r"</dialogue>", line, re.IGNORECASE)
     if opening:
@@ -235,11 +243,11 @@ def _dialogue_tag(line: str, number: int, in_tag: bool, blocks: list[_Block]) ->
         inner = line[opening.end() : closing.start() if closing else len(line)]
         if inner.strip():
             blocks[-1].lines.append((number, opening.end() + 1, inner.strip()))
-        return not closing, None
+        return not closing
     inner = line[: closing.start()] if closing else line
     if inner.strip() and blocks:
         blocks[-1].lines.append((number, 1, inner.strip()))
-    return False, None
+    return False
 
 
 def _read_shot_list_header(header: HeaderView) -> None:
