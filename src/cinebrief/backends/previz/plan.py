@@ -217,7 +217,8 @@ def read_lighting(lighting: str, text: str) -> Lighting:
     warm = len(re.findall(r"warm|tungsten|sodium|amber|golden|sunset|candle|fire|orange|practical", source))
     cool = len(re.findall(r"cool|cold|blue|moon|fluorescent|cyan|teal|overcast|steel|neon", source))
     warmth = max(-1.0, min(1.0, (warm - cool) / 2))
-    night = bool(re.search(r"\b(night|midnight|dark|moonlit|neon|after hours|nocturnal|streetlights?|space|stars|nebula)\b", text))
+    night_words = r"\b(night|midnight|dark|moonlit|neon|after hours|nocturnal|streetlights?|space|stars|nebula)\b"
+    night = bool(re.search(night_words, text))
     key_colours = colours.find_colours(source)
     default_key = (255, 196, 140) if warmth > 0 else (150, 190, 255) if warmth < 0 else (245, 240, 230)
     rim_match = re.search(r"([\w -]{0,30})\brim|back ?light|edge light|kicker", source)
