@@ -290,6 +290,7 @@ _TRIGGERS = {
 }
 
 
+_ALL_TRIGGERS = frozenset().union(*_TRIGGERS.values())
 # A size or an aspect ratio: digits around an `x` or a colon (1280x720, 9:16).
 _SIZE_OR_RATIO = re.compile(r"\d\s*[x×:]\s*\d", re.IGNORECASE)
 
@@ -350,6 +351,8 @@ def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
     """
     for shot in document.shots:
         for span in shot.spans():
+            if span.words.word_set.isdisjoint(_ALL_TRIGGERS) and not _SIZE_OR_RATIO.search(span.text):
+                continue
             for kind, pattern in _PROSE_PARAMETERS:
                 seen: set[int] = set()
                 for match in (m for low, high in _windows(span, kind) for m in pattern.finditer(span.text, low, high)):
