@@ -15,7 +15,7 @@ from cinebrief import __version__
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.errors import install_error_handlers
 from cinebrief.server.middleware import RequestContextMiddleware
-from cinebrief.server.routes import events, models, videos
+from cinebrief.server.routes import events, lint, models, videos
 from cinebrief.server.webhooks import WebhookSender
 from cinebrief.settings import Settings
 
@@ -49,5 +49,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(videos.router)
     app.include_router(events.router)
     app.include_router(models.router)
+    app.include_router(lint.router)
     app.add_middleware(RequestContextMiddleware, max_request_bytes=settings.server.max_request_bytes)
     return app
