@@ -80,6 +80,8 @@ def test_remix_by_shot_diff_refuses_two_changes_and_accepts_one(one_shot_run, cl
 
     result = cli("remix", remix_id, "--change", "same shot, dusk light", "--change", "add rain", "--dir", folder)
     assert result.exit_code == 2 and "changes 2 things" in result.stderr
+    result = cli("remix", remix_id, "--change", "make it night, add rain and switch to 85 mm", "--dir", folder)
+    assert result.exit_code == 2 and "remix-changes-more-than-one-thing" in result.stderr
     result = cli("remix", remix_id, "--change", "same shot, switch to dusk light", "--dir", folder)
     assert result.exit_code == 0, result.stderr
     grandchild = result.stdout.split()[0]

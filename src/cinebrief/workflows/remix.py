@@ -39,12 +39,25 @@ def remix_video(
     changes = [change.strip() for change in changes if change.strip()]
     one_change(changes, force=force, what=f"remix of {video_id}")
     prompt = " ".join(changes)
+    if not force:
+        refuse_compound_change(prompt, source_prompt=service.retrieve(video_id).prompt or "")
     state = service.remix(video_id, prompt)
     store.record_remix(state.id, parent=video_id, change=prompt)
     state = wait_for(service, state, progress)
     if state.status == "failed":
         raise BackendError(f"remix {state.id} of {video_id} failed: {state.error}")
     return state
+
+
+def refuse_compound_change(change: str, *, source_prompt: str) -> None:
+    """One `--change` that itself asks for several things ("make it night, add rain") is refused too."""
+    from cinebrief.lint import lint
+
+    for finding in lint(change, select=["remix-changes-more-than-one-thing"], remix_of=source_prompt):
+        raise InputError(
+            f"{finding.message} ({finding.code} {finding.name}); remix one change at a time, or pass --force",
+            field="change",
+        )
 
 
 def remix_shot(
