@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 # Punctuation becomes a space so that `str.split` (in C) finds the words; the apostrophe stays inside a word.
@@ -26,7 +26,9 @@ def words_of(text: str) -> list[str]:
     return words
 
 
-_BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
+# A sentence ends at a newline or at a run of .!?; before a space. The character class comes first so that
+# the regex engine skips to candidate characters in C.
+_BOUNDARY = re.compile(r"[.!?;\n](?:(?<=\n)|[.!?;]*(?=\s|$))")
 
 
 class Token(NamedTuple):
@@ -43,8 +45,8 @@ class Text:
     """
 
     __slots__ = (
+        "_index",
         "_lowered",
-        "_positions",
         "_sentence_starts",
         "_starts_list",
         "_tokens",
@@ -64,7 +66,12 @@ class Text:
         self._starts_list: list[int] | None = None
         self._sentence_starts: list[int] | None = None
         self._word_set: frozenset[str] | None = None
-        self._positions: dict[str, list[int]] = {}
+        self._index: dict[str, list[int]] | None = None
+
+    @property
+    def lowered(self) -> str:
+        """The text in lower case with straight apostrophes, offset for offset the same as `raw`."""
+        return self._lowered
 
     @property
     def starts(self) -> list[int]:
@@ -97,18 +104,16 @@ class Text:
             self._word_set = frozenset(self.words_list)
         return self._word_set
 
-    def positions(self, word: str) -> list[int]:
-        """The token positions of `word` (found with C-level `list.index`, and remembered)."""
-        found = self._positions.get(word)
-        if found is None:
-            found = []
-            words = self.words_list
-            position = -1
-            for _ in range(words.count(word)):
-                position = words.index(word, position + 1)
-                found.append(position)
-            self._positions[word] = found
-        return found
+    def positions(self, word: str) -> Sequence[int]:
+        """The token positions of `word`. The first call indexes every word in one pass; every phrase
+        table and word set the rules look up then reads the same index."""
+        index = self._index
+        if index is None:
+            index = self._index = {}
+            setdefault = index.setdefault
+            for position, each in enumerate(self.words_list):
+                setdefault(each, []).append(position)
+        return index.get(word, ())
 
     def _starts(self) -> list[int]:
         if self._sentence_starts is None:
@@ -232,15 +237,21 @@ class Phrases:
                         return True
         return False
 
+    def may_occur(self, text: Text) -> bool:
+        """Whether the text has a first word of any phrase (a set test in C; no positions, no generator)."""
+        return not self._keys.isdisjoint(text.word_set)
+
     def values(self, text: Text) -> list[str]:
         """The values of the phrases found, in order (offsets are not needed for that)."""
+        if self._keys.isdisjoint(text.word_set):
+            return []
         return [match.value for match in self.iter(text, offsets=False)]
 
     def find(self, text: Text) -> list[Match]:
-        return list(self.iter(text))
+        return list(self.iter(text)) if not self._keys.isdisjoint(text.word_set) else []
 
     def first(self, text: Text) -> Match | None:
-        return next(self.iter(text), None)
+        return next(self.iter(text), None) if not self._keys.isdisjoint(text.word_set) else None
 
 
 def words_set(*groups: str) -> frozenset[str]:

@@ -245,6 +245,7 @@ def _shot_position(document: Document, shot: ShotView) -> tuple[int | None, int 
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|eight|ten|twelve|fifteen|twenty|thirty|sixty)"
 _UNIT = r"(?:s|sec|secs|seconds?|minutes?|mins?)"
+# Matched on the span's lower-cased text (`Text.lowered`, same offsets), so no IGNORECASE is needed.
 _PROSE_PARAMETERS = (
     (
         "duration",
@@ -254,7 +255,6 @@ _PROSE_PARAMETERS = (
             rf"|\b(?:video|clip|film|animation)\s+(?:of|lasting|that\s+lasts|running)\s+(?:about\s+)?\d+\s*{_UNIT}\b"
             rf"|\b\d+\s*{_UNIT}\s+long\b|\bmake\s+(?:it|the\s+(?:video|clip|shot))\s+(?:longer|shorter)\b"
             r"|\b(?:longer|shorter|extended)\s+(?:video|clip|version|duration|cut)\b|\bduration\s*(?:of|:)?\s*\d+",
-            re.IGNORECASE,
         ),
     ),
     (
@@ -265,7 +265,6 @@ _PROSE_PARAMETERS = (
             r"|\b(?:vertical|portrait|landscape|horizontal)(?=(?:\s+[\w-]+){0,2}\s+(?:video|format|orientation|mode|clip"
             r"|aspect|shot|frame)\b)"
             r"|\bin\s+(?:vertical|portrait|landscape)\b|\b\d{3,4}\s*[x×]\s*\d{3,4}\b",
-            re.IGNORECASE,
         ),
     ),
     (
@@ -274,7 +273,6 @@ _PROSE_PARAMETERS = (
             r"\bsora(?:[\s-]?2)?(?:[\s-]?pro)?\b|\bpro\s+model\b"
             r"|\b(?:highest|best|top|maximum|max|ultra|high|premium)(?:\s+possible)?\s+quality\b"
             r"|\b(?:8k|4k|ultra[\s-]?hd)\s+render\b|\bmasterpiece\b",
-            re.IGNORECASE,
         ),
     ),
 )
@@ -353,23 +351,22 @@ def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
         for span in shot.spans():
             if span.words.word_set.isdisjoint(_ALL_TRIGGERS) and not _SIZE_OR_RATIO.search(span.text):
                 continue
+            lowered = span.words.lowered
             for kind, pattern in _PROSE_PARAMETERS:
                 seen: set[int] = set()
-                for match in (m for low, high in _windows(span, kind) for m in pattern.finditer(span.text, low, high)):
-                    if match.start() in seen:
+                for match in (m for low, high in _windows(span, kind) for m in pattern.finditer(lowered, low, high)):
+                    start, end = match.span()
+                    if start in seen:
                         continue
-                    seen.add(match.start())
+                    seen.add(start)
                     parameter = _PARAMETER_NAMES[kind]
+                    written = span.text[start:end]
                     fix = None
                     if span.path is not None:
-                        fix = Fix(
-                            "unsafe",
-                            f"remove '{match.group()}'",
-                            (Edit(span.path, _without(span.text, match.start(), match.end())),),
-                        )
+                        fix = Fix("unsafe", f"remove '{written}'", (Edit(span.path, _without(span.text, start, end)),))
                     yield Finding(
-                        f"'{match.group()}' asks for a {kind} in prose; set `{parameter}` on the request instead",
-                        span.location(match.start()),
+                        f"'{written}' asks for a {kind} in prose; set `{parameter}` on the request instead",
+                        span.location(start),
                         help=f"prose cannot change {kind}; set `{parameter}` (--{parameter} for text)",
                         fix=fix,
                         shot=shot.index,

@@ -208,6 +208,11 @@ def _variants(shot: ShotView) -> Iterator[Finding]:
         first[key] = line
 
 
+def _names_word(name: str, text: str) -> bool:
+    """Whether `name` stands in `text` as a whole word (a substring test first: most names are absent)."""
+    return name in text and re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+
 def _unknown_speakers(document: Document, shot: ShotView) -> Iterator[Finding]:
     if document.kind == "brief" and not document.characters:
         return
@@ -219,7 +224,7 @@ def _unknown_speakers(document: Document, shot: ShotView) -> Iterator[Finding]:
         if line.speaker is None or line.placement == "prose":
             continue
         names = _label_key(line.speaker).split()
-        if any(re.search(rf"\b{re.escape(name)}\b", known) for name in names) or line.speaker in reported:
+        if line.speaker in reported or any(_names_word(name, known) for name in names):
             continue
         reported.add(line.speaker)
         yield Finding(

@@ -298,13 +298,16 @@ def competing_traits(document: Document) -> Iterator[Finding]:
 
 
 def _competing(span: Span, shot: int | None) -> Iterator[Finding]:
-    if vocab.COMPETING_WORDS.isdisjoint(span.words.word_set):
+    text = span.words
+    if vocab.COMPETING_WORDS.isdisjoint(text.word_set):
         return
     for topic, left, right in vocab.COMPETING:
-        one, other = left.first(span.words), right.first(span.words)
+        if not (left.may_occur(text) and right.may_occur(text)):
+            continue
+        one, other = left.first(text), right.first(text)
         if one is None or other is None:
             continue
-        if span.words.sentence_of(one.start) != span.words.sentence_of(other.start):
+        if text.sentence_of(one.start) != text.sentence_of(other.start):
             continue
         yield Finding(
             f"'{one.label}' and '{other.label}' compete ({topic}); the model will pick one per take",
