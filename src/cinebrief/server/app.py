@@ -16,6 +16,7 @@ from cinebrief.jobs.engine import Engine
 from cinebrief.server.errors import install_error_handlers
 from cinebrief.server.middleware import RequestContextMiddleware
 from cinebrief.server.routes import events, lint, models, videos
+from cinebrief.server.studio import router as studio_router
 from cinebrief.server.webhooks import WebhookSender
 from cinebrief.settings import Settings
 
@@ -50,5 +51,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(models.router)
     app.include_router(lint.router)
+    app.include_router(studio_router)
     app.add_middleware(RequestContextMiddleware, max_request_bytes=settings.server.max_request_bytes)
     return app
