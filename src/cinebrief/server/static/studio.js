@@ -259,7 +259,7 @@
     try {
       const video = await (await api("/v1/videos", { method: "POST", form })).json();
       showVideo(video, { first: true });
-      $("create-note").textContent = `Queued ${video.id}`;
+      $("create-note").textContent = "Queued: follow it in the list.";
     } catch (refusal) {
       error.textContent = refusal.message;
       error.hidden = false;
@@ -403,6 +403,8 @@
     card.mediaShown = true;
     const part = (selector) => card.element.querySelector(selector);
     const video = part("video");
+    const [width, height] = card.video.size.split("x");
+    video.style.aspectRatio = `${width} / ${height}`; // holds the frame's shape before the metadata arrives
     try {
       video.poster = await mediaUrl(card, "thumbnail");
       video.src = await mediaUrl(card, "video");
