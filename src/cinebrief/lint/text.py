@@ -3,8 +3,9 @@ entries and dialogue in every form the guide uses, each with its line and column
 
 This is the linter's view of text, not a brief: it keeps positions (a brief has none) and what a brief
 cannot hold, such as quoted speech in the prose, a misspelled header or a shot-list line in the wrong
-characters. It imports nothing heavy, so `cinebrief lint --text` starts fast; the shot-list line reader
-(`cinebrief.prompts.shotlist`) is loaded only when a prompt has a shot list.
+characters. The labels and headers are those of `cinebrief.prompts.labels` and the shot-list lines are read
+by `cinebrief.prompts.shotlist`, the same plain-data modules the prompt parser uses; nothing here loads the
+brief schema, so `cinebrief lint --text` starts fast.
 """
 
 from __future__ import annotations
@@ -26,74 +27,14 @@ from cinebrief.lint.document import (
 )
 from cinebrief.lint.lexicon import Text
 from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
+from cinebrief.prompts import labels, shotlist
 
-# The guide's labels (lower case, no colon) → the role the linter reads them in.
-LABEL_ROLES = {
-    "style": "style",
-    "look": "style",
-    "cinematography": "camera",
-    "camera": "camera",
-    "camera shot": "camera",
-    "shot": "camera",
-    "shot type": "camera",
-    "framing": "camera",
-    "camera move": "camera",
-    "camera movement": "camera",
-    "angle": "camera",
-    "lens": "camera",
-    "lenses": "camera",
-    "depth of field": "camera",
-    "dof": "camera",
-    "lighting": "lighting",
-    "light": "lighting",
-    "lighting + palette": "lighting",
-    "lighting and palette": "lighting",
-    "lighting & palette": "lighting",
-    "palette": "palette",
-    "palette anchors": "palette",
-    "colors": "palette",
-    "colours": "palette",
-    "mood": "prose",
-    "scene": "prose",
-    "setting": "prose",
-    "subject": "prose",
-    "location": "prose",
-    "actions": "actions",
-    "action": "actions",
-    "beats": "actions",
-    "dialogue": "dialogue",
-    "dialog": "dialogue",
-    "background sound": "sound",
-    "sound": "sound",
-    "audio": "sound",
-    "ambience": "sound",
-}
-ULTRA_HEADERS = (
-    "Format & Look",
-    "Lenses & Filtration",
-    "Grade / Palette",
-    "Lighting & Atmosphere",
-    "Location & Framing",
-    "Wardrobe / Props / Extras",
-    "Sound",
-    "Optimized Shot List",
-    "Camera Notes (Why It Reads)",
-    "Finishing",
-)
-HEADER_ROLES = {
-    "Format & Look": "format",
-    "Lenses & Filtration": "camera",
-    "Grade / Palette": "palette",
-    "Lighting & Atmosphere": "lighting",
-    "Location & Framing": "prose",
-    "Wardrobe / Props / Extras": "prose",
-    "Sound": "sound",
-    "Optimized Shot List": "shotlist",
-    "Camera Notes (Why It Reads)": "notes",
-    "Finishing": "detail",
-}
-_HEADER_KEYS = {re.sub(r"[^a-z]", "", header.lower()): header for header in ULTRA_HEADERS}
-_LABEL = re.compile(r"^(?P<indent>\s*)(?P<label>[A-Za-z][A-Za-z +&/]{0,28}?)\s*:(?P<rest>.*)$")
+# The guide's labels (lower case, no colon) → the role the linter reads them in; the vocabulary is the
+# prompt package's (`cinebrief.prompts.labels`), so the linter and the prompt parser read the same labels.
+LABEL_ROLES = {label: labels.ROLES[name] for label, name in labels.LABELS.items() if name in labels.ROLES}
+ULTRA_HEADERS = tuple(text for _, text in labels.ULTRA_HEADERS)
+HEADER_ROLES = {text: labels.ROLES[name] for name, text in labels.ULTRA_HEADERS}
+_HEADER_KEYS = {key: labels.ULTRA_HEADER_TEXT[name] for key, name in labels.HEADER_KEYS.items()}
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
 _QUOTED = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”")
 _SPEAKER_LINE = re.compile(
@@ -122,11 +63,9 @@ def header_of(line: str, *, fuzzy: bool = True) -> tuple[str | None, bool]:
     colon = stripped.endswith(":")
     if _SHOT_LIST_HEADER.match(stripped):
         return "Optimized Shot List", colon
-    key = re.sub(r"[^a-z]", "", stripped.lower())
+    key = labels.header_key(stripped)
     if key in _HEADER_KEYS:
         return _HEADER_KEYS[key], colon
-    if key == "cameranotes":
-        return "Camera Notes (Why It Reads)", colon
     if not fuzzy or re.search(r"[.!?,;\"]", stripped.rstrip(":")) or len(key) < 8 or len(stripped.split()) > 6:
         return None, colon
     close = difflib.get_close_matches(key, list(_HEADER_KEYS), n=1, cutoff=0.82)
@@ -180,9 +119,10 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
                 current = None
             continue
         canonical, colon = header_of(line) if ultra or _SHOT_LIST_HEADER.match(line) else (None, False)
-        label_match = _LABEL.match(line)
-        label = " ".join(label_match["label"].lower().split()) if label_match else ""
-        if canonical and not (label in LABEL_ROLES and label_match and label_match["rest"].strip()):
+        pieces = labels.split_labels(line)
+        if pieces and pieces[0].field not in labels.ROLES:
+            pieces = []  # an ultra sub-label (`Highlights:`) is a line of its section
+        if canonical and not (pieces and pieces[0].value):
             header = HeaderView(
                 stripped,
                 Span(stripped, canonical, number, len(line) - len(line.lstrip()) + 1, exact=True),
@@ -194,16 +134,14 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
             current = _Block(HEADER_ROLES[canonical], canonical)
             blocks.append(current)
             continue
-        if label_match and label in LABEL_ROLES and not (current and current.role == "shotlist"):
+        if pieces and not (current and current.role == "shotlist"):
             in_format = current is not None and current.role == "format"
-            for name, column, value in _inline_labels(line, label_match):
-                role = LABEL_ROLES[" ".join(name.lower().split())]
-                if in_format and role != "style":
-                    role = "format"
-                current = _Block(role, name)
+            for piece in pieces:
+                role = labels.ROLES[piece.field]
+                current = _Block("format" if in_format and role != "style" else role, piece.label)
                 blocks.append(current)
-                if value:
-                    current.lines.append((number, column, value))
+                if piece.value:
+                    current.lines.append((number, piece.offset + 1, piece.value))
             if current.lines and current.role not in ("actions", "dialogue", "format"):
                 current = None  # a one-line label: the next lines are prose again
             continue
@@ -212,26 +150,6 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
             blocks.append(current)
         current.lines.append((number, len(line) - len(line.lstrip()) + 1, line.strip()))
     return blocks, headers
-
-
-_INLINE_LABEL = re.compile(r"(?<=[.;!?])\s+(?P<label>[A-Z][A-Za-z +&/]{0,28}?)\s*:(?=\s|$)")
-
-
-def _inline_labels(line: str, first: re.Match[str]) -> list[tuple[str, int, str]]:
-    """``Style: 35 mm film. Camera: slow pan left.`` → one (label, column, value) per label on the line."""
-    found = [(first["label"].strip(), first.start("rest"))]
-    for match in _INLINE_LABEL.finditer(line, first.start("rest")):
-        if " ".join(match["label"].lower().split()) in LABEL_ROLES:
-            found.append((match["label"].strip(), match.end()))
-    pieces = []
-    for index, (name, start) in enumerate(found):
-        end = len(line)
-        if index + 1 < len(found):
-            end = line.rfind(found[index + 1][0], start, found[index + 1][1])
-        value = line[start:end]
-        column = start + len(value) - len(value.lstrip()) + 1
-        pieces.append((name, column, value.strip()))
-    return pieces
 
 
 def _dialogue_tag(line: str, number: int, blocks: list[_Block]) -> bool:
@@ -307,7 +225,7 @@ def _fill(shot: ShotView, blocks: list[_Block]) -> None:
             if span is not None:
                 shot.detail.append(span)
                 if block.label.lower() != "grade / palette":
-                    shot.palette = [part.strip() for part in re.split(r"[,;/]|\band\b", span.text) if part.strip()]
+                    shot.palette = labels.split_palette(span.text)
                     shot.palette_span = span
         else:
             _fill_prose_like(shot, block, role, name)
@@ -337,14 +255,24 @@ def _fill_prose_like(shot: ShotView, block: _Block, role: str, name: str) -> Non
                 target.append(line_span)
                 shot.dialogue.extend(quoted_speech(line_span, "prose"))
         return
+    if role == "lighting" and "palette" in block.label.lower():
+        span = _lighting_palette(shot, span)
     target.append(span)
     if role != "notes":
         shot.dialogue.extend(quoted_speech(span, "prose"))
-    if block.label.lower().startswith("lighting") and "palette" in block.label.lower():
-        colours = re.split(r"palette\s*:", span.text, flags=re.IGNORECASE)
-        if len(colours) > 1:
-            shot.palette = [part.strip() for part in colours[1].split(",") if part.strip()]
-            shot.palette_span = span
+
+
+def _lighting_palette(shot: ShotView, span: Span) -> Span:
+    """``Lighting + palette: warm key; palette: amber, teal``: the lighting span, the anchors apart."""
+    lighting, offset = labels.split_lighting_palette(span.text)
+    if offset is None:
+        return span
+    line, column = _position(span, offset)
+    anchors = Span(span.text[offset:], span.field, line, column, exact=span.exact)
+    shot.palette = labels.split_palette(anchors.text)
+    shot.palette_span = anchors
+    shot.detail.append(anchors)
+    return Span(lighting, span.field, span.line, span.column, exact=span.exact)
 
 
 def _strip_quotes(text: str) -> str:
@@ -397,8 +325,6 @@ def _position(span: Span, offset: int) -> tuple[int | None, int | None]:
 
 def _read_entries(shot: ShotView, block: _Block) -> None:
     """Shot-list entries with their description lines (tolerant reading, problems kept for the linter)."""
-    from cinebrief.prompts import shotlist
-
     entry: EntryView | None = None
     for number, column, text in block.lines:
         parsed = shotlist.parse_entry_line(text) if _ENTRY_START.match(text) else None

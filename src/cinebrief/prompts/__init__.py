@@ -1,7 +1,39 @@
-"""Render briefs to prompt text (descriptive, ultra, light) and parse prompt text back into briefs."""
+"""Render briefs to prompt text (descriptive, ultra, light) and parse prompt text back into briefs.
 
-from cinebrief.prompts.parse import parse_prompt
-from cinebrief.prompts.render import STYLES, Style, render_brief, render_shot
-from cinebrief.prompts.request import ShotRequest, shot_request
+The names below load their modules on first use, so that the plain-data modules of this package
+(`labels`, `shotlist`) can be imported without the brief schema (the linter's fast path reads them).
+"""
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cinebrief.prompts.parse import parse_prompt
+    from cinebrief.prompts.render import STYLES, Style, render_brief, render_shot
+    from cinebrief.prompts.request import ShotRequest, shot_request
+
+_HOMES = {
+    "parse_prompt": "parse",
+    "STYLES": "render",
+    "Style": "render",
+    "render_brief": "render",
+    "render_shot": "render",
+    "ShotRequest": "request",
+    "shot_request": "request",
+}
 __all__ = ["STYLES", "ShotRequest", "Style", "parse_prompt", "render_brief", "render_shot", "shot_request"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

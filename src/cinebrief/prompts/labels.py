@@ -7,6 +7,7 @@ label and map them to one name. Headers stand on their own line without a colon;
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # The ten ultra-detailed headers in the guide's order: (brief field in `Detail`, exact header text).
 # The shot-list header carries its counts, so it is written by `prompts.shotlist.format_header`.
@@ -23,19 +24,20 @@ ULTRA_HEADERS: tuple[tuple[str, str], ...] = (
     ("finishing", "Finishing"),
 )
 ULTRA_HEADER_TEXT = dict(ULTRA_HEADERS)
+ULTRA_HEADER_FIELD = {text: name for name, text in ULTRA_HEADERS}
 
-_HEADER_KEYS = {
-    "format&look": "format_look",
-    "lenses&filtration": "lenses",
-    "lens&filtration": "lenses",
-    "grade/palette": "grade",
-    "lighting&atmosphere": "atmosphere",
-    "location&framing": "location",
-    "wardrobe/props/extras": "wardrobe",
-    "sound": "sound_mix",
-    "cameranotes": "camera_notes",
-    "cameranotes(whyitreads)": "camera_notes",
-    "finishing": "finishing",
+
+def header_key(text: str) -> str:
+    """How header spellings compare: letters only, lower case, a standalone "and" dropped
+    (``Grade/Palette:`` and ``grade / palette`` → ``gradepalette``; ``Format and Look`` → ``formatlook``)."""
+    return re.sub(r"[^a-z]", "", re.sub(r"\band\b", "", text.casefold()))
+
+
+# Every header spelling we read, by its key → the `Detail` field it opens.
+HEADER_KEYS: dict[str, str] = {
+    **{header_key(text): name for name, text in ULTRA_HEADERS},
+    header_key("Lens & Filtration"): "lenses",
+    header_key("Camera Notes"): "camera_notes",
 }
 
 # Canonical label text the renderer writes.
@@ -69,6 +71,7 @@ LABELS: dict[str, str] = {
     "angle": "angle",
     "camera angle": "angle",
     "lens": "lens",
+    "lenses": "lens",
     "depth of field": "focus",
     "dof": "focus",
     "focus": "focus",
@@ -99,6 +102,7 @@ LABELS: dict[str, str] = {
     "scene": "scene",
     "setting": "scene",
     "subject": "scene",
+    "location": "scene",
     # Ultra-detailed sub-labels.
     "highlights": "grade.highlights",
     "mids": "grade.mids",
@@ -123,26 +127,88 @@ LABELS: dict[str, str] = {
     "poster frame": "finishing.poster_frame",
 }
 
+# What part of a shot each label field or header field describes: the linter reads its text in this role.
+# Fields without a role (``shot_id`` and the ultra sub-labels) are read only by the prompt parser.
+ROLES: dict[str, str] = {
+    "style": "style",
+    "cinematography": "camera",
+    "camera_shot": "camera",
+    "move": "camera",
+    "angle": "camera",
+    "lens": "camera",
+    "focus": "camera",
+    "lighting": "lighting",
+    "palette": "palette",
+    "mood": "prose",
+    "scene": "prose",
+    "actions": "actions",
+    "dialogue": "dialogue",
+    "sound": "sound",
+    # The ultra-detailed headers.
+    "format_look": "format",
+    "lenses": "camera",
+    "grade": "palette",
+    "atmosphere": "lighting",
+    "location": "prose",
+    "wardrobe": "prose",
+    "sound_mix": "sound",
+    "shot_list": "shotlist",
+    "camera_notes": "notes",
+    "finishing": "detail",
+}
+
 # Labels that open a block of lines rather than hold one value.
 BLOCKS = frozenset({"cinematography", "actions", "dialogue"})
 
-_LABEL_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z +&/]{0,30}?)\s*:\s*(?P<value>.*)$")
+_LABEL_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z +&/]{0,30}?)\s*:(?P<value>.*)$")
+# A further label on the same line, after a sentence ends: ``Style: 35 mm film. Camera: slow pan left.``
+_INLINE_LABEL = re.compile(r"(?<=[.;!?])\s+(?P<label>[A-Z][A-Za-z +&/]{0,28}?)\s*:(?=\s|$)")
+_HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z &/()]*:?\s*$")
 _SPACES = re.compile(r"\s+")
+_PALETTE_SPLIT = re.compile(r"[,;/]|\band\b")
+_PALETTE_IN_LIGHTING = re.compile(r"[\s;,.]*\bpalette(?:\s+anchors)?\s*:\s*", re.IGNORECASE)
 
 
 def normalise_label(label: str) -> str:
     return _SPACES.sub(" ", label.strip().rstrip(":").strip()).casefold()
 
 
+@dataclass(frozen=True)
+class LabelPiece:
+    """One label on a line: as written, the field it fills, and its value with the value's 0-based offset."""
+
+    label: str
+    field: str
+    value: str
+    offset: int
+
+
+def split_labels(line: str) -> list[LabelPiece]:
+    """The labels a line holds, each with its value; empty when no known label starts the line.
+
+    ``Style: 35 mm film. Camera: slow pan left.`` → a ``style`` piece and a ``move`` piece. A further label
+    counts only after a sentence ends and only when it names a part of the shot (one with a role).
+    """
+    first = _LABEL_LINE.match(line)
+    if first is None or (field := LABELS.get(normalise_label(first["label"]))) is None:
+        return []
+    found = [(first["label"].strip(), field, first.start("value"))]
+    for match in _INLINE_LABEL.finditer(line, first.start("value")):
+        inline = LABELS.get(normalise_label(match["label"]))
+        if inline in ROLES:
+            found.append((match["label"].strip(), inline, match.end()))
+    pieces = []
+    for index, (label, name, start) in enumerate(found):
+        end = line.rfind(found[index + 1][0], start, found[index + 1][2]) if index + 1 < len(found) else len(line)
+        value = line[start:end]
+        pieces.append(LabelPiece(label, name, value.strip(), start + len(value) - len(value.lstrip())))
+    return pieces
+
+
 def match_label(line: str) -> tuple[str, str, str] | None:
     """``Camera shot: wide shot`` → (field, value, label as written); None when no known label starts it."""
-    match = _LABEL_LINE.match(line)
-    if match is None:
-        return None
-    field = LABELS.get(normalise_label(match["label"]))
-    if field is None:
-        return None
-    return field, match["value"].strip(), match["label"].strip()
+    pieces = split_labels(line)
+    return (pieces[0].field, pieces[0].value, pieces[0].label) if pieces else None
 
 
 def match_ultra_header(line: str) -> str | None:
@@ -150,5 +216,22 @@ def match_ultra_header(line: str) -> str | None:
 
     The shot-list header is recognised by `prompts.shotlist.is_header`; this covers the other nine.
     """
-    key = _SPACES.sub("", line.strip().rstrip(":").casefold()).replace("and", "&")
-    return _HEADER_KEYS.get(key)
+    if not _HEADER_LINE.match(line):
+        return None
+    return HEADER_KEYS.get(header_key(line))
+
+
+def split_palette(text: str) -> list[str]:
+    """Palette anchors as listed: ``amber, cream and walnut brown.`` → ``["amber", "cream", "walnut brown"]``."""
+    return [anchor for part in _PALETTE_SPLIT.split(text) if (anchor := part.strip(" ."))]
+
+
+def split_lighting_palette(text: str) -> tuple[str, int | None]:
+    """``Lighting + palette:`` text → (the lighting, the offset where its palette anchors start, or None).
+
+    ``warm key from the left; palette: amber, teal`` → (``warm key from the left``, offset of ``amber``).
+    """
+    match = _PALETTE_IN_LIGHTING.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()], match.end()

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cinebrief.brief import ShotListEntry
+if TYPE_CHECKING:  # only for annotations: the linter reads entry lines without loading the brief schema
+    from cinebrief.brief import ShotListEntry
 
 EN_DASH = "\u2013"
 EM_DASH = "\u2014"

@@ -10,6 +10,7 @@ from cinebrief.lint import detect
 from cinebrief.lint.document import Document
 from cinebrief.lint.model import Edit, Finding, Fix
 from cinebrief.lint.registry import rule
+from cinebrief.prompts import labels
 
 
 @rule("SH001", "actions-without-beats", severity="warning")
@@ -266,18 +267,7 @@ def shot_missing_purpose(document: Document) -> Iterator[Finding]:
                 )
 
 
-_ORDER = (
-    "Format & Look",
-    "Lenses & Filtration",
-    "Grade / Palette",
-    "Lighting & Atmosphere",
-    "Location & Framing",
-    "Wardrobe / Props / Extras",
-    "Sound",
-    "Optimized Shot List",
-    "Camera Notes (Why It Reads)",
-    "Finishing",
-)
+_ORDER = tuple(text for _, text in labels.ULTRA_HEADERS)  # the guide's order
 
 
 @rule("SH007", "ultra-section-order", severity="warning")
