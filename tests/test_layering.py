@@ -33,6 +33,7 @@ ROOT_MODULES = {
     "__init__": BASE,
     "errors": BASE,
     "settings": 1.5,  # reads cinebrief.toml; stands on the contract, used by the layers above it
+    "served_models": 5.5,  # just above backends: builds them from settings to read their capabilities
     "__main__": 9,  # entry points: above everything
     "demo": 9,
 }

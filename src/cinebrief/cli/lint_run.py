@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--remix-of", metavar="TEXT", help="the original prompt: lint the text as its remix")
     add("--mode", choices=MODES, help="control or explore (prompt text counts as control)")
     add("--profile", default="standard", choices=("standard", "extended"), help="the contract profile")
+    add("--config", help="settings file whose models count as served (default: ./cinebrief.toml if present)")
     add("--format", dest="output_format", default="text", choices=FORMATS, help="output format")
     add("--select", action="append", default=[], help="only these rules: code prefixes or names (repeat or comma)")
     add("--ignore", action="append", default=[], help="skip these rules: code prefixes or names (repeat or comma)")
@@ -69,6 +70,11 @@ def run(argv: list[str], *, stdin: Any = None, stdout: Any = None) -> int:
     documents = _documents(
         args.sources, args.text, text_options, mode=args.mode, profile=args.profile, stdin=stdin or sys.stdin
     )
+    from cinebrief.served_models import ConfiguredModels
+
+    models = ConfiguredModels(args.config)  # read only when a model outside the Sora profile appears
+    for document in documents:
+        document.models = models
     diagnostics, fixed = _lint_all(documents, _split(args.select), _split(args.ignore), fix=args.fix)
     if args.output_format == "json":
         out.write(output.as_json(diagnostics, fixed=fixed) + "\n")

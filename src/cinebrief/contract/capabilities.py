@@ -20,6 +20,12 @@ class FrameRule:
     def __str__(self) -> str:
         return f"{self.multiple}k+{self.offset}" if self.offset else f"{self.multiple}k"
 
+    @classmethod
+    def parse(cls, text: str) -> FrameRule:
+        """``"4k+1"`` → ``FrameRule(4, 1)``; ``"1k"`` → ``FrameRule(1, 0)``."""
+        multiple, _, offset = text.replace(" ", "").partition("k")
+        return cls(int(multiple or 1), int(offset.lstrip("+") or 0))
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -48,6 +54,22 @@ class Capabilities:
             and int(width) % self.size_multiple == 0
             and int(height) % self.size_multiple == 0
         )
+
+    def describe_sizes(self) -> str:
+        if self.sizes:
+            return ", ".join(f"'{size}'" for size in self.sizes)
+        return f"any WIDTHxHEIGHT whose sides are multiples of {self.size_multiple}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Capabilities:
+        """The inverse of `as_dict` (as `/v1/models` publishes it); unknown keys are ignored."""
+        known = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
+        if isinstance(known.get("frame_rule"), str):
+            known["frame_rule"] = FrameRule.parse(str(known["frame_rule"]))
+        for name in ("sizes", "seconds"):
+            if isinstance(known.get(name), list):
+                known[name] = tuple(str(item) for item in known[name])  # type: ignore[union-attr]
+        return cls(**known)  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)

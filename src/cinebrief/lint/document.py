@@ -7,10 +7,11 @@ and its line and column, so a finding can point at what the user wrote.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from cinebrief.lint.lexicon import Phrases, Text
 from cinebrief.lint.model import Location, TreePath
@@ -179,3 +180,6 @@ class Document:
     remix_of: str | None = None
     prompt_text: str | None = None  # the text as given (text documents)
     tree: object = None  # the brief's ruamel tree, kept for --fix
+    # Models routed beyond the Videos API profile (a server's `wan-ti2v`...): name → Capabilities, or None when
+    # only the name is known. Their size and seconds are checked against those capabilities.
+    models: Mapping[str, Any] = field(default_factory=dict)

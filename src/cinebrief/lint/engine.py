@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -96,11 +96,13 @@ def lint(
     input_reference: str | None = None,
     remix_of: str | None = None,
     profile: str = "standard",
+    models: Mapping[str, Any] | None = None,
 ) -> list[Diagnostic]:
     """Lint a `Brief`, a `Path` to a brief or prompt file, or prompt text; returns the diagnostics.
 
     Text counts as `mode: control` unless `mode="explore"`; a brief uses its own `mode` unless overridden.
-    `model`, `size`, `seconds` and `input_reference` apply to text (a brief carries its own).
+    `model`, `size`, `seconds` and `input_reference` apply to text (a brief carries its own). `models` names
+    the models a server routes beyond the Videos API profile (name → `Capabilities`, or None if unknown).
     """
     from cinebrief.lint.text import read_text
 
@@ -126,4 +128,5 @@ def lint(
 
         document = read_brief(brief_or_text, None, mode=mode, profile=profile)  # type: ignore[arg-type]
     document.profile = profile
+    document.models = models if models is not None else {}  # may be lazy: read only for other models
     return run(document, select=select, ignore=ignore)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,14 @@ from cinebrief.errors import BackendError, NotFoundError
 from cinebrief.workflows.lineage import LineageStore
 from cinebrief.workflows.manifest import Manifest, file_sha256
 from cinebrief.workflows.plan import Plan, PlannedClip, plan_brief
-from cinebrief.workflows.service import ENGINE_FOLDER, CreateRequest, VideoService, VideoState, open_service
+from cinebrief.workflows.service import (
+    ENGINE_FOLDER,
+    CreateRequest,
+    ServerService,
+    VideoService,
+    VideoState,
+    open_service,
+)
 
 CLIPS_FOLDER = "clips"
 POLL_SECONDS = 0.2
@@ -61,17 +68,28 @@ class RunOutcome:
     outputs: dict[str, str] = field(default_factory=dict)
 
 
-def lint_brief(path: Path) -> list[Any]:
-    """Every finding of the linter on the brief file (with file:line:col)."""
+def lint_brief(path: Path, *, server: str | None = None, api_key: str | None = None) -> list[Any]:
+    """Every finding of the linter on the brief file (with file:line:col), knowing the models that will serve it:
+    those of `--server`, or those the local settings route (a `wan-ti2v` is then no unknown model)."""
     from cinebrief.lint import lint
+    from cinebrief.served_models import ConfiguredModels
 
-    return list(lint(path))
+    models: Mapping[str, Any]
+    if server:
+        service = ServerService(server, api_key=api_key)
+        try:
+            models = service.models()
+        finally:
+            service.close()
+    else:
+        models = ConfiguredModels()
+    return list(lint(path, models=models))
 
 
 def prepare(options: RunOptions) -> tuple[Brief, Plan, RunOutcome]:
     """Steps 1 and 2: lint, plan and budget; `outcome.refused` says why the run must not start."""
     brief = load_brief(options.brief_path)
-    outcome = RunOutcome(findings=lint_brief(options.brief_path))
+    outcome = RunOutcome(findings=lint_brief(options.brief_path, server=options.server, api_key=options.api_key))
     errors = [finding for finding in outcome.findings if finding.severity == "error"]
     if errors:
         outcome.refused = f"the brief has {len(errors)} error-severity lint finding(s); fix them first"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cinebrief.brief.schema import Brief, Shot
+from cinebrief.contract.capabilities import Capabilities
 from cinebrief.errors import InputError, NotFoundError
 from cinebrief.media.atomic import atomic_output
 
@@ -154,6 +155,14 @@ class ServerService:
             extra_headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
         )
         return _state(video)
+
+    def models(self) -> dict[str, Capabilities | None]:
+        """The models the server routes, with the capabilities `/v1/models` publishes for each."""
+        served: dict[str, Capabilities | None] = {}
+        for model in self.client.models.list():
+            published = (model.model_extra or {}).get("capabilities")
+            served[model.id] = Capabilities.from_dict(published) if isinstance(published, dict) else None
+        return served
 
     def retrieve(self, video_id: str) -> VideoState:
         import openai

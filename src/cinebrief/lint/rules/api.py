@@ -48,7 +48,7 @@ def unsupported_model(document: Document) -> Iterator[Finding]:
     reported: set[str] = set()
     for shot in document.shots:
         value = shot.model.value
-        if value is None or value in models:
+        if value is None or value in models or value in document.models:
             continue
         span = shot.model.span
         key = span.field if span else "model"
@@ -63,8 +63,9 @@ def unsupported_model(document: Document) -> Iterator[Finding]:
             fix = Fix("safe", f"use '{exact}'", (Edit(span.path, exact),))
         elif close:
             fix = Fix("display-only", f"did you mean '{close}'?")
+        served = quote_list((*models, *document.models))
         yield Finding(
-            f"model '{value}' is not a Videos API model; allowed: {quote_list(models)}",
+            f"model '{value}' is not a Videos API model or a configured model; allowed: {served}",
             _where(shot, "model"),
             help="set `model` to one of the allowed names; a backend alias is configured on the server",
             fix=fix,
@@ -97,7 +98,10 @@ def unsupported_size_for_model(document: Document) -> Iterator[Finding]:
     reported: set[str] = set()
     for shot in document.shots:
         size = shot.size.value
-        if size is None or shot.model_value() not in profile.models:
+        if size is None:
+            continue
+        if shot.model_value() not in profile.models:
+            yield from _size_for_configured_model(document, shot, str(size), reported)
             continue
         spec = profile.spec(shot.model_value())
         key = shot.size.span.field if shot.size.span else "size"
@@ -118,6 +122,21 @@ def unsupported_size_for_model(document: Document) -> Iterator[Finding]:
             fix=fix,
             shot=shot.index,
         )
+
+
+def _size_for_configured_model(document: Document, shot: ShotView, size: str, reported: set[str]) -> Iterator[Finding]:
+    capabilities = document.models.get(shot.model_value())
+    key = shot.size.span.field if shot.size.span else "size"
+    if capabilities is None or capabilities.accepts_size(size) or key in reported:
+        return
+    reported.add(key)
+    yield Finding(
+        f"size '{size}' is not supported by model '{shot.model_value()}' (backend {capabilities.backend}); "
+        f"allowed: {capabilities.describe_sizes()}",
+        _where(shot, "size"),
+        help=f"pick a size that {shot.model_value()} renders",
+        shot=shot.index,
+    )
 
 
 @rule("API003", "unsupported-seconds", severity="error")
@@ -148,11 +167,12 @@ def unsupported_seconds(document: Document) -> Iterator[Finding]:
         seconds = shot.seconds.value
         if seconds is None:
             continue
-        allowed = (
-            profile.models[shot.model_value()].seconds
-            if shot.model_value() in profile.models
-            else (profile.all_seconds)
-        )
+        if shot.model_value() in profile.models:
+            allowed = profile.models[shot.model_value()].seconds
+        elif (configured := document.models.get(shot.model_value())) is not None:
+            allowed = tuple(configured.seconds)
+        else:
+            allowed = profile.all_seconds
         key = shot.seconds.span.field if shot.seconds.span else "seconds"
         if (str(seconds) in allowed and isinstance(seconds, str)) or key in reported:
             continue

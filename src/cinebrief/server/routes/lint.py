@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cinebrief.errors import BriefError, InputError
-from cinebrief.server.deps import Authenticated
+from cinebrief.server.deps import Authenticated, EngineDep
 
 router = APIRouter(prefix="/v1/lint", tags=["lint"], dependencies=[Authenticated])
 
@@ -32,7 +32,7 @@ class LintBody(BaseModel):
 
 
 @router.post("", operation_id="lint")
-def lint_route(body: LintBody) -> JSONResponse:
+def lint_route(body: LintBody, engine: EngineDep) -> JSONResponse:
     from cinebrief.lint import run
     from cinebrief.lint.output import summary
     from cinebrief.lint.text import read_text
@@ -58,6 +58,7 @@ def lint_route(body: LintBody) -> JSONResponse:
             remix_of=body.remix_of,
         )
     document.profile = body.profile
+    document.models = {info.name: info.capabilities for info in engine.models()}  # what this server routes
     diagnostics = run(document, select=body.select, ignore=body.ignore)
     payload: dict[str, Any] = {"diagnostics": [d.as_dict() for d in diagnostics], "summary": summary(diagnostics)}
     return JSONResponse(payload)
