@@ -89,8 +89,9 @@ def test_studio_lints_generates_plays_remixes_and_refuses(tmp_path: Path, browse
             response = httpx.get(f"{_root(server)}{link.get_attribute('href')}")
             assert response.status_code == 200 and response.content
 
-        # 4. a refused request shows the server's own message inline
+        # 4. the linter flags an odd size as it is typed; the server refuses it with its own message, inline
         page.fill("#custom-size", "257x144")
+        expect(page.locator('.finding[data-code="API002"]')).to_contain_text("'257x144' is not supported")
         page.click("#generate")
         expect(page.locator("#create-error")).to_contain_text("Invalid value: '257x144' is not supported by model")
         assert page.locator(".video").count() == 1

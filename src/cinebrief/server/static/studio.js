@@ -196,11 +196,9 @@
       $("findings").replaceChildren();
       return;
     }
-    const body = { prompt, profile: state.contract.profile };
-    if (state.contract.models[$("model").value]) {
-      // The linter knows the Videos API contract; other models' numbers are checked by the server on create.
-      Object.assign(body, { model: $("model").value, size: chosenSize(), seconds: $("seconds").value });
-    }
+    // The server's linter knows the models it routes: the parameters are checked with the prose.
+    const body = { prompt, profile: state.contract.profile, model: $("model").value, seconds: $("seconds").value };
+    if (chosenSize()) body.size = chosenSize();
     try {
       const result = await (await api("/v1/lint", { method: "POST", json: body })).json();
       if (sequence === state.lintSequence) showFindings(result);
