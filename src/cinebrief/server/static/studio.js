@@ -218,7 +218,7 @@
     const counts = { error: 0, warning: 0, info: 0 };
     const items = diagnostics.map((d) => {
       counts[d.severity] += 1;
-      const item = element("li", `finding ${d.severity}`);
+      const item = element("li", `finding severity-${d.severity}`); // not `.error`: that is the alert style
       item.dataset.code = d.code;
       const head = element("div", "finding-head");
       head.append(element("span", "finding-code", d.code), element("span", "finding-name", d.name));
@@ -378,6 +378,7 @@
     } catch (error) {
       if (error.name === "AbortError") return;
       if (error.status === 404) { dropCard(card); return; }
+      if (error.status === 401) return; // the key panel is up; connecting again follows the list anew
     } finally {
       if (card.stream === controller) card.stream = null;
     }
