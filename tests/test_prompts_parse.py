@@ -95,6 +95,34 @@ def test_style_paragraph_over_several_lines_and_sound_on_the_label_line() -> Non
     assert brief.shots[0].sound == "kettle click, rain"
 
 
+def test_a_finished_label_line_ends_there_and_the_next_line_is_prose() -> None:
+    brief = parse_prompt("Style: 1970s film, warm grain.\nA kitchen at dawn.\nLighting: window light\nSteam rises.")
+    assert brief.style == "1970s film, warm grain."
+    assert brief.shots[0].lighting == "window light"
+    assert brief.shots[0].scene == "A kitchen at dawn.\nSteam rises."
+
+
+def test_several_labels_on_one_line() -> None:
+    brief = parse_prompt("Style: 1990s skate video, fisheye. Camera: low tracking dolly left. Lens: 8 mm\nA kerb.")
+    assert brief.style == "1990s skate video, fisheye."
+    assert brief.shots[0].camera.move == "low tracking dolly left."
+    assert brief.shots[0].camera.lens == "8 mm"
+    assert brief.shots[0].scene == "A kerb."
+
+
+def test_palette_inside_lighting_and_palette() -> None:
+    shot_text = "A bottle on a mirror.\n\nLighting + palette: soft top light, hard rim; palette: amber, black and gold."
+    brief = parse_prompt(shot_text)
+    assert brief.shots[0].lighting == "soft top light, hard rim"
+    assert brief.palette == ["amber", "black", "gold"]
+
+
+def test_cinematography_lines_are_camera_text() -> None:
+    shot = only_shot("A pier.\n\nCinematography:\nwide shot, low angle\nLens: 32 mm\n\nGulls lift off.")
+    assert (shot.camera.framing, shot.camera.angle, shot.camera.lens) == ("wide shot", "low angle", "32 mm")
+    assert shot.scene == "A pier.\n\nGulls lift off."
+
+
 def test_character_lines_in_the_prose_become_characters_and_cast() -> None:
     brief = parse_prompt("A pier at dawn.\nNoor: harbour pilot in a yellow oilskin\nNote: keep it calm")
     assert [(c.name, c.description) for c in brief.characters] == [("Noor", "harbour pilot in a yellow oilskin")]

@@ -142,7 +142,7 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
                 blocks.append(current)
                 if piece.value:
                     current.lines.append((number, piece.offset + 1, piece.value))
-            if current.lines and current.role not in ("actions", "dialogue", "format"):
+            if current.role not in ("actions", "dialogue", "format") and not labels.continues(pieces[-1].value):
                 current = None  # a one-line label: the next lines are prose again
             continue
         if current is None:

@@ -165,6 +165,7 @@ _LABEL_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z +&/]{0,30}?)\s*:(?P<val
 _INLINE_LABEL = re.compile(r"(?<=[.;!?])\s+(?P<label>[A-Z][A-Za-z +&/]{0,28}?)\s*:(?=\s|$)")
 _HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z &/()]*:?\s*$")
 _SPACES = re.compile(r"\s+")
+_UNFINISHED = re.compile(r"(?:[,;:&+/–—-]|\b(?:and|or|with)\b)\s*$", re.IGNORECASE)
 _PALETTE_SPLIT = re.compile(r"[,;/]|\band\b")
 _PALETTE_IN_LIGHTING = re.compile(r"[\s;,.]*\bpalette(?:\s+anchors)?\s*:\s*", re.IGNORECASE)
 
@@ -203,6 +204,12 @@ def split_labels(line: str) -> list[LabelPiece]:
         value = line[start:end]
         pieces.append(LabelPiece(label, name, value.strip(), start + len(value) - len(value.lstrip())))
     return pieces
+
+
+def continues(value: str) -> bool:
+    """Whether a label's value is missing or stops mid-phrase (``Style: 1970s film,``): then the lines below
+    carry it on, up to a blank line or the next label. Otherwise the label holds its own line only."""
+    return not value or _UNFINISHED.search(value) is not None
 
 
 def match_label(line: str) -> tuple[str, str, str] | None:

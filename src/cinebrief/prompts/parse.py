@@ -56,7 +56,6 @@ _NOT_CHARACTERS = frozenset(
     | {"summary", "description", "goal", "purpose", "format", "duration", "size", "resolution", "title", "setup"}
 )
 _PROSE_STATES = ("prose", "cinematography", "style")
-_CONTINUED = frozenset({"style", "scene", "lighting", "mood", "sound"})  # values that may wrap onto more lines
 
 
 @dataclass
@@ -101,7 +100,7 @@ class _Reader:
         if self._header(line):
             return
         bulleted = _BULLET.match(line) is not None
-        if not (bulleted and self.state in ("actions", "dialogue")) and self._label(line):
+        if not (bulleted and self.state in ("actions", "dialogue")) and self.state != "shot_list" and self._label(line):
             return
         if self.continuing is not None and not bulleted and self.state in _PROSE_STATES:
             self._set(self.continuing, line)
@@ -134,37 +133,51 @@ class _Reader:
 
     # 2. Labelled lines.
     def _label(self, line: str) -> bool:
-        found = labels.match_label(line)
-        if found is None:
-            return False
-        name, value, _ = found
-        if name == "cinematography":
-            self.state, self.continuing = "cinematography", None
-            if value:
-                self._free_line(value, False)
-            return True
+        """A line of one or more labels (``Style: 35 mm film. Camera: slow pan left.``), read piece by piece.
+
+        A label with its value on the line holds that value only (the next line is prose again, as the linter
+        reads it); a label alone on its line opens a block for the lines below it.
+        """
+        pieces = labels.split_labels(line)
+        for piece in pieces:
+            self._piece(piece.field, piece.value, piece.label)
+        return bool(pieces)
+
+    def _piece(self, name: str, value: str, label: str) -> None:
         if name in ("actions", "dialogue"):
             self.state, self.continuing = name, None
             if value:
                 self._free_line(value, False)
-            return True
-        if name == "sound" and not self.in_ultra:
+            return
+        if name == "cinematography":
+            self.state = "cinematography"
+        elif name == "sound" and not self.in_ultra and not value:
             self.state = "sound"
-        if name == "style" and not value and not self.in_ultra:
+        elif name == "style" and not value and not self.in_ultra:
             self.state = "style"
-        self.continuing = name if self.state in _PROSE_STATES and name in _CONTINUED else None
+        elif self.state in ("actions", "dialogue", "sound", "style"):
+            self.state = "prose"
+        self.continuing = name if labels.continues(value) and self.state in _PROSE_STATES else None
+        if name == "lighting" and "palette" in label.casefold():
+            value = self._lighting_palette(value)
         if value:
             self._set(name, value)
-        return True
+
+    def _lighting_palette(self, value: str) -> str:
+        """``Lighting + palette: warm key; palette: amber, teal`` → the lighting; the anchors join the palette."""
+        lighting, offset = labels.split_lighting_palette(value)
+        if offset is not None:
+            self.draft.palette.extend(labels.split_palette(value[offset:]))
+        return lighting.strip()
 
     def _set(self, name: str, value: str) -> None:
         draft = self.draft
-        if name == "camera_shot":
+        if name in ("camera_shot", "cinematography"):
             self._camera_shot(value)
         elif name in ("move", "angle", "lens", "focus"):
             draft.camera[name] = _join(draft.camera.get(name), value)
         elif name == "palette":
-            draft.palette.extend(part.strip(" .") for part in re.split(r"[,;]", value) if part.strip(" ."))
+            draft.palette.extend(labels.split_palette(value))
         elif name == "shot_id":
             draft.shot_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-.") or DEFAULT_SHOT_ID
         elif name == "scene":
