@@ -35,17 +35,15 @@ LABEL_ROLES = {label: labels.ROLES[name] for label, name in labels.LABELS.items(
 ULTRA_HEADERS = tuple(text for _, text in labels.ULTRA_HEADERS)
 HEADER_ROLES = {text: labels.ROLES[name] for name, text in labels.ULTRA_HEADERS}
 _HEADER_KEYS = {key: labels.ULTRA_HEADER_TEXT[name] for key, name in labels.HEADER_KEYS.items()}
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+_BULLET = labels.BULLET
 _QUOTED = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”")
 _SPEAKER_LINE = re.compile(
-    r"^(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)\s*(?:\((?P<manner>[^)]*)\))?"
-    r"(?:\s+(?:says|asks|whispers|shouts|replies|answers|mutters|murmurs|calls|yells)\b[^:\"“]*)?\s*:\s*(?P<line>.+)$",
+    rf"^{labels.SPEAKER}\s*(?:\((?P<manner>[^)]*)\))?(?:\s+(?:{labels.SAID})\b[^:\"“]*)?\s*:\s*(?P<line>.+)$",
     re.IGNORECASE,
 )
 _SHOT_LIST_HEADER = re.compile(r"^\s*optimi[sz]ed\s+shot\s+list\b", re.IGNORECASE)
 _ENTRY_START = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:[-–—]|to)\s*\d")
 _PURPOSE = re.compile(r"\bpurpose\s*:", re.IGNORECASE)
-_DIALOGUE_TAG = re.compile(r"</?dialogue>", re.IGNORECASE)
 
 
 @dataclass
@@ -106,7 +104,7 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
     ultra = sum(1 for line in text.splitlines() if header_of(line, fuzzy=False)[0]) >= 2
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if _DIALOGUE_TAG.search(stripped):
+        if labels.DIALOGUE_OPEN.search(stripped) or labels.DIALOGUE_CLOSE.search(stripped):
             in_tag, current = _dialogue_tag(line, number, blocks), None
             continue
         if in_tag:
@@ -154,8 +152,8 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
 
 def _dialogue_tag(line: str, number: int, blocks: list[_Block]) -> bool:
     """Open or close a ``<dialogue>`` block (text on the tag's own line belongs inside); True while open."""
-    opening = re.search(r"<dialogue>", line, re.IGNORECASE)
-    closing = re.search(r"</dialogue>", line, re.IGNORECASE)
+    opening = labels.DIALOGUE_OPEN.search(line)
+    closing = labels.DIALOGUE_CLOSE.search(line)
     if opening:
         blocks.append(_Block("dialogue", "<dialogue>"))
         inner = line[opening.end() : closing.start() if closing else len(line)]

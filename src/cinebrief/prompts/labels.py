@@ -160,6 +160,14 @@ ROLES: dict[str, str] = {
 # Labels that open a block of lines rather than hold one value.
 BLOCKS = frozenset({"cinematography", "actions", "dialogue"})
 
+# How the lines of a prompt open, for the parser and the linter alike: a list item, a speaker (``Mara:``,
+# ``Mara (quietly):``, ``Mara says softly:``), a ``<dialogue>`` tag.
+BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+SPEAKER = r"(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)"
+SAID = r"says|asks|whispers|shouts|replies|answers|mutters|murmurs|calls|yells"
+DIALOGUE_OPEN = re.compile(r"<dialogue>", re.IGNORECASE)
+DIALOGUE_CLOSE = re.compile(r"</dialogue>", re.IGNORECASE)
+
 _LABEL_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z +&/]{0,30}?)\s*:(?P<value>.*)$")
 # A further label on the same line, after a sentence ends: ``Style: 35 mm film. Camera: slow pan left.``
 _INLINE_LABEL = re.compile(r"(?<=[.;!?])\s+(?P<label>[A-Z][A-Za-z +&/]{0,28}?)\s*:(?=\s|$)")

@@ -23,21 +23,19 @@ from cinebrief.prompts import labels, shotlist
 DEFAULT_SHOT_ID = "shot-1"
 UNLABELLED_SPEAKER = "?"  # a quoted line in a dialogue block with no `Speaker:` label
 
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+_BULLET = labels.BULLET
 _QUOTE = r"[\"“”]"
-_SPEAKER = r"(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)"
-_SPEECH = re.compile(rf"^{_SPEAKER}\s*(?:\((?P<manner>[^)]*)\))?\s*:\s*{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
+_SPEECH = re.compile(rf"^{labels.SPEAKER}\s*(?:\((?P<manner>[^)]*)\))?\s*:\s*{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
 _SAYS = re.compile(
-    rf"^{_SPEAKER}\s+(?P<verb>says|asks|whispers|shouts|replies|answers|mutters|murmurs|calls|yells)\b"
-    rf"(?P<rest>[^:\"“]*?)\s*:\s*{_QUOTE}(?P<line>.*){_QUOTE}\s*$",
+    rf"^{labels.SPEAKER}\s+(?P<verb>{labels.SAID})\b(?P<rest>[^:\"“]*?)\s*:\s*{_QUOTE}(?P<line>.*){_QUOTE}\s*$",
     re.IGNORECASE,
 )
 _BARE_QUOTE = re.compile(rf"^{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
 _CHARACTER = re.compile(
     r"^(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Mx|St)\. )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})\s*:\s*(?P<description>[^\"“].*)$"
 )
-_DIALOGUE_OPEN = re.compile(r"<dialogue>", re.IGNORECASE)
-_DIALOGUE_CLOSE = re.compile(r"</dialogue>", re.IGNORECASE)
+_DIALOGUE_OPEN = labels.DIALOGUE_OPEN
+_DIALOGUE_CLOSE = labels.DIALOGUE_CLOSE
 _ANGLE = re.compile(
     r"\b(angle|eye[- ]level|overhead|top[- ]down|bird'?s[- ]eye|worm'?s[- ]eye|from (?:above|below|behind)|"
     r"dutch|pov|over[- ]the[- ]shoulder|ground[- ]level|profile|straight[- ]on|high|low)\b",
