@@ -1,8 +1,14 @@
-"""Composite RGBA sprites straight onto yuv420p frames, so that overlays never cost a full-frame pass.
+"""yuv420p frames as numpy planes: colour conversion, plane scaling, frame assembly and sprite overlays.
 
-A `YuvSprite` is converted once (BT.601 limited range, the same coefficients swscale uses for RGB to
-yuv420p) and premultiplied; `blend` then touches only the sprite's own rectangle of the three planes, in
-place. Sprites sit on even pixel positions so that their chroma lines up with the 2x2 subsampling.
+Pictures can be made in YUV from the start (BT.601 limited range, the same coefficients swscale uses for
+RGB to yuv420p): `rgb_to_yuv` and `yuv_to_rgb` convert colours, `yuv_planes` converts a whole image to
+planar YUV 4:4:4 once, `scale_plane` crops and scales one plane with swscale (bilinear) and
+`frame_from_planes` copies three planes into a new `av.VideoFrame`. A frame made this way costs one
+luma scale and no per-frame colour conversion.
+
+A `YuvSprite` is converted once and premultiplied; `blend` then touches only the sprite's own rectangle
+of the three planes, in place. Sprites sit on even pixel positions so that their chroma lines up with
+the 2x2 subsampling.
 """
 
 from __future__ import annotations
@@ -16,6 +22,46 @@ from PIL import Image
 _Y = np.array([0.256788, 0.504129, 0.097906], dtype=np.float32)
 _U = np.array([-0.148223, -0.290993, 0.439216], dtype=np.float32)
 _V = np.array([0.439216, -0.367788, -0.071427], dtype=np.float32)
+_TO_YUV = np.stack([_Y, _U, _V]).T  # rgb @ _TO_YUV + _OFFSET
+_OFFSET = np.array([16.0, 128.0, 128.0], dtype=np.float32)
+_TO_RGB = np.linalg.inv(_TO_YUV.astype(np.float64)).astype(np.float32)
+
+
+def rgb_to_yuv(rgb: np.ndarray) -> np.ndarray:
+    """Float Y, U, V (last axis) of RGB values in 0..255 (last axis), unrounded."""
+    return np.asarray(rgb, dtype=np.float32) @ _TO_YUV + _OFFSET
+
+
+def yuv_to_rgb(yuv: np.ndarray) -> np.ndarray:
+    """Float R, G, B (last axis) of Y, U, V values (last axis), unrounded and unclipped."""
+    return (np.asarray(yuv, dtype=np.float32) - _OFFSET) @ _TO_RGB
+
+
+def yuv_planes(rgb: np.ndarray) -> np.ndarray:
+    """An RGB uint8 image ``(h, w, 3)`` as planar YUV 4:4:4 uint8 ``(3, h, w)``."""
+    planar = np.empty((3, *rgb.shape[:2]), dtype=np.uint8)
+    for row in range(0, rgb.shape[0], 64):  # in bands, so the float copy stays small
+        band = np.rint(rgb_to_yuv(rgb[row : row + 64]))
+        planar[:, row : row + 64] = np.clip(band, 0, 255).transpose(2, 0, 1)
+    return planar
+
+
+def scale_plane(plane: np.ndarray, width: int, height: int) -> np.ndarray:
+    """`plane` (uint8, any strides) scaled to ``(height, width)`` by swscale, bilinear; itself if it fits."""
+    if plane.shape == (height, width):
+        return plane
+    source = av.VideoFrame(plane.shape[1], plane.shape[0], "gray")
+    np.copyto(_plane_view(source.planes[0]), plane)
+    return _plane_view(source.reformat(width=width, height=height, interpolation="BILINEAR", threads=1).planes[0])
+
+
+def frame_from_planes(luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> av.VideoFrame:
+    """A new yuv420p frame holding copies of the three planes (chroma at half the luma's size)."""
+    height, width = luma.shape
+    frame = av.VideoFrame(width, height, "yuv420p")
+    for target, source in zip(planes(frame), (luma, u, v), strict=True):
+        np.copyto(target, source)
+    return frame
 
 
 @dataclass(frozen=True)
@@ -64,13 +110,15 @@ def _pool(values: np.ndarray) -> np.ndarray:
     return values.reshape(h // 2, 2, w // 2, 2, -1).sum(axis=(1, 3))
 
 
+def _plane_view(plane: av.video.plane.VideoPlane) -> np.ndarray:
+    buffer = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+    return buffer[:, : plane.width]
+
+
 def planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Writable numpy views of a yuv420p frame's Y, U and V planes (line padding cut off)."""
-    views = []
-    for plane in frame.planes:
-        buffer = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
-        views.append(buffer[:, : plane.width])
-    return views[0], views[1], views[2]
+    luma, u, v = (_plane_view(plane) for plane in frame.planes)
+    return luma, u, v
 
 
 def blend(frame: av.VideoFrame, sprite: YuvSprite, x: int, y: int) -> None:
@@ -83,11 +131,16 @@ def blend(frame: av.VideoFrame, sprite: YuvSprite, x: int, y: int) -> None:
     if right <= left or bottom <= top:
         return
     sx, sy = left - x, top - y
-    region = luma_plane[top:bottom, left:right]
     cut = (slice(sy, sy + bottom - top), slice(sx, sx + right - left))
-    region[...] = (region * sprite.luma_alpha[cut] + sprite.luma[cut]) >> 8
+    _over(luma_plane[top:bottom, left:right], sprite.luma_alpha[cut], sprite.luma[cut])
     chroma_cut = (slice(sy // 2, (sy + bottom - top) // 2), slice(sx // 2, (sx + right - left) // 2))
     chroma_alpha = sprite.chroma_alpha[chroma_cut]
     for index, plane in enumerate((u_plane, v_plane)):
-        region = plane[top // 2 : bottom // 2, left // 2 : right // 2]
-        region[...] = (region * chroma_alpha + sprite.chroma[index][chroma_cut]) >> 8
+        _over(plane[top // 2 : bottom // 2, left // 2 : right // 2], chroma_alpha, sprite.chroma[index][chroma_cut])
+
+
+def _over(region: np.ndarray, inverse_alpha: np.ndarray, premultiplied: np.ndarray) -> None:
+    """``region = (region * inverse_alpha + premultiplied) >> 8`` in place, with one temporary."""
+    work = np.multiply(region, inverse_alpha, dtype=np.uint16)
+    work += premultiplied
+    np.right_shift(work, 8, out=region, casting="unsafe")

@@ -1,11 +1,14 @@
-"""The moving picture under the overlays: parallax layers composed per frame at half resolution.
+"""The moving picture under the overlays: parallax layers composed per frame at half resolution, in YUV.
 
-Layers are premultiplied once; a frame is composed by slicing each layer at its camera offset (integer
-pixels of the half-resolution canvas) and blending only the rows the layer covers. When the move has no
-parallax every layer shifts alike, so they are flattened into one plate at build time and a frame costs
-a slice. The zoom is a centred crop that swscale scales to the output size while converting to yuv420p,
-in one pass. A reference image is a single full-resolution plate with a mirrored, softened border, so
-that a pull-out has something to reveal; lateral moves over it zoom in just enough to stay inside.
+Everything is converted to planar YUV 4:4:4 (BT.601 limited range) once, when the set is built, so no
+frame pays for a colour conversion. Layers are premultiplied; a frame is composed by slicing each layer
+at its camera offset (integer pixels of the half-resolution canvas) and blending only the rows the layer
+covers. When the move has no parallax every layer shifts alike, so they are flattened into one plate at
+build time and a frame costs a slice. The half-resolution chroma planes are exactly the chroma of the
+yuv420p output: only the luma is scaled (by swscale, bilinear), and the chroma only under a zoom, whose
+centred crop is scaled to the output size. A reference image is a single full-resolution plate with a
+mirrored, softened border, so that a pull-out has something to reveal; lateral moves over it zoom in
+just enough to stay inside.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from cinebrief.backends.previz.camera import CameraPath, CameraState
+from cinebrief.media.yuv import frame_from_planes, rgb_to_yuv, scale_plane, yuv_planes
 
 SYNTH_SCALE = 0.5  # the synthetic scene is drawn at half the output's width and height
 REFERENCE_BORDER = 0.2  # mirrored border around a reference, as a fraction of each side
@@ -24,15 +28,16 @@ REFERENCE_BORDER = 0.2  # mirrored border around a reference, as a fraction of e
 
 @dataclass
 class Layer:
-    """One depth plane on a canvas with margins: premultiplied colour and inverse alpha (scaled by 256).
+    """One depth plane on a canvas with margins: premultiplied YUV and inverse alpha (scaled by 256).
 
     `rows` and `columns` bound the layer's coverage; inside them, `solid` rows are opaque edge to edge and
-    are copied rather than blended.
+    are copied rather than blended. The premultiplied planes carry a rounding half (128), so that the
+    blend's shift rounds rather than truncates.
     """
 
     depth: float
-    premultiplied: np.ndarray  # (H, W, 3) uint16
-    inverse_alpha: np.ndarray  # (H, W, 1) uint16: 256 - alpha
+    premultiplied: np.ndarray  # (3, H, W) uint16: Y, U, V times alpha, plus 128
+    inverse_alpha: np.ndarray  # (H, W) uint16: 256 - alpha
     margin_x: int
     margin_y: int
     rows: tuple[int, int]
@@ -41,35 +46,49 @@ class Layer:
 
     @classmethod
     def from_rgba(cls, depth: float, rgba: np.ndarray, margin_x: int, margin_y: int) -> Layer:
-        alpha = rgba[..., 3:4].astype(np.uint16) + (rgba[..., 3:4] >> 7)  # 0..255 to 0..256
-        covered = alpha[..., 0] > 0
+        """From an RGBA uint8 canvas ``(H, W, 4)``; the colour is converted only where something is drawn."""
+        alpha = rgba[..., 3].astype(np.uint16) + (rgba[..., 3] >> 7)  # 0..255 to 0..256
+        covered = alpha > 0
         rows, columns = np.flatnonzero(covered.any(axis=1)), np.flatnonzero(covered.any(axis=0))
-        opaque_rows = np.flatnonzero((alpha[..., 0] == 256).all(axis=1))
-        solid = _longest_run(opaque_rows)
+        opaque_rows = np.flatnonzero((alpha == 256).all(axis=1))
+        premultiplied = np.zeros((3, *alpha.shape), dtype=np.uint16)
+        bounds = (int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1) if rows.size else None
+        if bounds is not None:
+            top, bottom, left, right = bounds
+            for row in range(top, bottom, 64):  # in bands, so the float copy stays small
+                band = (slice(row, min(row + 64, bottom)), slice(left, right))
+                yuv = rgb_to_yuv(rgba[band][..., :3]) * alpha[band][..., None] + 128.0
+                premultiplied[:, band[0], band[1]] = np.rint(yuv).transpose(2, 0, 1)
         return cls(
             depth=depth,
-            premultiplied=rgba[..., :3].astype(np.uint16) * alpha,
+            premultiplied=premultiplied,
             inverse_alpha=256 - alpha,
             margin_x=margin_x,
             margin_y=margin_y,
-            rows=(int(rows[0]), int(rows[-1]) + 1) if rows.size else (0, 0),
-            columns=(int(columns[0]), int(columns[-1]) + 1) if columns.size else (0, 0),
-            solid=solid,
+            rows=(bounds[0], bounds[1]) if bounds else (0, 0),
+            columns=(bounds[2], bounds[3]) if bounds else (0, 0),
+            solid=_longest_run(opaque_rows),
         )
 
-    def draw(self, out: np.ndarray, left: int, top: int) -> None:
-        """Composite onto `out` (the frame) with the frame's corner at canvas position (left, top)."""
-        height, width = out.shape[:2]
+    def draw(self, out: np.ndarray, left: int, top: int, scratch: np.ndarray) -> None:
+        """Composite onto `out` (the frame's planes) with the frame's corner at canvas position (left, top).
+
+        `scratch` is a uint16 array of `out`'s shape that the blend may overwrite.
+        """
+        height, width = out.shape[1:]
         x0, x1 = max(self.columns[0] - left, 0), min(self.columns[1] - left, width)
         for first, last, solid in self._bands(top, height):
             if last <= first or x1 <= x0:
                 continue
             rows, columns = slice(top + first, top + last), slice(left + x0, left + x1)
-            region = out[first:last, x0:x1]
-            if solid:  # opaque: the premultiplied colour is the colour times 256
-                np.right_shift(self.premultiplied[rows, columns], 8, out=region, casting="unsafe")
+            region, colour = out[:, first:last, x0:x1], self.premultiplied[:, rows, columns]
+            if solid:  # opaque: the premultiplied colour is the colour times 256 (plus the rounding half)
+                np.right_shift(colour, 8, out=region, casting="unsafe")
             else:
-                region[...] = (region * self.inverse_alpha[rows, columns] + self.premultiplied[rows, columns]) >> 8
+                work = scratch[:, first:last, x0:x1]
+                np.multiply(region, self.inverse_alpha[rows, columns], out=work)
+                work += colour
+                np.right_shift(work, 8, out=region, casting="unsafe")
 
     def _bands(self, top: int, height: int) -> list[tuple[int, int, bool]]:
         """Frame row ranges to blend, copy, blend (the solid run in the middle)."""
@@ -102,29 +121,34 @@ def has_parallax(path: CameraPath) -> bool:
 
 
 class SyntheticPlate:
-    """Composes the scene's layers for a camera state; the first layer is the opaque backdrop."""
+    """Composes the scene's layers for a camera state; the first layer is the opaque backdrop.
+
+    `backdrop` is RGB uint8 ``(H, W, 3)``; it is converted to YUV planes here.
+    """
 
     def __init__(self, backdrop: np.ndarray, layers: list[Layer], width: int, height: int, *, flatten: bool):
         self.width, self.height = width, height  # the half-resolution frame
         self.margin_x = (backdrop.shape[1] - width) // 2
         self.margin_y = (backdrop.shape[0] - height) // 2
-        self.backdrop = backdrop
+        self.backdrop = yuv_planes(backdrop)
         self.layers = layers
+        self._scratch = np.empty((3, height, width), dtype=np.uint16)
         if flatten:
             self.backdrop = self._flatten()
             self.layers = []
         # One buffer per partial stack (backdrop + layers[0..k]) and the offsets it was drawn with.
-        self._stack = [np.empty((height, width, 3), dtype=np.uint8) for _ in self.layers]
+        self._stack = [np.empty((3, height, width), dtype=np.uint8) for _ in self.layers]
         self._keys: list[tuple[int, int]] = []
 
     def _flatten(self) -> np.ndarray:
         flat = self.backdrop.copy()
+        scratch = np.empty(flat.shape, dtype=np.uint16)
         for layer in self.layers:
-            layer.draw(flat, layer.margin_x - self.margin_x, layer.margin_y - self.margin_y)
+            layer.draw(flat, layer.margin_x - self.margin_x, layer.margin_y - self.margin_y, scratch)
         return flat
 
     def compose(self, state: CameraState) -> np.ndarray:
-        """The half-resolution RGB frame for `state` (a view or a reused buffer: copy to keep it).
+        """The half-resolution YUV planes ``(3, h, w)`` for `state` (a view or a reused buffer: copy to keep it).
 
         Layers are stacked back to front and every partial stack is cached with the whole-pixel offsets
         it was drawn at: in a slow move the far layers keep their offset for many frames, so only the
@@ -146,7 +170,7 @@ class SyntheticPlate:
                 np.copyto(out, base)
             layer = self.layers[level]
             shift_x, shift_y = keys[level + 1]
-            layer.draw(out, layer.margin_x + shift_x, layer.margin_y + shift_y)
+            layer.draw(out, layer.margin_x + shift_x, layer.margin_y + shift_y, self._scratch)
         self._keys = keys
         return self._stack[-1]
 
@@ -161,9 +185,9 @@ class SyntheticPlate:
         return (*self.offsets(state), zoom_box(self.width, self.height, state.zoom))
 
     def _slice(self, canvas: np.ndarray, margin_x: int, margin_y: int, dx: float, dy: float) -> np.ndarray:
-        left = min(max(margin_x + round(dx * self.width), 0), canvas.shape[1] - self.width)
-        top = min(max(margin_y + round(dy * self.height), 0), canvas.shape[0] - self.height)
-        return canvas[top : top + self.height, left : left + self.width]
+        left = min(max(margin_x + round(dx * self.width), 0), canvas.shape[2] - self.width)
+        top = min(max(margin_y + round(dy * self.height), 0), canvas.shape[1] - self.height)
+        return canvas[:, top : top + self.height, left : left + self.width]
 
 
 def zoom_box(width: int, height: int, zoom: float) -> tuple[int, int, int, int]:
@@ -173,11 +197,16 @@ def zoom_box(width: int, height: int, zoom: float) -> tuple[int, int, int, int]:
     return (width - crop_w) // 2, (height - crop_h) // 2, crop_w, crop_h
 
 
-def to_output(rgb: np.ndarray, box: tuple[int, int, int, int], width: int, height: int) -> av.VideoFrame:
-    """Crop `box` out of `rgb` and scale it to the output size as yuv420p, in one swscale pass."""
+def to_output(planes: np.ndarray, box: tuple[int, int, int, int], width: int, height: int) -> av.VideoFrame:
+    """Crop `box` out of YUV 4:4:4 `planes` and scale it to a new yuv420p frame of the output size.
+
+    The luma goes to the full size, the chroma to half of it (often already its size: then it is copied).
+    """
     left, top, crop_w, crop_h = box
-    frame = av.VideoFrame.from_ndarray(rgb[top : top + crop_h, left : left + crop_w], format="rgb24")
-    return frame.reformat(width=width, height=height, format="yuv420p", interpolation="BILINEAR", threads=1)
+    crop = planes[:, top : top + crop_h, left : left + crop_w]
+    luma = scale_plane(crop[0], width, height)
+    u, v = (scale_plane(crop[index], width // 2, height // 2) for index in (1, 2))
+    return frame_from_planes(luma, u, v)
 
 
 class ReferencePlate:
@@ -187,7 +216,7 @@ class ReferencePlate:
         self.width, self.height = image.size
         self.border_x = round(self.width * REFERENCE_BORDER)
         self.border_y = round(self.height * REFERENCE_BORDER)
-        self.canvas = self._extend(np.asarray(image.convert("RGB")))
+        self.canvas = yuv_planes(self._extend(np.asarray(image.convert("RGB"))))  # (3, H, W) YUV
         self.path = path
 
     def _extend(self, pixels: np.ndarray) -> np.ndarray:
@@ -208,10 +237,11 @@ class ReferencePlate:
         zoom = state.zoom
         if zoom >= 1.0 or dx or dy:
             zoom = max(zoom, 1.0 / max(1e-3, 1.0 - 2.0 * abs(dx)), 1.0 / max(1e-3, 1.0 - 2.0 * abs(dy)))
-        crop_w = min(self.canvas.shape[1], round(self.width / zoom))
-        crop_h = min(self.canvas.shape[0], round(self.height / zoom))
+        canvas_h, canvas_w = self.canvas.shape[1:]
+        crop_w = min(canvas_w, round(self.width / zoom))
+        crop_h = min(canvas_h, round(self.height / zoom))
         centre_x = self.border_x + self.width / 2 + dx * self.width
         centre_y = self.border_y + self.height / 2 + dy * self.height
-        left = int(min(max(round(centre_x - crop_w / 2), 0), self.canvas.shape[1] - crop_w))
-        top = int(min(max(round(centre_y - crop_h / 2), 0), self.canvas.shape[0] - crop_h))
+        left = int(min(max(round(centre_x - crop_w / 2), 0), canvas_w - crop_w))
+        top = int(min(max(round(centre_y - crop_h / 2), 0), canvas_h - crop_h))
         return left, top, crop_w, crop_h

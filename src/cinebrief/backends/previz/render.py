@@ -1,7 +1,7 @@
 """The frame loop: synthesise frames on a worker thread while the encoder works on the calling thread.
 
-The worker composes the plate for each frame's camera state, crops the zoom and lets swscale scale and
-convert it to yuv420p in one pass, then blends the overlays in place. Frames travel through a small
+The worker composes the plate (YUV planes) for each frame's camera state, crops the zoom and scales it
+to the output's yuv420p planes, then blends the overlays in place. Frames travel through a small
 bounded queue (memory stays flat whatever the clip's length); numpy, swscale and x264 release the GIL,
 so both cores stay busy. Between batches of frames the loop reports progress and checks `cancelled()`.
 """
@@ -24,6 +24,8 @@ from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_o
 from cinebrief.backends.previz.weather import Weather
 from cinebrief.errors import CancelledError
 from cinebrief.media.encode import AUDIO_RATE, VideoWriter
+from cinebrief.media.yuv import frame_from_planes
+from cinebrief.media.yuv import planes as planes_of
 
 BATCH = 12  # frames between progress reports and cancellation checks
 QUEUE_FRAMES = 4
@@ -34,7 +36,8 @@ class Picture:
     """What the worker needs: the plate (synthetic or the reference) and the overlays.
 
     When the camera's whole-pixel position has not changed since the last frame (a locked-off shot, the
-    slow start of an eased move), the last plate is copied instead of composed and scaled again.
+    slow start of an eased move), the last plate (scaled, without overlays) is copied instead of composed
+    and scaled again.
     """
 
     board: Storyboard
@@ -42,7 +45,7 @@ class Picture:
     overlays: Overlays
     weather: Weather | None = None  # rain or snow over the synthetic set
     _last_key: tuple[object, ...] | None = None
-    _last_plate: np.ndarray | None = None
+    _last_plate: av.VideoFrame | None = None
 
     def frame(self, index: int) -> av.VideoFrame:
         board = self.board
@@ -50,18 +53,17 @@ class Picture:
         key = self.plate.picture_key(state)
         if self.weather is not None:
             key = (*key, self.weather.step(index))
-        if key == self._last_key and self._last_plate is not None:
-            frame = av.VideoFrame.from_ndarray(self._last_plate, format="yuv420p")
-        else:
+        if key != self._last_key or self._last_plate is None:
             if isinstance(self.plate, ReferencePlate):
-                frame = to_output(self.plate.canvas, self.plate.box(state), board.width, board.height)
+                plate = to_output(self.plate.canvas, self.plate.box(state), board.width, board.height)
             else:
-                rgb = self.plate.compose(state)
+                planes = self.plate.compose(state)
                 if self.weather is not None:
-                    rgb = self.weather.apply(rgb, index)
+                    planes = self.weather.apply(planes, index)
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
-                frame = to_output(rgb, box, board.width, board.height)
-            self._last_key, self._last_plate = key, frame.to_ndarray()
+                plate = to_output(planes, box, board.width, board.height)
+            self._last_key, self._last_plate = key, plate
+        frame = frame_from_planes(*planes_of(self._last_plate))
         self.overlays.apply(frame, index)
         return frame
 

@@ -1,7 +1,9 @@
 """Falling rain and snow: a seeded texture that scrolls down the frame, lightening what is behind it.
 
-The texture is drawn once at the plate's resolution and wraps vertically, so a frame costs one slice and
-one `np.maximum` (rain and snow only ever add light).
+The texture is drawn once at the plate's resolution and wraps vertically. It is sparse (about one pixel
+in a hundred is a drop), so it is kept as a list of lit pixels: per frame only those pixels of the YUV
+plate are read, taken to RGB, lightened (`np.maximum`, as rain and snow only ever add light) and written
+back, on a copy of the plate.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from cinebrief.backends.previz.colours import RGB, mix
+from cinebrief.media.yuv import rgb_to_yuv, yuv_to_rgb
 
 # (drops per 10,000 pixels, fall speed in frame heights per second, slant in x per y)
 KINDS = {"rain": (6.0, 1.6, 0.18), "snow": (5.0, 0.14, 0.0)}
@@ -37,16 +40,28 @@ class Weather:
                     radius = rng.uniform(0.6, 1.6)
                     draw.ellipse((x - radius, y + wrap - radius, x + radius, y + wrap + radius), fill=tint)
         tile = np.asarray(image)
-        self.texture = np.concatenate([tile, tile], axis=0)
+        self._rows, self._columns = np.nonzero(tile.any(axis=2))
+        self._colours = tile[self._rows, self._columns].astype(np.float32)  # (drops, 3) RGB
+        self._out: np.ndarray | None = None
 
     @staticmethod
     def step(index: int) -> int:
         """Weather moves on twos (12 drawings a second, as hand animation does): half the work, same read."""
         return index - index % 2
 
-    def apply(self, rgb: np.ndarray, index: int) -> np.ndarray:
-        """A new frame: `rgb` with the falling texture at frame `index` lightened over it."""
+    def apply(self, planes: np.ndarray, index: int) -> np.ndarray:
+        """YUV planes ``(3, h, w)`` of `planes` with the texture at frame `index` lightened over them.
+
+        The result is a buffer of this object's, overwritten by the next call: copy it to keep it.
+        """
+        if self._out is None or self._out.shape != planes.shape:
+            self._out = np.empty_like(planes)
+        out = self._out
+        np.copyto(out, planes)
         offset = int(self.step(index) * self.speed * self.height / self.fps) % self.height
-        start = self.height - offset
-        height, width = rgb.shape[:2]
-        return np.maximum(rgb, self.texture[start : start + height, :width])
+        rows = self._rows + offset
+        rows[rows >= self.height] -= self.height
+        behind = yuv_to_rgb(out[:, rows, self._columns].T)
+        lit = rgb_to_yuv(np.maximum(np.clip(behind, 0, 255, out=behind), self._colours, out=behind))
+        out[:, rows, self._columns] = np.clip(np.rint(lit), 0, 255).T
+        return out
