@@ -25,7 +25,7 @@ from cinebrief.lint.document import (
     ShotView,
     Span,
 )
-from cinebrief.lint.lexicon import Text
+from cinebrief.lint.lexicon import words_of
 from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
 from cinebrief.prompts import labels, shotlist
 
@@ -54,14 +54,21 @@ class _Block:
 
 
 def header_of(line: str, *, fuzzy: bool = True) -> tuple[str | None, bool]:
-    """The guide's header a line stands for (tolerating case, spacing and a colon), and whether it had a colon."""
+    """The guide's header a line stands for (tolerating case, spacing and a colon), and whether it had a colon.
+
+    Without `fuzzy`, only exact spellings count (a cheap test: most lines leave at the key lookup).
+    """
     stripped = line.strip()
-    if not stripped or len(stripped) > 60 or _BULLET.match(line):
+    if not stripped or len(stripped) > 60:
         return None, False
     colon = stripped.endswith(":")
+    key = labels.header_key(stripped)
+    if not fuzzy and key not in _HEADER_KEYS and not key.startswith(("optimizedshotlist", "optimisedshotlist")):
+        return None, colon
+    if _BULLET.match(line):
+        return None, False
     if _SHOT_LIST_HEADER.match(stripped):
         return "Optimized Shot List", colon
-    key = labels.header_key(stripped)
     if key in _HEADER_KEYS:
         return _HEADER_KEYS[key], colon
     if not fuzzy or re.search(r"[.!?,;\"]", stripped.rstrip(":")) or len(key) < 8 or len(stripped.split()) > 6:
@@ -104,7 +111,7 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
     ultra = sum(1 for line in text.splitlines() if header_of(line, fuzzy=False)[0]) >= 2
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if labels.DIALOGUE_OPEN.search(stripped) or labels.DIALOGUE_CLOSE.search(stripped):
+        if "<" in stripped and (labels.DIALOGUE_OPEN.search(stripped) or labels.DIALOGUE_CLOSE.search(stripped)):
             in_tag, current = _dialogue_tag(line, number, blocks), None
             continue
         if in_tag:
@@ -246,7 +253,8 @@ def _fill_prose_like(shot: ShotView, block: _Block, role: str, name: str) -> Non
     if role == "prose" and not block.label:
         # Plain prose: a line shaped `Name: "line"` is dialogue outside a block; quotes may be speech.
         for line_span in _line_spans(block, name):
-            spoken = speaker_line(line_span, "prose") if re.search(r"[\"“]", line_span.text) else None
+            quoted = '"' in line_span.text or "“" in line_span.text
+            spoken = speaker_line(line_span, "prose") if quoted else None
             if spoken is not None and spoken.speaker:
                 shot.dialogue.append(spoken)
             else:
@@ -302,8 +310,8 @@ def quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
     if '"' not in span.text and "“" not in span.text:
         return found
     for match in _QUOTED.finditer(span.text):
-        before = Text(span.text[max(0, match.start() - 50) : match.start()]).words()[-5:]
-        after = Text(span.text[match.end() : match.end() + 30]).words()[:3]
+        before = words_of(span.text[max(0, match.start() - 50) : match.start()].lower())[-5:]
+        after = words_of(span.text[match.end() : match.end() + 30].lower())[:3]
         if any(word in WRITTEN for word in before[-4:]):
             continue
         said = any(word in SPEECH_VERBS for word in before) or any(word in SPEECH_VERBS for word in after)

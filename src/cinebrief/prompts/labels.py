@@ -27,10 +27,14 @@ ULTRA_HEADER_TEXT = dict(ULTRA_HEADERS)
 ULTRA_HEADER_FIELD = {text: name for name, text in ULTRA_HEADERS}
 
 
+_AND = re.compile(r"\band\b")
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
 def header_key(text: str) -> str:
     """How header spellings compare: letters only, lower case, a standalone "and" dropped
     (``Grade/Palette:`` and ``grade / palette`` → ``gradepalette``; ``Format and Look`` → ``formatlook``)."""
-    return re.sub(r"[^a-z]", "", re.sub(r"\band\b", "", text.casefold()))
+    return _NOT_LETTERS.sub("", _AND.sub("", text.casefold()))
 
 
 # Every header spelling we read, by its key → the `Detail` field it opens.
@@ -198,7 +202,7 @@ def split_labels(line: str) -> list[LabelPiece]:
     ``Style: 35 mm film. Camera: slow pan left.`` → a ``style`` piece and a ``move`` piece. A further label
     counts only after a sentence ends and only when it names a part of the shot (one with a role).
     """
-    first = _LABEL_LINE.match(line)
+    first = _LABEL_LINE.match(line) if ":" in line else None
     if first is None or (field := LABELS.get(normalise_label(first["label"]))) is None:
         return []
     found = [(first["label"].strip(), field, first.start("value"))]
