@@ -28,6 +28,8 @@ from cinebrief.contract.reference import check_reference_size, read_reference
 from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
 from cinebrief.jobs.cache import VideoCache
+from cinebrief.jobs.characters import CharacterStore
+from cinebrief.jobs.derive import VideoSource, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import FAILED, QUEUED, TERMINAL, UNFINISHED, Job
@@ -56,6 +58,7 @@ class VideoRequest:
     brief: Brief | None = None
     shot: Shot | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    characters: tuple[str, ...] = ()  # character ids (`char_…`), extended profile only
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Engine:
         self.pool = BackendPool(settings)
         self.layout = Layout(settings.server.data_dir)
         self.runner = Runner(settings, self.store, self.events, self.pool, self.layout)
+        self.characters = CharacterStore(self.store.database, self.layout.characters)
         self._sweeper: threading.Thread | None = None
         self._closed = threading.Event()
         if start:
@@ -113,9 +117,10 @@ class Engine:
     def submit(self, request: VideoRequest, *, idempotency_key: str | None = None) -> Video:
         """Check the request, record the job (queued, progress 0) and hand it to the runner."""
         reference = self.check(request)
+        characters = self.characters.check_references(request.characters, request.prompt, self.settings.server.profile)
         body_hash = _body_hash(request)
         if idempotency_key:
-            existing = self._idempotent_match(idempotency_key, body_hash)
+            existing = self.idempotent_match(idempotency_key, body_hash)
             if existing is not None:
                 return existing.to_video()
         created_at = int(time.time())
@@ -134,9 +139,10 @@ class Engine:
             options=dict(request.options),
             brief_json=request.brief.model_dump(mode="json", exclude_none=True) if request.brief else None,
             shot_json=request.shot.model_dump(mode="json", exclude_none=True) if request.shot else None,
-            reference_path=self._save_reference(job_id, reference) if reference else None,
+            reference_path=self.save_reference(job_id, reference) if reference else None,
             idempotency_key=idempotency_key or None,
             body_hash=body_hash,
+            character_ids=characters,
         )
         return self._insert(job)
 
@@ -166,7 +172,7 @@ class Engine:
         check_reference_size(image, request.size)
         return image.data, image.format
 
-    def _idempotent_match(self, key: str, body_hash: str) -> Job | None:
+    def idempotent_match(self, key: str, body_hash: str) -> Job | None:
         existing = self.store.find_by_idempotency_key(key)
         if existing is None:
             return None
@@ -182,12 +188,16 @@ class Engine:
             )
         return existing
 
+    def add(self, job: Job) -> Video:
+        """Record a job built from a source video (`jobs.derive`) and hand it to the runner."""
+        return self._insert(job)
+
     def _insert(self, job: Job) -> Video:
         try:
             job = self.store.insert(job)
         except DuplicateIdempotencyKey:  # a concurrent request with the same key won the race
             self._remove_reference(job)
-            found = self._idempotent_match(job.idempotency_key or "", job.body_hash or "")
+            found = self.idempotent_match(job.idempotency_key or "", job.body_hash or "")
             if found is None:
                 raise
             return found.to_video()
@@ -196,7 +206,7 @@ class Engine:
         self.runner.enqueue(job)
         return video
 
-    def _save_reference(self, job_id: str, reference: tuple[bytes, str]) -> str:
+    def save_reference(self, job_id: str, reference: tuple[bytes, str]) -> str:
         data, image_format = reference
         path = self.layout.inputs / f"{job_id}.{image_format}"
         temp = path.with_suffix(".partial")
@@ -292,19 +302,27 @@ class Engine:
                 infos.append(ModelInfo(name, backend, None, error=str(exc)))
         return infos
 
-    # -- remix and delete ------------------------------------------------------------------------------
+    # -- remix, edit, extend and delete ------------------------------------------------------------------------------
 
-    def remix(self, video_id: str, prompt: str, *, idempotency_key: str | None = None) -> Video:
-        """A new job from a completed source: same model, size, seconds, seed, shot and reference."""
-        check_prompt(prompt)
+    def completed_source(self, video_id: str, done: str = "remixed", *, field: str = "video_id") -> Job:
+        """The job a remix, edit or extension starts from: 409 while it is unfinished, 400 when it failed."""
         source = self.job(video_id)
         if source.status in UNFINISHED:
-            raise ConflictError(f"Video '{video_id}' is {source.status}; only a completed video can be remixed.")
+            raise ConflictError(f"Video '{video_id}' is {source.status}; only a completed video can be {done}.")
         if source.status == FAILED:
-            raise InputError(f"Video '{video_id}' failed; only a completed video can be remixed.", field="video_id")
+            raise InputError(f"Video '{video_id}' failed; only a completed video can be {done}.", field=field)
+        return source
+
+    def remix(self, video_id: str, prompt: str, *, idempotency_key: str | None = None, done: str = "remixed") -> Video:
+        """A new job from a completed source: same model, size, seconds, seed, shot and reference.
+
+        Edits by id (`POST /v1/videos/edits`) come here too, with `done="edited"` for the error messages.
+        """
+        check_prompt(prompt)
+        source = self.completed_source(video_id, done)
         body_hash = hashlib.sha256(json.dumps(["remix", video_id, prompt]).encode()).hexdigest()
         if idempotency_key:
-            existing = self._idempotent_match(idempotency_key, body_hash)
+            existing = self.idempotent_match(idempotency_key, body_hash)
             if existing is not None:
                 return existing.to_video()
         created_at = int(time.time())
@@ -312,7 +330,7 @@ class Engine:
         reference_path = None
         if source.reference_path and Path(source.reference_path).is_file():
             suffix = Path(source.reference_path).suffix.lstrip(".")
-            reference_path = self._save_reference(job_id, (Path(source.reference_path).read_bytes(), suffix))
+            reference_path = self.save_reference(job_id, (Path(source.reference_path).read_bytes(), suffix))
         job = Job(
             id=job_id,
             model=source.model,
@@ -336,6 +354,32 @@ class Engine:
         )
         return self._insert(job)
 
+    def edit(
+        self, video: VideoSource, prompt: str, *, model: str | None = None, idempotency_key: str | None = None
+    ) -> Video:
+        """An edit: of a video by id, a remix (same path, same rules); of an uploaded MP4, see `jobs.derive`."""
+        if isinstance(video, bytes):
+            return edit_upload(self, video, prompt, model=model, idempotency_key=idempotency_key)
+        if model is not None:
+            raise ContractError(
+                "Invalid 'model': an edit of a video given by id keeps that video's model; leave 'model' out.",
+                field="model",
+                code="unknown_parameter",
+            )
+        return self.remix(video, prompt, idempotency_key=idempotency_key, done="edited")
+
+    def extend(
+        self,
+        video: VideoSource,
+        prompt: str,
+        seconds: Any,
+        *,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Video:
+        """`seconds` more of a video (by id or uploaded), appended to it; see `jobs.derive`."""
+        return extend(self, video, prompt, seconds, model=model, idempotency_key=idempotency_key)
+
     def delete(self, video_id: str) -> VideoDeleted:
         """Delete a finished job and its files, or cancel a queued one; 409 while it is in progress."""
         job = self.job(video_id)
@@ -355,8 +399,9 @@ class Engine:
         self._remove_reference(job)
 
     def _remove_reference(self, job: Job) -> None:
-        if job.reference_path:
-            Path(job.reference_path).unlink(missing_ok=True)
+        for kept in (job.reference_path, job.source_video_path):
+            if kept:
+                Path(kept).unlink(missing_ok=True)
 
     def _sweep_loop(self) -> None:
         while not self._closed.wait(SWEEP_INTERVAL_SECONDS):
@@ -385,4 +430,6 @@ def _body_hash(request: VideoRequest) -> str:
         "shot": request.shot.model_dump(mode="json") if request.shot else None,
         "reference": hashlib.sha256(request.input_reference).hexdigest() if request.input_reference else None,
     }
+    if request.characters:
+        canonical["characters"] = list(request.characters)
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()

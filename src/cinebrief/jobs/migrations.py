@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     insert,
     select,
+    text,
 )
 
 Migration = Callable[[Connection], None]
@@ -65,7 +66,31 @@ def _create_jobs(connection: Connection) -> None:
     table.create(connection)
 
 
-MIGRATIONS: list[Migration] = [_create_jobs]
+def _add_column(connection: Connection, table: str, column: Column[object]) -> None:
+    kind = column.type.compile(dialect=connection.dialect)
+    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}"))
+
+
+def _videos_2026(connection: Connection) -> None:
+    """Characters (`char_…`), and what edits, extensions and character references record on a job."""
+    Table(
+        "characters",
+        MetaData(),
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("id", String(64), nullable=False, unique=True),
+        Column("name", String(200), nullable=False),
+        Column("created_at", BigInteger, nullable=False),
+        Column("video_path", Text, nullable=False),
+        Column("idempotency_key", String(255)),
+        Column("body_hash", String(64)),
+        Index("ix_characters_idempotency_key", "idempotency_key", unique=True),
+    ).create(connection)
+    _add_column(connection, "jobs", Column("character_ids", JSON))  # characters referenced on create
+    _add_column(connection, "jobs", Column("clip_seconds", String(8)))  # an extension: the new clip's length
+    _add_column(connection, "jobs", Column("source_video_path", Text))  # the uploaded or extended source video
+
+
+MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026]
 
 _VERSIONS = Table(
     "schema_migrations",

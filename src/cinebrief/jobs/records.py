@@ -49,6 +49,13 @@ class Job:
     body_hash: str | None = None
     output_dir: str | None = None
     attempts: int = 0
+    character_ids: list[str] = field(default_factory=list)
+    clip_seconds: str | None = None  # set on an extension: the backend renders this many seconds, then appends
+    source_video_path: str | None = None  # an extension's source video, or an edit's uploaded video
+
+    @property
+    def extension(self) -> bool:
+        return self.clip_seconds is not None and self.source_video_path is not None
 
     @property
     def terminal(self) -> bool:

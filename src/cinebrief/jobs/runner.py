@@ -5,7 +5,8 @@ Running one job, in order:
 2. if a previous attempt already renamed finished files into place, just record completion;
 3. build the backend request from the row (reference image, brief shot, remix source, resume state);
 4. generate into a fresh temp folder, reporting progress (1–99, never decreasing) and checkpoints;
-5. check the three files, rename the folder into place, record completion (100, completed_at, expires_at).
+5. an extension appends the new clip to its source video (`jobs.extension`);
+6. check the three files, rename the folder into place, record completion (100, completed_at, expires_at).
 Backend errors fail the job with their code; a stop (shutdown) leaves it unfinished so the next start
 runs it again, exactly once to completion.
 """
@@ -25,6 +26,7 @@ from typing import Any
 from cinebrief.backends.base import OUTPUT_FILES, GenerationRequest, GenerationResult, RemixSource
 from cinebrief.errors import BackendError, CancelledError, CinebriefError
 from cinebrief.jobs.events import EventBus, JobEvent
+from cinebrief.jobs.extension import append_clip
 from cinebrief.jobs.isolation import ProcessWorker
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import Job
@@ -48,7 +50,8 @@ class Layout:
         self.videos = data_dir / "videos"
         self.inputs = data_dir / "inputs"
         self.temp = data_dir / "tmp"
-        for folder in (self.videos, self.inputs, self.temp):
+        self.characters = data_dir / "characters"
+        for folder in (self.videos, self.inputs, self.temp, self.characters):
             folder.mkdir(parents=True, exist_ok=True)
 
     def clear_temp(self) -> None:
@@ -157,10 +160,12 @@ class Runner:
         try:
             # 3. and 4. generate
             result = self._generate(job, temp, worker)
+            if job.extension and has_outputs(result.directory):
+                result = append_clip(Path(job.source_video_path or ""), result)
             if not has_outputs(result.directory):
                 missing = [name for name in OUTPUT_FILES.values() if not (result.directory / name).is_file()]
                 raise BackendError(f"The backend '{job.backend}' finished without writing {', '.join(missing)}.")
-            # 5. rename into place, then record
+            # 6. rename into place, then record
             shutil.rmtree(final, ignore_errors=True)
             os.replace(result.directory, final)
             self._complete(job, final, result.metadata)
@@ -207,7 +212,7 @@ class Runner:
 
         reference = Path(job.reference_path).read_bytes() if job.reference_path else None
         remix = None
-        if job.remixed_from_video_id:
+        if job.remixed_from_video_id and not job.extension:
             remix = RemixSource(
                 video_id=job.remixed_from_video_id,
                 prompt=job.remix_source_prompt or "",
@@ -217,7 +222,7 @@ class Runner:
             prompt=job.prompt,
             model=job.model,
             size=job.size,
-            seconds=job.seconds,
+            seconds=job.clip_seconds or job.seconds,
             seed=job.seed,
             input_reference=reference,
             brief=Brief.model_validate(job.brief_json) if job.brief_json else None,

@@ -223,6 +223,7 @@ def _to_job(row: Mapping[str, Any]) -> Job:
     values = {name: row[name] for name in _JOB_FIELDS}
     for name in ("options", "resume_state", "result_metadata"):
         values[name] = dict(values[name] or {})
+    values["character_ids"] = list(values["character_ids"] or [])
     return Job(**values)
 
 

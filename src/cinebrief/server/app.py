@@ -15,7 +15,7 @@ from cinebrief import __version__
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.errors import install_error_handlers
 from cinebrief.server.middleware import RequestContextMiddleware
-from cinebrief.server.routes import events, lint, models, videos
+from cinebrief.server.routes import characters, edits, events, lint, models, videos
 from cinebrief.server.studio import router as studio_router
 from cinebrief.server.webhooks import WebhookSender
 from cinebrief.settings import Settings
@@ -47,6 +47,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    app.include_router(characters.router)  # before videos: /v1/videos/characters/... is not a video id
+    app.include_router(edits.router)
     app.include_router(videos.router)
     app.include_router(events.router)
     app.include_router(models.router)

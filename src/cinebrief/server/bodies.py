@@ -24,8 +24,11 @@ from cinebrief.server.errors import APIError
 
 Encoding = Literal["json", "multipart"]
 
-CREATE_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "cinebrief")
+CREATE_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "characters", "cinebrief")
 REMIX_FIELDS = ("prompt",)
+EDIT_FIELDS = ("prompt", "video", "model")
+EXTEND_FIELDS = ("prompt", "video", "seconds", "model")
+CHARACTER_FIELDS = ("name", "video")
 EXTRA_FIELDS = ("seed", "options", "shot", "brief")
 MAX_IMAGE_URL_CHARACTERS = 20_971_520
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
@@ -113,6 +116,8 @@ def _text(body: dict[str, Any], name: str, default: str | None = None) -> str | 
 
 
 def _json_kind(value: Any) -> str:
+    if isinstance(value, UploadFile):
+        return "a file"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):
@@ -147,7 +152,92 @@ async def video_request(body: dict[str, Any], encoding: Encoding) -> VideoReques
         )
     reference = await input_reference(body.get("input_reference"), encoding)
     extras = cinebrief_extras(body.get("cinebrief"))
-    return VideoRequest(prompt=prompt, model=model, size=size, seconds=seconds, input_reference=reference, **extras)
+    characters = character_ids(body.get("characters"))
+    return VideoRequest(
+        prompt=prompt,
+        model=model,
+        size=size,
+        seconds=seconds,
+        input_reference=reference,
+        characters=characters,
+        **extras,
+    )
+
+
+def character_ids(value: Any) -> tuple[str, ...]:
+    """`characters: [{id}]` (multipart `characters[][id]`) → the ids, in order."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ContractError(
+            f'Invalid type for \'characters\': expected an array of objects such as [{{"id": "char_..."}}], '
+            f"but got {_json_kind(value)} instead.",
+            field="characters",
+            code="invalid_type",
+        )
+    ids: list[str] = []
+    for index, item in enumerate(value):
+        field = f"characters[{index}]"
+        if not isinstance(item, dict):
+            raise ContractError(
+                f"Invalid type for '{field}': expected an object with 'id', but got {_json_kind(item)} instead.",
+                field=field,
+                code="invalid_type",
+            )
+        reject_unknown(item, ("id",), prefix=field)
+        ids.append(_required_text(item, "id", f"{field}[id]"))
+    return tuple(ids)
+
+
+def _required_text(body: dict[str, Any], name: str, field: str) -> str:
+    if name not in body:
+        raise ContractError(f"Missing required parameter: '{field}'.", field=field, code="missing_required_parameter")
+    value = body[name]
+    if not isinstance(value, str):
+        raise ContractError(
+            f"Invalid type for '{field}': expected a string, but got {_json_kind(value)} instead.",
+            field=field,
+            code="invalid_type",
+        )
+    return value
+
+
+async def video_source(body: dict[str, Any], encoding: Encoding) -> str | bytes:
+    """`video`: an uploaded file (its bytes) or `{"id": "video_..."}` (multipart `video[id]`) → the id."""
+    if "video" not in body:
+        raise ContractError("Missing required parameter: 'video'.", field="video", code="missing_required_parameter")
+    value = body["video"]
+    if isinstance(value, UploadFile):
+        return await value.read()
+    if isinstance(value, dict):
+        reject_unknown(value, ("id",), prefix="video")
+        return _required_text(value, "id", "video[id]")
+    expected = "a file or an object with 'id' (video[id])" if encoding == "multipart" else "an object with 'id'"
+    raise ContractError(
+        f"Invalid type for 'video': expected {expected}, but got {_json_kind(value)} instead.",
+        field="video",
+        code="invalid_type",
+    )
+
+
+def optional_text(body: dict[str, Any], name: str) -> str | None:
+    return _text(body, name)
+
+
+def required_seconds(body: dict[str, Any]) -> Any:
+    """`seconds` must be present; its type and value are checked as on create."""
+    if "seconds" not in body:
+        raise ContractError(
+            "Missing required parameter: 'seconds'.", field="seconds", code="missing_required_parameter"
+        )
+    seconds = body["seconds"]
+    if isinstance(seconds, UploadFile | dict | list):
+        raise ContractError(
+            f"Invalid type for 'seconds': expected a string, but got {_json_kind(seconds)} instead.",
+            field="seconds",
+            code="invalid_type",
+        )
+    return seconds
 
 
 async def input_reference(value: Any, encoding: Encoding) -> bytes | None:

@@ -1,0 +1,188 @@
+"""Jobs made from a video: an edit of an uploaded video, and an extension (contract §11, §16).
+
+* **Edit by id** is a remix (`Engine.remix`); **edit of an upload** checks the video, keeps it, and starts a
+  new job whose `input_reference` is the upload's first frame, at the upload's size.
+* **Extension** (by id or upload): the backend renders `seconds` more from the source's last frame, and the
+  runner appends that clip to the source (`jobs.extension`). The Video's `seconds` is the stitched total,
+  and `remixed_from_video_id` names the source when it was given by id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
+from cinebrief.contract.video import Video, new_id
+from cinebrief.errors import ContractError
+from cinebrief.jobs.records import QUEUED, Job
+from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_upload, move_into, seconds_text
+
+if TYPE_CHECKING:
+    from cinebrief.jobs.engine import Engine
+
+MAX_EXTENSION_SECONDS = 20
+MAX_TOTAL_SECONDS = 120
+
+VideoSource = str | bytes  # a video id, or the bytes of an uploaded MP4
+
+
+def _hash(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _source_key(video: VideoSource) -> str:
+    return video if isinstance(video, str) else "sha256:" + hashlib.sha256(video).hexdigest()
+
+
+def allowed_seconds(engine: Engine, model: str) -> tuple[str, ...]:
+    if model in OFFICIAL_MODELS:
+        return get_profile(engine.settings.server.profile).spec(model).seconds
+    return engine.pool.capabilities(model).seconds
+
+
+def _size_for_model(engine: Engine, model: str, stored: StoredVideo, seconds: str) -> None:
+    """The upload's size must be one the model serves; say so on `video`, the field the user sent."""
+    from cinebrief.jobs.engine import VideoRequest
+
+    try:
+        engine.check(VideoRequest(prompt="-", model=model, size=stored.info.size, seconds=seconds))
+    except ContractError as exc:
+        if exc.field != "size":
+            raise
+        raise ContractError(
+            f"Invalid 'video': the uploaded video is {stored.info.size}. {exc.message}",
+            field="video",
+            value=stored.info.size,
+            allowed=exc.allowed,
+        ) from None
+
+
+def edit_upload(engine: Engine, video: bytes, prompt: str, *, model: str | None, idempotency_key: str | None) -> Video:
+    """A new job that edits an uploaded MP4: its first frame is the reference, its size and length are kept."""
+    check_prompt(prompt)
+    model = model or DEFAULTS.model
+    body_hash = _hash("edit", _source_key(video), prompt, model)
+    if idempotency_key and (existing := engine.idempotent_match(idempotency_key, body_hash)) is not None:
+        return existing.to_video()
+    engine.pool.backend_name(model)  # an unknown model is a 400 naming the models served
+    stored = keep_upload(video, engine.layout.temp, field="video")
+    try:
+        first = frame_png(stored.path, 0, field="video")
+        choices = allowed_seconds(engine, model)
+        seconds = min(choices, key=lambda value: abs(float(value) - stored.seconds))
+        _size_for_model(engine, model, stored, seconds)
+        created_at = int(time.time())
+        job_id = new_id("video", created_at=created_at)
+        kept = move_into(stored, engine.layout.inputs / f"{job_id}.source.mp4")
+        stored = kept
+        job = Job(
+            id=job_id,
+            model=model,
+            backend=engine.pool.backend_name(model),
+            status=QUEUED,
+            progress=0,
+            created_at=created_at,
+            prompt=prompt,
+            size=stored.info.size,
+            seconds=seconds,
+            seed=secrets.randbelow(2**31),
+            reference_path=engine.save_reference(job_id, (first, "png")),
+            source_video_path=str(kept.path),
+            idempotency_key=idempotency_key or None,
+            body_hash=body_hash,
+        )
+    except BaseException:
+        stored.path.unlink(missing_ok=True)
+        raise
+    return engine.add(job)
+
+
+def extend(
+    engine: Engine,
+    video: VideoSource,
+    prompt: str,
+    seconds: Any,
+    *,
+    model: str | None,
+    idempotency_key: str | None,
+) -> Video:
+    """A new job: `seconds` more of the source, from its last frame; its video is the source plus the new clip."""
+    check_prompt(prompt)
+    body_hash = _hash("extend", _source_key(video), prompt, seconds, model)
+    if idempotency_key and (existing := engine.idempotent_match(idempotency_key, body_hash)) is not None:
+        return existing.to_video()
+    created_at = int(time.time())
+    job_id = new_id("video", created_at=created_at)
+    kept_path = engine.layout.inputs / f"{job_id}.source.mp4"
+    source: Job | None = None
+    if isinstance(video, str):
+        if model is not None:
+            raise ContractError(
+                "Invalid 'model': an extension of a video given by id keeps that video's model; leave 'model' out.",
+                field="model",
+                code="unknown_parameter",
+            )
+        source = engine.completed_source(video, "extended", field="video")
+        copy_into(engine.content_path(source.id, "video"), kept_path)
+        model, size, base_seconds = source.model, source.size, float(source.seconds)
+    else:
+        model = model or DEFAULTS.model
+        engine.pool.backend_name(model)
+        stored = move_into(keep_upload(video, engine.layout.temp, field="video"), kept_path)
+        size, base_seconds = stored.info.size, stored.seconds
+    try:
+        last = frame_png(kept_path, -1, field="video")
+        _check_extension(engine, model, size, seconds, last, base_seconds)
+        job = Job(
+            id=job_id,
+            model=model,
+            backend=engine.pool.backend_name(model),
+            status=QUEUED,
+            progress=0,
+            created_at=created_at,
+            prompt=prompt,
+            size=size,
+            seconds=seconds_text(base_seconds + float(seconds)),
+            seed=source.seed if source else secrets.randbelow(2**31),
+            remixed_from_video_id=source.id if source else None,
+            options=dict(source.options) if source else {},
+            brief_json=source.brief_json if source else None,
+            shot_json=source.shot_json if source else None,
+            reference_path=engine.save_reference(job_id, (last, "png")),
+            idempotency_key=idempotency_key or None,
+            body_hash=body_hash,
+            clip_seconds=seconds,
+            source_video_path=str(kept_path),
+        )
+    except BaseException:
+        kept_path.unlink(missing_ok=True)
+        raise
+    return engine.add(job)
+
+
+def _check_extension(engine: Engine, model: str, size: str, seconds: Any, last: bytes, base: float) -> None:
+    """`seconds` as on create (type and the model's values), then the extension limits of §11."""
+    from cinebrief.jobs.engine import VideoRequest
+
+    engine.check(VideoRequest(prompt="-", model=model, size=size, seconds=seconds, input_reference=last))
+    added = float(seconds)
+    if added > MAX_EXTENSION_SECONDS:
+        raise ContractError(
+            f"Invalid value: '{seconds}'. An extension adds at most {MAX_EXTENSION_SECONDS} seconds.",
+            field="seconds",
+            value=seconds,
+        )
+    if base + added > MAX_TOTAL_SECONDS:
+        raise ContractError(
+            f"Invalid value: '{seconds}'. The source is {seconds_text(base)} s long, and an extended video is at "
+            f"most {MAX_TOTAL_SECONDS} s; add at most {seconds_text(max(0.0, MAX_TOTAL_SECONDS - base))} s.",
+            field="seconds",
+            value=seconds,
+        )
+
+
+__all__ = ["MAX_EXTENSION_SECONDS", "MAX_TOTAL_SECONDS", "VideoSource", "edit_upload", "extend"]

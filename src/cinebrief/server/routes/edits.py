@@ -1,0 +1,92 @@
+"""`POST /v1/videos/edits` and `POST /v1/videos/extensions`: new videos made from a video (contract §11).
+
+`video` is an uploaded MP4 or `{"id": "video_..."}` (multipart `video[id]`). An edit by id shares the remix
+path; an extension appends `seconds` more to the source, and its `seconds` is the stitched total.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from cinebrief.contract.profile import EXTENDED_SECONDS, PROMPT_MAX_CHARACTERS
+from cinebrief.server.bodies import (
+    EDIT_FIELDS,
+    EXTEND_FIELDS,
+    optional_text,
+    read_body,
+    reject_unknown,
+    required_prompt,
+    required_seconds,
+    video_source,
+)
+from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
+from cinebrief.server.openapi import VIDEO_RESPONSES
+from cinebrief.server.routes.videos import IdempotencyKey
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
+
+_PROMPT = {"type": "string", "minLength": 1, "maxLength": PROMPT_MAX_CHARACTERS}
+_VIDEO_ID = {
+    "type": "object",
+    "required": ["id"],
+    "additionalProperties": False,
+    "properties": {"id": {"type": "string"}},
+}
+_SECONDS = {"type": "string", "enum": list(EXTENDED_SECONDS)}
+_MODEL = {"type": "string", "description": "Only with an uploaded video; by id the source's model is kept."}
+
+
+def _body(required: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+    def schema(video: dict[str, Any]) -> dict[str, Any]:
+        properties = {"prompt": _PROMPT, "video": video, "model": _MODEL, **extra}
+        return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
+
+    upload = {"oneOf": [{"type": "string", "format": "binary"}, _VIDEO_ID]}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {"schema": schema(upload)},
+                "application/json": {"schema": schema(_VIDEO_ID)},
+            },
+        }
+    }
+
+
+EDIT_BODY = _body(["prompt", "video"], {})
+EXTEND_BODY = _body(["prompt", "video", "seconds"], {"seconds": _SECONDS})
+
+
+@router.post("/edits", operation_id="CreateVideoEdit", openapi_extra=EDIT_BODY, responses=VIDEO_RESPONSES)
+async def edit_video(
+    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Edit a video: by id, a remix of a completed video; an uploaded MP4 starts from its first frame."""
+    body, encoding = await read_body(request, settings.server.max_request_bytes)
+    reject_unknown(body, EDIT_FIELDS)
+    prompt: Any = required_prompt(body)
+    video = await video_source(body, encoding)
+    model = optional_text(body, "model")
+    created = await run_in_threadpool(engine.edit, video, prompt, model=model, idempotency_key=idempotency_key)
+    return JSONResponse(created.wire())
+
+
+@router.post("/extensions", operation_id="CreateVideoExtend", openapi_extra=EXTEND_BODY, responses=VIDEO_RESPONSES)
+async def extend_video(
+    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Extend a video by `seconds` from its last frame; the new video is the source followed by the new clip."""
+    body, encoding = await read_body(request, settings.server.max_request_bytes)
+    reject_unknown(body, EXTEND_FIELDS)
+    prompt: Any = required_prompt(body)
+    video = await video_source(body, encoding)
+    seconds = required_seconds(body)
+    model = optional_text(body, "model")
+    created = await run_in_threadpool(
+        engine.extend, video, prompt, seconds, model=model, idempotency_key=idempotency_key
+    )
+    return JSONResponse(created.wire())
