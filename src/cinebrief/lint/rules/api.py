@@ -265,34 +265,36 @@ def _shot_position(document: Document, shot: ShotView) -> tuple[int | None, int 
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|eight|ten|twelve|fifteen|twenty|thirty|sixty)"
 _UNIT = r"(?:s|sec|secs|seconds?|minutes?|mins?)"
-# Matched on the span's lower-cased text (`Text.lowered`, same offsets), so no IGNORECASE is needed.
+# Matched on the span's lower-cased text (`Text.lowered`, same offsets), so no IGNORECASE is needed. Each
+# pattern opens with one shared `\b`, so that the engine leaves a position inside a word after one test.
 _PROSE_PARAMETERS = (
     (
         "duration",
         re.compile(
-            rf"\b{_NUMBER}[\s-]*{_UNIT}(?=[\s-]+(?:[\w-]+\s+){{0,3}}(?:video|clip|shot|film|sequence|spot|reel|movie"
-            r"|animation|ad)\b)"
-            rf"|\b(?:video|clip|film|animation)\s+(?:of|lasting|that\s+lasts|running)\s+(?:about\s+)?\d+\s*{_UNIT}\b"
-            rf"|\b\d+\s*{_UNIT}\s+long\b|\bmake\s+(?:it|the\s+(?:video|clip|shot))\s+(?:longer|shorter)\b"
-            r"|\b(?:longer|shorter|extended)\s+(?:video|clip|version|duration|cut)\b|\bduration\s*(?:of|:)?\s*\d+",
+            rf"\b(?:{_NUMBER}[\s-]*{_UNIT}(?=[\s-]+(?:[\w-]+\s+){{0,3}}(?:video|clip|shot|film|sequence|spot|reel"
+            r"|movie|animation|ad)\b)"
+            rf"|(?:video|clip|film|animation)\s+(?:of|lasting|that\s+lasts|running)\s+(?:about\s+)?\d+\s*{_UNIT}\b"
+            rf"|\d+\s*{_UNIT}\s+long\b|make\s+(?:it|the\s+(?:video|clip|shot))\s+(?:longer|shorter)\b"
+            r"|(?:longer|shorter|extended)\s+(?:video|clip|version|duration|cut)\b|duration\s*(?:of|:)?\s*\d+)",
         ),
     ),
     (
         "resolution",
         re.compile(
-            r"\b(?:4k|8k|2k|1080p|720p|2160p|1440p|480p|uhd|ultra[\s-]?hd|full[\s-]?hd|fhd|hd|high[\s-]?res(?:olution)?"
-            r"|hi[\s-]?res|low[\s-]?res(?:olution)?)\b|(?<![\d.])(?:16:9|9:16|1:1|4:5|21:9)(?!\d|\.\d)|\baspect\s+ratio\b"
-            r"|\b(?:vertical|portrait|landscape|horizontal)(?=(?:\s+[\w-]+){0,2}\s+(?:video|format|orientation|mode|clip"
-            r"|aspect|shot|frame)\b)"
-            r"|\bin\s+(?:vertical|portrait|landscape)\b|\b\d{3,4}\s*[x×]\s*\d{3,4}\b",
+            r"\b(?:(?:4k|8k|2k|1080p|720p|2160p|1440p|480p|uhd|ultra[\s-]?hd|full[\s-]?hd|fhd|hd"
+            r"|high[\s-]?res(?:olution)?|hi[\s-]?res|low[\s-]?res(?:olution)?)\b|aspect\s+ratio\b"
+            r"|(?:vertical|portrait|landscape|horizontal)(?=(?:\s+[\w-]+){0,2}\s+(?:video|format|orientation|mode"
+            r"|clip|aspect|shot|frame)\b)"
+            r"|in\s+(?:vertical|portrait|landscape)\b|\d{3,4}\s*[x×]\s*\d{3,4}\b)"
+            r"|(?<![\d.])(?:16:9|9:16|1:1|4:5|21:9)(?!\d|\.\d)",
         ),
     ),
     (
         "model or quality",
         re.compile(
-            r"\bsora(?:[\s-]?2)?(?:[\s-]?pro)?\b|\bpro\s+model\b"
-            r"|\b(?:highest|best|top|maximum|max|ultra|high|premium)(?:\s+possible)?\s+quality\b"
-            r"|\b(?:8k|4k|ultra[\s-]?hd)\s+render\b|\bmasterpiece\b",
+            r"\b(?:sora(?:[\s-]?2)?(?:[\s-]?pro)?\b|pro\s+model\b"
+            r"|(?:highest|best|top|maximum|max|ultra|high|premium)(?:\s+possible)?\s+quality\b"
+            r"|(?:8k|4k|ultra[\s-]?hd)\s+render\b|masterpiece\b)",
         ),
     ),
 )
