@@ -24,6 +24,7 @@ _U = np.array([-0.148223, -0.290993, 0.439216], dtype=np.float32)
 _V = np.array([0.439216, -0.367788, -0.071427], dtype=np.float32)
 _TO_YUV = np.stack([_Y, _U, _V]).T  # rgb @ _TO_YUV + _OFFSET
 _OFFSET = np.array([16.0, 128.0, 128.0], dtype=np.float32)
+Planes = tuple[np.ndarray, np.ndarray, np.ndarray]  # Y, U, V views of one yuv420p frame
 _TO_RGB = np.linalg.inv(_TO_YUV.astype(np.float64)).astype(np.float32)
 
 
@@ -47,9 +48,9 @@ def yuv_planes(rgb: np.ndarray) -> np.ndarray:
 
 
 def scale_plane(plane: np.ndarray, width: int, height: int) -> np.ndarray:
-    """`plane` (uint8, any strides) scaled to ``(height, width)`` by swscale, bilinear; itself if it fits."""
+    """A new array: `plane` (uint8, any strides) scaled to ``(height, width)`` by swscale, bilinear, or copied."""
     if plane.shape == (height, width):
-        return plane
+        return plane.copy()
     source = av.VideoFrame(plane.shape[1], plane.shape[0], "gray")
     np.copyto(_plane_view(source.planes[0]), plane)
     return _plane_view(source.reformat(width=width, height=height, interpolation="BILINEAR", threads=1).planes[0])
@@ -115,16 +116,19 @@ def _plane_view(plane: av.video.plane.VideoPlane) -> np.ndarray:
     return buffer[:, : plane.width]
 
 
-def planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def planes(frame: av.VideoFrame) -> Planes:
     """Writable numpy views of a yuv420p frame's Y, U and V planes (line padding cut off)."""
     luma, u, v = (_plane_view(plane) for plane in frame.planes)
     return luma, u, v
 
 
-def blend(frame: av.VideoFrame, sprite: YuvSprite, x: int, y: int) -> None:
-    """Composite `sprite` onto the yuv420p `frame` in place, its top-left at (x, y), rounded down to even."""
+def blend(frame: av.VideoFrame | Planes, sprite: YuvSprite, x: int, y: int) -> None:
+    """Composite `sprite` onto the yuv420p `frame` in place, its top-left at (x, y), rounded down to even.
+
+    `frame` may also be its `planes`, taken once for many blends.
+    """
     x, y = x - x % 2, y - y % 2
-    luma_plane, u_plane, v_plane = planes(frame)
+    luma_plane, u_plane, v_plane = planes(frame) if isinstance(frame, av.VideoFrame) else frame
     frame_h, frame_w = luma_plane.shape
     left, top = max(x, 0), max(y, 0)
     right, bottom = min(x + sprite.width, frame_w), min(y + sprite.height, frame_h)

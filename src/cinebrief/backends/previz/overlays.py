@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from cinebrief.backends.previz.colours import RGB
 from cinebrief.backends.previz.plan import FPS, Beat, Line, Storyboard
-from cinebrief.media.yuv import YuvSprite, blend
+from cinebrief.media.yuv import YuvSprite, blend, planes
 
 PANEL = (8, 9, 12, 178)
 TEXT = (244, 242, 236, 255)
@@ -216,22 +216,23 @@ class Overlays:
             return
         board, layout = self.board, self.layout
         seconds = index / FPS
-        blend(frame, self.slate, layout.margin, layout.margin)
-        blend(frame, self.mark, *self.mark_at)
+        target = planes(frame)
+        blend(target, self.slate, layout.margin, layout.margin)
+        blend(target, self.mark, *self.mark_at)
         for beat in board.beats:
             if beat.start <= seconds < beat.end:
-                blend(frame, self._beat(beat), *self.beat_at)
+                blend(target, self._beat(beat), *self.beat_at)
         timeline_x, timeline_y = self.timeline_at
         for number, line in enumerate(board.lines):
             if line.start <= seconds < line.end:
                 sprite = self._line(number, line)
                 y = timeline_y - layout.px(16) - sprite.height
-                blend(frame, sprite, (board.width - sprite.width) // 2, y)
-        blend(frame, self.timeline, timeline_x, timeline_y)
+                blend(target, sprite, (board.width - sprite.width) // 2, y)
+        blend(target, self.timeline, timeline_x, timeline_y)
         playhead_x = timeline_x + round(seconds / board.seconds * self.timeline.width) - self.playhead.width // 2
-        blend(frame, self.playhead, playhead_x, timeline_y - layout.px(3))
+        blend(target, self.playhead, playhead_x, timeline_y - layout.px(3))
         whole, frames = divmod(index, FPS)
         clock = self._text(f"{whole:02d}:")
         clock_y = timeline_y - layout.px(8) - clock.height
-        blend(frame, clock, timeline_x, clock_y)
-        blend(frame, self._text(f"{frames:02d}"), timeline_x + clock.width, clock_y)
+        blend(target, clock, timeline_x, clock_y)
+        blend(target, self._text(f"{frames:02d}"), timeline_x + clock.width, clock_y)

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import av
 import numpy as np
 from PIL import Image, ImageFilter
 
 from cinebrief.backends.previz.camera import CameraPath, CameraState
-from cinebrief.media.yuv import frame_from_planes, rgb_to_yuv, scale_plane, yuv_planes
+from cinebrief.media.yuv import Planes, rgb_to_yuv, scale_plane, yuv_planes
 
 SYNTH_SCALE = 0.5  # the synthetic scene is drawn at half the output's width and height
 REFERENCE_BORDER = 0.2  # mirrored border around a reference, as a fraction of each side
@@ -197,8 +196,8 @@ def zoom_box(width: int, height: int, zoom: float) -> tuple[int, int, int, int]:
     return (width - crop_w) // 2, (height - crop_h) // 2, crop_w, crop_h
 
 
-def to_output(planes: np.ndarray, box: tuple[int, int, int, int], width: int, height: int) -> av.VideoFrame:
-    """Crop `box` out of YUV 4:4:4 `planes` and scale it to a new yuv420p frame of the output size.
+def to_output(planes: np.ndarray, box: tuple[int, int, int, int], width: int, height: int) -> Planes:
+    """Crop `box` out of YUV 4:4:4 `planes` and scale it to new yuv420p planes of the output size.
 
     The luma goes to the full size, the chroma to half of it (often already its size: then it is copied).
     """
@@ -206,7 +205,7 @@ def to_output(planes: np.ndarray, box: tuple[int, int, int, int], width: int, he
     crop = planes[:, top : top + crop_h, left : left + crop_w]
     luma = scale_plane(crop[0], width, height)
     u, v = (scale_plane(crop[index], width // 2, height // 2) for index in (1, 2))
-    return frame_from_planes(luma, u, v)
+    return luma, u, v
 
 
 class ReferencePlate:

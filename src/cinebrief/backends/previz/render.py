@@ -24,8 +24,7 @@ from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_o
 from cinebrief.backends.previz.weather import Weather
 from cinebrief.errors import CancelledError
 from cinebrief.media.encode import AUDIO_RATE, VideoWriter
-from cinebrief.media.yuv import frame_from_planes
-from cinebrief.media.yuv import planes as planes_of
+from cinebrief.media.yuv import Planes, frame_from_planes
 
 BATCH = 12  # frames between progress reports and cancellation checks
 QUEUE_FRAMES = 4
@@ -45,7 +44,7 @@ class Picture:
     overlays: Overlays
     weather: Weather | None = None  # rain or snow over the synthetic set
     _last_key: tuple[object, ...] | None = None
-    _last_plate: av.VideoFrame | None = None
+    _last_plate: Planes | None = None  # the plate at the output size, without overlays
 
     def frame(self, index: int) -> av.VideoFrame:
         board = self.board
@@ -63,7 +62,7 @@ class Picture:
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
                 plate = to_output(planes, box, board.width, board.height)
             self._last_key, self._last_plate = key, plate
-        frame = frame_from_planes(*planes_of(self._last_plate))
+        frame = frame_from_planes(*self._last_plate)
         self.overlays.apply(frame, index)
         return frame
 
