@@ -7,7 +7,7 @@ rules can point at the words. All matching goes through `lexicon` tables (see `v
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cinebrief.lint import vague_terms as vague
 from cinebrief.lint import vocabulary as vocab
@@ -15,8 +15,7 @@ from cinebrief.lint.document import ShotView, Span
 from cinebrief.lint.lexicon import Match, Text
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):  # a tuple: the hot rules make many of these
     span: Span
     match: Match
 

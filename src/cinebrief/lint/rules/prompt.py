@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from cinebrief.lint import detect
 from cinebrief.lint import vague_terms as vague
@@ -46,7 +46,7 @@ def vague_language(document: Document) -> Iterator[Finding]:
                     f"'{written}' is vague: it tells the model an opinion, not what to show",
                     span.location(found.match.start),
                     help=f"show it instead, e.g. {suggestion}",
-                    fix=Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}"),
+                    fix=_vague_fix(written, suggestion),
                     shot=shot.index,
                 )
 
@@ -55,6 +55,12 @@ def vague_language(document: Document) -> Iterator[Finding]:
 def _suggestion(term: str) -> str:
     """The first two concrete replacements of a vague term, quoted."""
     return "; ".join(f"“{text}”" for text in vague.VAGUE_TERMS[term][:2])
+
+
+@lru_cache(maxsize=512)
+def _vague_fix(written: str, suggestion: str) -> Fix:
+    """The display-only fix of a vague word as written (a `Fix` is immutable, so findings share it)."""
+    return Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}")
 
 
 @rule("PR002", "multiple-camera-moves", severity="warning")
