@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
 from cinebrief.contract.video import Video, new_id
-from cinebrief.errors import ContractError
+from cinebrief.errors import ContractError, quote_list
 from cinebrief.jobs.records import QUEUED, Job
 from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_upload, move_into, seconds_text
 
@@ -53,8 +53,10 @@ def _size_for_model(engine: Engine, model: str, stored: StoredVideo, seconds: st
     except ContractError as exc:
         if exc.field != "size":
             raise
+        allowed = f"Supported sizes: {quote_list(exc.allowed)}." if exc.allowed else exc.message
         raise ContractError(
-            f"Invalid 'video': the uploaded video is {stored.info.size}. {exc.message}",
+            f"Invalid 'video': the uploaded video is {stored.info.size}, a size model '{model}' does not serve. "
+            f"{allowed} Upload a video of such a size, or name another model in 'model'.",
             field="video",
             value=stored.info.size,
             allowed=exc.allowed,
