@@ -7,7 +7,7 @@ label and map them to one name. Headers stand on their own line without a colon;
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # The ten ultra-detailed headers in the guide's order: (brief field in `Detail`, exact header text).
 # The shot-list header carries its counts, so it is written by `prompts.shotlist.format_header`.
@@ -34,7 +34,8 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 def header_key(text: str) -> str:
     """How header spellings compare: letters only, lower case, a standalone "and" dropped
     (``Grade/Palette:`` and ``grade / palette`` → ``gradepalette``; ``Format and Look`` → ``formatlook``)."""
-    return _NOT_LETTERS.sub("", _AND.sub("", text.casefold()))
+    folded = text.casefold()
+    return _NOT_LETTERS.sub("", _AND.sub("", folded) if "and" in folded else folded)
 
 
 # Every header spelling we read, by its key → the `Detail` field it opens.
@@ -176,18 +177,18 @@ _LABEL_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z +&/]{0,30}?)\s*:(?P<val
 # A further label on the same line, after a sentence ends: ``Style: 35 mm film. Camera: slow pan left.``
 _INLINE_LABEL = re.compile(r"(?<=[.;!?])\s+(?P<label>[A-Z][A-Za-z +&/]{0,28}?)\s*:(?=\s|$)")
 _HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z &/()]*:?\s*$")
-_SPACES = re.compile(r"\s+")
-_UNFINISHED = re.compile(r"(?:[,;:&+/–—-]|\b(?:and|or|with)\b)\s*$", re.IGNORECASE)
+_UNFINISHED_MARKS = ",;:&+/–—-"
+_UNFINISHED_WORDS = frozenset({"and", "or", "with"})
 _PALETTE_SPLIT = re.compile(r"[,;/]|\band\b")
 _PALETTE_IN_LIGHTING = re.compile(r"[\s;,.]*\bpalette(?:\s+anchors)?\s*:\s*", re.IGNORECASE)
 
 
 def normalise_label(label: str) -> str:
-    return _SPACES.sub(" ", label.strip().rstrip(":").strip()).casefold()
+    """``Camera  Shot :`` → ``camera shot``: how label spellings compare."""
+    return " ".join(label.rstrip().rstrip(":").split()).casefold()
 
 
-@dataclass(frozen=True)
-class LabelPiece:
+class LabelPiece(NamedTuple):
     """One label on a line: as written, the field it fills, and its value with the value's 0-based offset."""
 
     label: str
@@ -221,7 +222,10 @@ def split_labels(line: str) -> list[LabelPiece]:
 def continues(value: str) -> bool:
     """Whether a label's value is missing or stops mid-phrase (``Style: 1970s film,``): then the lines below
     carry it on, up to a blank line or the next label. Otherwise the label holds its own line only."""
-    return not value or _UNFINISHED.search(value) is not None
+    tail = value.rstrip()
+    if not tail or tail[-1] in _UNFINISHED_MARKS:
+        return True
+    return tail.rsplit(None, 1)[-1].casefold() in _UNFINISHED_WORDS
 
 
 def match_label(line: str) -> tuple[str, str, str] | None:
