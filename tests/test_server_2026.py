@@ -119,7 +119,9 @@ def test_edit_an_uploaded_mp4_starts_from_its_first_frame(client: OpenAI, source
     assert (caught.value.param, caught.value.code) == ("video[model]", "unknown_parameter")
 
 
-def test_extend_by_id_stitches_source_and_new_clip(client: OpenAI, source: Video, source_mp4: bytes) -> None:
+def test_extend_by_id_stitches_source_and_new_clip(
+    client: OpenAI, server: ServerThread, source: Video, source_mp4: bytes
+) -> None:
     created = client.videos.extend(
         prompt="The boat reaches the drain", seconds="4", video=openai.NOT_GIVEN, extra_body=by_id(source)
     )
@@ -133,6 +135,7 @@ def test_extend_by_id_stitches_source_and_new_clip(client: OpenAI, source: Video
     assert video_seconds == pytest.approx(8.0, abs=1 / FPS) and audio_seconds == pytest.approx(8.0, abs=0.05)
     assert all(close(a, b) for a, b in zip(frames[:: FPS // 2][:8], original[:: FPS // 2], strict=True))
     assert close(frames[len(original)], original[-1])  # the new clip starts from the source's last frame
+    assert server.app.state.engine.job(done.id).result_metadata["extension"]["stitch"] == "copy"
     json_body = client.post(
         "/videos/extensions", body={"prompt": "Further", "seconds": "4", **by_id(done)}, cast_to=Video
     )
@@ -150,6 +153,13 @@ def test_extend_an_upload(client: OpenAI, source_mp4: bytes) -> None:
     assert (created.seconds, created.remixed_from_video_id) == ("8", None)
     done = client.videos.poll(created.id, poll_interval_ms=50)
     assert len(frames_of(client.videos.download_content(done.id).read())) == 8 * FPS
+    key, again = {"Idempotency-Key": "extend-once"}, {"video": {"id": done.id}}
+    once = client.videos.extend(prompt="Once", seconds="4", video=openai.NOT_GIVEN, extra_body=again, extra_headers=key)
+    twice = client.videos.extend(
+        prompt="Once", seconds="4", video=openai.NOT_GIVEN, extra_body=again, extra_headers=key
+    )
+    assert once.id == twice.id and once.seconds == "12"
+    client.videos.poll(once.id, poll_interval_ms=50)
 
 
 def test_characters(client: OpenAI, server: ServerThread, source_mp4: bytes, tmp_path: Path) -> None:
@@ -159,8 +169,12 @@ def test_characters(client: OpenAI, server: ServerThread, source_mp4: bytes, tmp
     assert made.id and made.id.startswith("char_") and made.name == NAME and made.created_at > 0
     got = client.videos.get_character(made.id)
     assert (got.id, got.name, got.created_at) == (made.id, NAME, made.created_at)
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.NotFoundError) as missing:
         client.videos.get_character("char_" + "0" * 48)
+    assert missing.value.param == "character_id"
+    key = {"Idempotency-Key": "pip-once"}
+    once = client.videos.create_character(name="Pip once", video=clip, extra_headers=key)
+    assert client.videos.create_character(name="Pip once", video=clip, extra_headers=key).id == once.id
 
     video = client.videos.create(
         prompt=f"{NAME} sails past a drain",

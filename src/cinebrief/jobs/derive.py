@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
@@ -120,22 +121,7 @@ def extend(
     created_at = int(time.time())
     job_id = new_id("video", created_at=created_at)
     kept_path = engine.layout.inputs / f"{job_id}.source.mp4"
-    source: Job | None = None
-    if isinstance(video, str):
-        if model is not None:
-            raise ContractError(
-                "Invalid 'model': an extension of a video given by id keeps that video's model; leave 'model' out.",
-                field="model",
-                code="unknown_parameter",
-            )
-        source = engine.completed_source(video, "extended", field="video")
-        copy_into(engine.content_path(source.id, "video"), kept_path)
-        model, size, base_seconds = source.model, source.size, float(source.seconds)
-    else:
-        model = model or DEFAULTS.model
-        engine.pool.backend_name(model)
-        stored = move_into(keep_upload(video, engine.layout.temp, field="video"), kept_path)
-        size, base_seconds = stored.info.size, stored.seconds
+    source, model, size, base_seconds = _keep_source(engine, video, model, kept_path)
     try:
         last = frame_png(kept_path, -1, field="video")
         _check_extension(engine, model, size, seconds, last, base_seconds)
@@ -164,6 +150,29 @@ def extend(
         kept_path.unlink(missing_ok=True)
         raise
     return engine.add(job)
+
+
+def _keep_source(
+    engine: Engine, video: VideoSource, model: str | None, kept_path: Path
+) -> tuple[Job | None, str, str, float]:
+    """Copy the source (by id: its finished video) or move the checked upload to `kept_path`.
+
+    Returns the source job (None for an upload), the model, the size and the source's length in seconds.
+    """
+    if isinstance(video, bytes):
+        model = model or DEFAULTS.model
+        engine.pool.backend_name(model)  # an unknown model is a 400 before the upload is read
+        stored = move_into(keep_upload(video, engine.layout.temp, field="video"), kept_path)
+        return None, model, stored.info.size, stored.seconds
+    if model is not None:
+        raise ContractError(
+            "Invalid 'model': an extension of a video given by id keeps that video's model; leave 'model' out.",
+            field="model",
+            code="unknown_parameter",
+        )
+    source = engine.completed_source(video, "extended", field="video")
+    copy_into(engine.content_path(source.id, "video"), kept_path)
+    return source, source.model, source.size, float(source.seconds)
 
 
 def _check_extension(engine: Engine, model: str, size: str, seconds: Any, last: bytes, base: float) -> None:
