@@ -72,6 +72,22 @@ def streams_of(data: bytes) -> tuple[float, float, float]:
         return float(video.average_rate), ends["video"], ends["audio"]
 
 
+def encoded(seconds: int, codec: str = "libx264") -> bytes:
+    """A plain grey MP4 at the small size, made here with PyAV (no audio)."""
+    width, height = (int(side) for side in SMALL_SIZE.split("x"))
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream(codec, rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if codec == "libx264":
+            stream.options = {"preset": "ultrafast"}
+        frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), 128, np.uint8), format="rgb24")
+        for _ in range(seconds * FPS):
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
 def close(a: np.ndarray, b: np.ndarray) -> bool:
     return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean()) < 8
 
@@ -100,8 +116,9 @@ def key_opts(headers: dict[str, str]) -> dict:
 
 
 def test_edit_an_uploaded_mp4_starts_from_its_first_frame(client: OpenAI, source_mp4: bytes) -> None:
+    small = {"model": SMALL_MODEL}
     created = client.videos.edit(
-        prompt="The boat turns red", video=("boat.mp4", source_mp4, "video/mp4"), extra_body={"model": SMALL_MODEL}
+        prompt="The boat turns red", video=("boat.mp4", source_mp4, "video/mp4"), extra_body=small
     )
     assert created.remixed_from_video_id is None
     done = client.videos.poll(created.id, poll_interval_ms=50)
@@ -111,6 +128,9 @@ def test_edit_an_uploaded_mp4_starts_from_its_first_frame(client: OpenAI, source
     with pytest.raises(openai.BadRequestError) as caught:
         client.videos.edit(prompt="x", video=("notes.mp4", b"not a video at all", "video/mp4"))
     assert caught.value.param == "video" and "not an MP4" in caught.value.message
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.edit(prompt="x", video=("mpeg4.mp4", encoded(1, "mpeg4"), "video/mp4"), extra_body=small)
+    assert caught.value.param == "video" and "only H.264" in caught.value.message
     with pytest.raises(openai.BadRequestError) as caught:  # sora-2 serves 720p, not the upload's 256x144
         client.videos.edit(prompt="x", video=("boat.mp4", source_mp4, "video/mp4"))
     assert caught.value.param == "video" and SMALL_SIZE in caught.value.message and "sora-2" in caught.value.message
@@ -160,6 +180,11 @@ def test_extend_an_upload(client: OpenAI, source_mp4: bytes) -> None:
     )
     assert once.id == twice.id and once.seconds == "12"
     client.videos.poll(once.id, poll_interval_ms=50)
+    with pytest.raises(openai.BadRequestError) as caught:  # 117 s + 4 s is over the 120 s an extended video may last
+        client.videos.extend(
+            prompt="x", seconds="4", video=("long.mp4", encoded(117), "video/mp4"), extra_body={"model": SMALL_MODEL}
+        )
+    assert caught.value.param == "seconds" and "at most 120 s" in caught.value.message
 
 
 def test_characters(client: OpenAI, server: ServerThread, source_mp4: bytes, tmp_path: Path) -> None:
