@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 # Punctuation becomes a space so that `str.split` (in C) finds the words; the apostrophe stays inside a word.
@@ -170,17 +171,18 @@ class Phrases:
 
     def __init__(self, entries: dict[str, str] | Iterable[str], *, plural: bool = True) -> None:
         items = entries.items() if isinstance(entries, dict) else ((entry, entry) for entry in entries)
-        self._table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        # first word → (the phrase's words, their count, label, value), longest phrase first
+        self._table: dict[str, list[tuple[list[str], int, str, str]]] = {}
         for label, value in items:
-            words = tuple(words_of(label.lower()))
+            words = words_of(label.lower())
             if not words:
                 continue
             last_forms = _plurals(words[-1]) if plural else (words[-1],)
             for last in last_forms:
-                variant = (*words[:-1], last)
-                self._table.setdefault(variant[0], []).append((variant, label, value))
+                variant = [*words[:-1], last]
+                self._table.setdefault(variant[0], []).append((variant, len(variant), label, value))
         for candidates in self._table.values():
-            candidates.sort(key=lambda item: len(item[0]), reverse=True)
+            candidates.sort(key=lambda item: item[1], reverse=True)
         self._keys = frozenset(self._table)
 
     def __contains__(self, word: str) -> bool:
@@ -198,26 +200,21 @@ class Phrases:
         if len(keys) == 1:
             positions = text.positions(next(iter(keys)))
         else:
-            positions = sorted(position for word in keys for position in text.positions(word))
+            positions = sorted(chain.from_iterable(map(text.positions, keys)))
         words_list = text.words_list
-        stop = len(words_list)
+        starts = text.starts if offsets else None
         after = -1
         for position in positions:
             if position <= after:
                 continue
-            for words, label, value in table[words_list[position]]:
-                size = len(words)
-                if size == 1 or (
-                    position + size <= stop and all(words_list[position + k] == words[k] for k in range(1, size))
-                ):
+            for words, size, label, value in table[words_list[position]]:
+                if size == 1 or words_list[position : position + size] == words:
                     last = position + size - 1
-                    if offsets:
-                        starts = text.starts
-                        yield Match(
-                            label, value, starts[position], starts[last] + len(words_list[last]), position, last
-                        )
-                    else:
+                    if starts is None:
                         yield Match(label, value, -1, -1, position, last)
+                    else:
+                        end = starts[last] + len(words_list[last])
+                        yield Match(label, value, starts[position], end, position, last)
                     after = last
                     break
 
@@ -228,12 +225,11 @@ class Phrases:
             return False
         words_list = text.words_list
         for word in keys:
-            for words, _, _ in self._table[word]:
-                size = len(words)
+            for words, size, _, _ in self._table[word]:
                 if size == 1:
                     return True
                 for position in text.positions(word):
-                    if words_list[position : position + size] == list(words):
+                    if words_list[position : position + size] == words:
                         return True
         return False
 
