@@ -21,27 +21,18 @@ class Found(NamedTuple):  # a tuple: the hot rules make many of these
 
 
 def vague_terms(span: Span) -> list[Found]:
-    """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly")."""
+    """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly"), except
+    where the next word makes them a plain description ("epic IMAX-scale", "dynamic range")."""
     text = span.words
+    words, count = text.words_list, len(text.words_list)
+    exempt_next = vague.VAGUE_EXEMPT_NEXT
     found = []
     for match in vague.VAGUE.iter(text):
-        exempt = vague.VAGUE_EXEMPT_NEXT.get(match.label)
-        if exempt and match.last + 1 < len(text.words_list) and text.words_list[match.last + 1] in exempt:
-            continue
-        if _vague_exception(text, match):
+        exempt = exempt_next.get(match.label)
+        if exempt and match.last + 1 < count and words[match.last + 1] in exempt:
             continue
         found.append(Found(span, match))
     return found
-
-
-def _vague_exception(text: Text, match: Match) -> bool:
-    """Uses that are not praise: "pretty fast", "good morning", "cool light" (a colour temperature)."""
-    following = text.words_list[match.last + 1] if match.last + 1 < len(text.words_list) else ""
-    if match.label == "nice" and following in ("and",):
-        return False
-    if match.label == "dynamic" and following in ("range",):
-        return True
-    return bool(match.label == "interesting" and following in ("because",))
 
 
 def camera_moves(span: Span, *, require_context: bool) -> list[Found]:

@@ -152,4 +152,6 @@ VAGUE = Phrases({term: term for term in VAGUE_TERMS}, plural=False)
 # "epic IMAX-scale" is the guide's own style phrase and "cinematic lighting" is caught as lighting.
 VAGUE_EXEMPT_NEXT = {
     "epic": words_set("imax imax-scale"),
+    "dynamic": words_set("range"),  # a measure of light, not praise
+    "interesting": words_set("because"),  # a reason follows
 }
