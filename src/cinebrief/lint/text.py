@@ -4,8 +4,8 @@ entries and dialogue in every form the guide uses, each with its line and column
 This is the linter's view of text, not a brief: it keeps positions (a brief has none) and what a brief
 cannot hold, such as quoted speech in the prose, a misspelled header or a shot-list line in the wrong
 characters. The labels and headers are those of `cinebrief.prompts.labels` and the shot-list lines are read
-by `cinebrief.prompts.shotlist`, the same plain-data modules the prompt parser uses; nothing here loads the
-brief schema, so `cinebrief lint --text` starts fast.
+by `cinebrief.prompts.shotlist` (loaded when a prompt has a shot list), the same plain-data modules the prompt
+parser uses; nothing here loads the brief schema, so `cinebrief lint --text` starts fast.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from cinebrief.lint.document import (
 )
 from cinebrief.lint.lexicon import words_of
 from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
-from cinebrief.prompts import labels, shotlist
+from cinebrief.prompts import labels
 
 # The guide's labels (lower case, no colon) → the role the linter reads them in; the vocabulary is the
 # prompt package's (`cinebrief.prompts.labels`), so the linter and the prompt parser read the same labels.
@@ -331,6 +331,8 @@ def _position(span: Span, offset: int) -> tuple[int | None, int | None]:
 
 def _read_entries(shot: ShotView, block: _Block) -> None:
     """Shot-list entries with their description lines (tolerant reading, problems kept for the linter)."""
+    from cinebrief.prompts import shotlist  # its patterns take a while to compile: only for prompts with a list
+
     entry: EntryView | None = None
     for number, column, text in block.lines:
         parsed = shotlist.parse_entry_line(text) if _ENTRY_START.match(text) else None
