@@ -12,7 +12,7 @@ from typing import NamedTuple
 from cinebrief.lint import vague_terms as vague
 from cinebrief.lint import vocabulary as vocab
 from cinebrief.lint.document import ShotView, Span
-from cinebrief.lint.lexicon import Match, Text
+from cinebrief.lint.lexicon import Match, Text, words_in
 
 
 class Found(NamedTuple):  # a tuple: the hot rules make many of these
@@ -90,7 +90,7 @@ def colours(texts: list[Text]) -> list[str]:
 
 
 def dialogue_words(line: str) -> int:
-    return len(Text(line).words_list)
+    return len(words_in(line))
 
 
 def motion_without_beats(span: Span) -> Match | None:
@@ -126,7 +126,7 @@ def _has_beat(words: list[str], sentence: str = "") -> bool:
         if word in vocab.ENDPOINT_PREPOSITIONS and index + 1 < len(words) and words[index + 1] in vocab.DETERMINERS:
             return True
     # A chain of clauses that each open with a verb is a list of beats: "pedals, brakes, and stops".
-    clauses = [Text(piece).words_list[:2] for piece in _CLAUSE.split(sentence)]
+    clauses = [words_in(piece)[:2] for piece in _CLAUSE.split(sentence)]
     return sum(1 for first in clauses if not vocab.ACTION_FORMS.isdisjoint(first)) >= 3
 
 

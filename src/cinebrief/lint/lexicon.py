@@ -27,6 +27,17 @@ def words_of(text: str) -> list[str]:
     return words
 
 
+def _lower(raw: str) -> str:
+    """Lower case, offset for offset (a few characters change length when lowered: they keep one)."""
+    lowered = raw.lower()
+    return lowered if len(lowered) == len(raw) else "".join(c.lower()[:1] or c for c in raw)
+
+
+def words_in(raw: str) -> list[str]:
+    """The words of any text, exactly as `Text(raw).words_list` reads them, without building a `Text`."""
+    return words_of(_lower(raw))
+
+
 # A sentence ends at a newline or at a run of .!?; before a space. The character class comes first so that
 # the regex engine skips to candidate characters in C.
 _BOUNDARY = re.compile(r"[.!?;\n](?:(?<=\n)|[.!?;]*(?=\s|$))")
@@ -58,10 +69,7 @@ class Text:
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        lowered = raw.lower()
-        if len(lowered) != len(raw):  # a few characters change length when lowered; keep offsets true
-            lowered = "".join(c.lower()[:1] or c for c in raw)
-        self._lowered = lowered.replace("’", "'")
+        self._lowered = _lower(raw).replace("’", "'")
         self.words_list: list[str] = words_of(self._lowered)
         self._tokens: list[Token] | None = None
         self._starts_list: list[int] | None = None

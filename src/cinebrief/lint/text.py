@@ -25,7 +25,7 @@ from cinebrief.lint.document import (
     ShotView,
     Span,
 )
-from cinebrief.lint.lexicon import words_of
+from cinebrief.lint.lexicon import words_in
 from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
 from cinebrief.prompts import labels
 
@@ -310,8 +310,8 @@ def quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
     if '"' not in span.text and "“" not in span.text:
         return found
     for match in _QUOTED.finditer(span.text):
-        before = words_of(span.text[max(0, match.start() - 50) : match.start()].lower())[-5:]
-        after = words_of(span.text[match.end() : match.end() + 30].lower())[:3]
+        before = words_in(span.text[max(0, match.start() - 50) : match.start()])[-5:]
+        after = words_in(span.text[match.end() : match.end() + 30])[:3]
         if any(word in WRITTEN for word in before[-4:]):
             continue
         said = any(word in SPEECH_VERBS for word in before) or any(word in SPEECH_VERBS for word in after)
