@@ -1,7 +1,9 @@
 """The guide's prompt vocabulary as data: descriptive labels, ultra-detailed headers and their sub-labels.
 
-The renderer writes the canonical spelling; the parser (and the linter) read many spellings of the same
-label and map them to one name. Headers stand on their own line without a colon; labels end in a colon.
+The renderer writes the canonical spelling; the prompt parser and the linter read many spellings of the
+same label and map them to one name, with the same functions (`split_labels`, `continues`, `header_key`,
+`split_palette`), so that both read a prompt alike. Headers stand on their own line without a colon; labels
+end in a colon. Plain data and regular expressions only: the linter imports this without the brief schema.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ ULTRA_HEADERS: tuple[tuple[str, str], ...] = (
     ("finishing", "Finishing"),
 )
 ULTRA_HEADER_TEXT = dict(ULTRA_HEADERS)
-ULTRA_HEADER_FIELD = {text: name for name, text in ULTRA_HEADERS}
 
 
 _AND = re.compile(r"\band\b")
