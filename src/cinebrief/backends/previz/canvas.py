@@ -82,35 +82,39 @@ class Canvas:
 
         The work is done only inside the box that has anything drawn in it (plus room for the blur).
         """
-        base_image, glow_image = self.image.reduce(SUPERSAMPLE), self.emissive.reduce(SUPERSAMPLE)
+        # Reduced premultiplied (as Pillow's reduce does for RGBA), but made straight again only inside the box.
+        base_image = self.image.convert("RGBa").reduce(SUPERSAMPLE)
+        glow_image = self.emissive.convert("RGBa").reduce(SUPERSAMPLE) if self.emissive.getbbox() else None
         full = np.zeros((base_image.height, base_image.width, 4), dtype=np.uint8)
-        box = _union(base_image.getbbox(), glow_image.getbbox(), pad=int(3 * self.blur_radius) + 2,
-                     size=base_image.size)  # fmt: skip
+        box = _union(base_image.getbbox(), glow_image.getbbox() if glow_image else None,
+                     pad=int(3 * self.blur_radius) + 2, size=base_image.size)  # fmt: skip
         if box is None:
             return Layer.from_rgba(depth, full, self.margin_x, self.margin_y)
         left, top, right, bottom = box
         # In place on one float array: layers are large and painted two at a time.
         base = np.asarray(base_image.crop(box), dtype=np.float32)
         rgb, alpha = base[..., :3], base[..., 3:4]
+        rgb *= 255.0 / np.maximum(alpha, 1.0)
         rgb *= key_ramp(base_image.size, board, depth)[top:bottom, left:right, None]
         light = board.lighting
         if light.rim and DEPTHS["middle"] <= depth <= DEPTHS["subject"]:
             edge = rim_mask(alpha[..., 0] > 127, light.key_side, max(1, round(self.unit / SUPERSAMPLE * 0.3)))
             rgb[edge] = rgb[edge] * 0.25 + np.array(light.rim_colour, np.float32) * 0.85
-        if glow_image.getbbox() is not None:
+        if glow_image is not None and glow_image.getbbox() is not None:
             glow = np.asarray(glow_image.crop(box), dtype=np.float32)
             glow_alpha = glow[..., 3:4] / 255
             rgb *= 1 - glow_alpha
-            rgb += glow[..., :3] * glow_alpha
+            rgb += glow[..., :3]  # premultiplied: the glow's colour times its alpha
             np.maximum(alpha, glow[..., 3:4], out=alpha)
             del glow, glow_alpha
         merged = np.clip(base, 0, 255, out=base).astype(np.uint8)
         del base
-        if self.blur_radius:
+        blurred = bool(self.blur_radius)
+        if blurred:  # kept premultiplied (RGBa) for the layer, which premultiplies anyway
             image = Image.fromarray(merged, "RGBA").convert("RGBa").filter(ImageFilter.GaussianBlur(self.blur_radius))
-            merged = np.asarray(image.convert("RGBA"))
+            merged = np.asarray(image)
         full[top:bottom, left:right] = merged
-        return Layer.from_rgba(depth, full, self.margin_x, self.margin_y)
+        return Layer.from_rgba(depth, full, self.margin_x, self.margin_y, premultiplied=blurred)
 
 
 def _union(

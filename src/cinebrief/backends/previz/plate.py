@@ -23,6 +23,7 @@ from cinebrief.media.yuv import Planes, rgb_to_yuv, scale_plane, yuv_planes
 
 SYNTH_SCALE = 0.5  # the synthetic scene is drawn at half the output's width and height
 REFERENCE_BORDER = 0.2  # mirrored border around a reference, as a fraction of each side
+_YUV_BLACK = rgb_to_yuv(np.zeros(3, dtype=np.float32))  # the offsets of Y, U and V
 
 
 @dataclass
@@ -44,24 +45,34 @@ class Layer:
     solid: tuple[int, int]
 
     @classmethod
-    def from_rgba(cls, depth: float, rgba: np.ndarray, margin_x: int, margin_y: int) -> Layer:
-        """From an RGBA uint8 canvas ``(H, W, 4)``; the colour is converted only where something is drawn."""
+    def from_rgba(
+        cls, depth: float, rgba: np.ndarray, margin_x: int, margin_y: int, *, premultiplied: bool = False
+    ) -> Layer:
+        """From an RGBA uint8 canvas ``(H, W, 4)``, its colour already multiplied by alpha if `premultiplied`.
+
+        The colour is converted only where something is drawn.
+        """
         alpha = rgba[..., 3].astype(np.uint16) + (rgba[..., 3] >> 7)  # 0..255 to 0..256
         covered = alpha > 0
         rows, columns = np.flatnonzero(covered.any(axis=1)), np.flatnonzero(covered.any(axis=0))
         opaque_rows = np.flatnonzero((alpha == 256).all(axis=1))
-        premultiplied = np.zeros((3, *alpha.shape), dtype=np.uint16)
+        colour = np.zeros((3, *alpha.shape), dtype=np.uint16)
+        inverse_alpha = 256 - alpha
         bounds = (int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1) if rows.size else None
         if bounds is not None:
             top, bottom, left, right = bounds
             for row in range(top, bottom, 64):  # in bands, so the float copy stays small
                 band = (slice(row, min(row + 64, bottom)), slice(left, right))
-                yuv = rgb_to_yuv(rgba[band][..., :3]) * alpha[band][..., None] + 128.0
-                premultiplied[:, band[0], band[1]] = np.rint(yuv).transpose(2, 0, 1)
+                yuv = rgb_to_yuv(rgba[band][..., :3])
+                if premultiplied:  # 256 * (M rgb a/255) + offset * alpha, where rgb_to_yuv(0) is the offset
+                    yuv = yuv * 256.0 - _YUV_BLACK * inverse_alpha[band][..., None]
+                else:
+                    yuv *= alpha[band][..., None]
+                colour[:, band[0], band[1]] = np.rint(yuv + 128.0).transpose(2, 0, 1)
         return cls(
             depth=depth,
-            premultiplied=premultiplied,
-            inverse_alpha=256 - alpha,
+            premultiplied=colour,
+            inverse_alpha=inverse_alpha,
             margin_x=margin_x,
             margin_y=margin_y,
             rows=(bounds[0], bounds[1]) if bounds else (0, 0),
