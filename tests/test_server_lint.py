@@ -28,7 +28,8 @@ def test_lint_prompt_text_names_the_findings(server: ServerThread) -> None:
     payload = response.json()
     names = {d["name"] for d in payload["diagnostics"]}
     assert {"vague-language", "prose-sets-api-parameter"} <= names
-    assert set(payload["diagnostics"][0]) >= {"code", "name", "severity", "message", "location", "fix"}
+    assert set(payload["diagnostics"][0]) == {"code", "name", "severity", "message", "location", "fix", "help"}
+    assert all(d["help"] for d in payload["diagnostics"])
     assert payload["summary"]
 
 

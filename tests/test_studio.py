@@ -67,7 +67,7 @@ def test_studio_lints_generates_plays_remixes_and_refuses(tmp_path: Path, browse
         vague = page.locator('.finding[data-code="PR001"]').first
         expect(vague).to_contain_text("vague-language")
         expect(vague.locator(".finding-message")).to_contain_text("'beautiful' is vague")
-        expect(vague.locator(".finding-help")).to_contain_text("replace 'beautiful'")
+        expect(vague.locator(".finding-help")).to_contain_text("show it instead")
 
         # 2. generate: the card follows the events stream to completed, with a full progress bar
         page.fill("#prompt", CLEAR_PROMPT)

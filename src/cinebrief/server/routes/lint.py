@@ -60,5 +60,7 @@ def lint_route(body: LintBody, engine: EngineDep) -> JSONResponse:
     document.profile = body.profile
     document.models = {info.name: info.capabilities for info in engine.models()}  # what this server routes
     diagnostics = run(document, select=body.select, ignore=body.ignore)
-    payload: dict[str, Any] = {"diagnostics": [d.as_dict() for d in diagnostics], "summary": summary(diagnostics)}
+    # The CLI's stable JSON per finding, plus its `help:` line for people reading it in the studio.
+    findings = [{**d.as_dict(), "help": d.help} for d in diagnostics]
+    payload: dict[str, Any] = {"diagnostics": findings, "summary": summary(diagnostics)}
     return JSONResponse(payload)
