@@ -95,7 +95,9 @@ def main() -> None:
     arguments = parser.parse_args()
     from cinebrief.backends.previz import PrevizBackend
 
-    preset = PrevizBackend().settings.preset
+    settings = PrevizBackend().settings
+    preset = settings.preset
+    ours = f"crf {settings.crf}" if settings.qp is None else f"constant qp {settings.qp}"
     frames = arguments.seconds * 24
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-previz-") as folder:
@@ -112,6 +114,7 @@ def main() -> None:
             median = statistics.median
             rows.append((size, median(anchors), median(ours), median(anchor_cpus), median(our_cpus), max(peaks)))
     print(f"previz vs ffmpeg testsrc2 anchor: {arguments.seconds} s = {frames} frames at 24 fps, x264 preset {preset}")
+    print(f"rate control: anchor crf 23 (ffmpeg's default), previz {ours}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run")
     header = (
         f"{'size':>10} {'anchor s':>9} {'previz s':>9} {'realtime':>9} {'vs anchor':>10}"

@@ -22,7 +22,7 @@ from cinebrief.media import (
 )
 from cinebrief.media.audio import decode_audio, loudness, mix, normalise, resample
 from cinebrief.media.spritesheet import SPRITE_COLUMNS, SPRITE_ROWS, tile_size
-from cinebrief.media.yuv import YuvSprite, blend
+from cinebrief.media.yuv import YuvSprite, blend, frame_from_planes, rgb_to_yuv, scale_plane, yuv_planes, yuv_to_rgb
 
 
 def flat_frames(count: int, width: int, height: int) -> list[np.ndarray]:
@@ -125,6 +125,36 @@ def test_audio_resample_level_and_mix(tmp_path: Path) -> None:
     video = write_clip(tmp_path / "clip.mp4", flat_frames(24, 64, 48), seconds=1.0)
     decoded = decode_audio(video, channels=2)
     assert decoded.shape[0] == 2 and abs(decoded.shape[1] / 48000 - 1.0) < 0.05
+
+
+def test_constant_quantiser_or_crf_is_what_x264_was_told(tmp_path: Path) -> None:
+    frames = flat_frames(6, 64, 48)
+    for name, settings, expected in (
+        ("cqp.mp4", EncodeSettings(audio=False, qp=17), b"rc=cqp"),
+        ("crf.mp4", EncodeSettings(audio=False), b"rc=crf"),
+    ):
+        with VideoWriter(tmp_path / name, 64, 48, settings) as writer:
+            for frame in frames:
+                writer.write_frame(frame)
+        data = (tmp_path / name).read_bytes()
+        assert expected in data, "x264 writes its options into the stream"
+        assert probe(tmp_path / name).frames == 6
+    assert b" qp=17" in (tmp_path / "cqp.mp4").read_bytes()
+
+
+def test_frames_made_from_yuv_planes_decode_to_their_colours(tmp_path: Path) -> None:
+    colours = np.array([[200, 40, 30], [20, 180, 60], [30, 50, 220], [128, 128, 128]], np.float32)
+    assert yuv_to_rgb(rgb_to_yuv(colours)) == pytest.approx(colours, abs=1e-3)
+    picture = np.zeros((24, 32, 3), np.uint8)
+    for k, colour in enumerate(colours):  # four vertical bands
+        picture[:, k * 8 : (k + 1) * 8] = colour
+    planes = yuv_planes(picture)  # half the output's size: the chroma fits as it is, the luma is scaled
+    frame = frame_from_planes(scale_plane(planes[0], 64, 48), planes[1], planes[2])
+    with VideoWriter(tmp_path / "bands.mp4", 64, 48, EncodeSettings(audio=False, qp=10)) as writer:
+        writer.write_frame(frame)
+    decoded = read_frames(tmp_path / "bands.mp4", [0])[0].astype(np.float32)
+    for k, colour in enumerate(colours):
+        assert decoded[8:40, k * 16 + 5 : k * 16 + 11].mean(axis=(0, 1)) == pytest.approx(colour, abs=10)
 
 
 def test_sprites_blend_into_yuv_frames_in_place(tmp_path: Path) -> None:
