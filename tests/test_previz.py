@@ -200,12 +200,13 @@ def test_without_espeak_dialogue_is_a_tone_pattern(
     assert np.sqrt(np.mean(inside**2)) > 2 * np.sqrt(np.mean(before**2)), "the line is audible over the bed"
 
 
-def test_cancel_between_batches_leaves_no_video(tmp_path: Path) -> None:
+@pytest.mark.parametrize("checks", [2, 4], ids=["before the thumbnail frame", "after the thumbnail was written"])
+def test_cancel_between_batches_leaves_no_video(tmp_path: Path, checks: int) -> None:
     calls = []
 
     def cancelled() -> bool:
         calls.append(1)
-        return len(calls) >= 2
+        return len(calls) >= checks
 
     with pytest.raises(CancelledError):
         generate(request(size="160x90"), tmp_path, cancelled=cancelled)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+
+# JpegImagePlugin and WebPImagePlugin register the writers of spritesheet.jpg and thumbnail.webp up front:
+# saving in a format Pillow has not registered yet makes it import every plugin it ships (about 40 ms, at
+# the end of a process's first render).
+from PIL import Image, JpegImagePlugin, WebPImagePlugin  # noqa: F401
 
 from cinebrief.backends.base import (
     SPRITESHEET_FILE,
@@ -34,6 +38,7 @@ from cinebrief.backends.previz.scene import build_plate
 from cinebrief.backends.previz.weather import KINDS, Weather
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.errors import ContractError, ReferenceImageError
+from cinebrief.media.atomic import discard
 from cinebrief.media.encode import EncodeSettings, VideoWriter
 from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
 from cinebrief.media.thumbnail import representative_index, write_thumbnail
@@ -96,14 +101,51 @@ class PrevizBackend:
                 allowed=capabilities.seconds,
             )
 
-    @staticmethod
-    def _write_images(
-        kept: dict[int, np.ndarray], thumbnail_index: int, sheet_indices: list[int], board: Any, output_dir: Path
+    def _encode(
+        self,
+        board: Any,
+        picture: Picture,
+        soundtrack: Future[np.ndarray],
+        pool: ThreadPoolExecutor,
+        output_dir: Path,
+        progress: ProgressFn,
+        cancelled: CancelledFn,
     ) -> None:
-        write_thumbnail(kept[thumbnail_index], output_dir / THUMBNAIL_FILE)
-        # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
-        tiles = [kept[index] for index in sheet_indices]
-        write_spritesheet(tiles, output_dir / SPRITESHEET_FILE, video_size=(board.width, board.height))
+        """Write video.mp4 (the audio joins when it is ready), thumbnail.webp and spritesheet.jpg.
+
+        The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
+        frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
+        the three behind.
+        """
+        thumbnail_index = representative_index(board.frames)
+        sheet_indices = sprite_indices(board.frames)
+        tile = tile_size(board.width, board.height)
+        keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
+        images: dict[Path, Future[Path]] = {}
+
+        def on_kept(index: int, rgb: np.ndarray) -> None:
+            if index == thumbnail_index:
+                path = output_dir / THUMBNAIL_FILE
+                images[path] = pool.submit(write_thumbnail, rgb, path)
+
+        written: list[Path] = []
+        try:
+            with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
+                kept = encode_clip(
+                    picture, soundtrack, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
+                )
+                # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
+                tiles = [kept[index] for index in sheet_indices]
+                sheet = output_dir / SPRITESHEET_FILE
+                images[sheet] = pool.submit(write_spritesheet, tiles, sheet, video_size=(board.width, board.height))
+            written.append(writer.path)
+            for job in images.values():
+                job.result()
+        except BaseException:
+            wait(list(images.values()))
+            for path in [*images, *written]:
+                discard(path)
+            raise
 
     def generate(
         self,
@@ -138,25 +180,13 @@ class PrevizBackend:
                     light = board.lighting.key_colour
                     weather = Weather(board.weather, plate.width, plate.height, seed=board.seed, light=light, fps=FPS)
             overlays = Overlays(board, clean_first_frame=reference is not None)
-            # 3. Encode (the audio joins when it is ready), keeping the frames the thumbnail and spritesheet show.
+            # 3. Encode, and write the images from frames kept on the way.
             output_dir = Path(output_dir)
             output_dir.mkdir(parents=True, exist_ok=True)
-            thumbnail_index = representative_index(board.frames)
-            sheet_indices = sprite_indices(board.frames)
-            tile = tile_size(board.width, board.height)
-            keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
-            with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
-                kept = encode_clip(
-                    Picture(board, plate, overlays, weather),
-                    soundtrack,
-                    writer,
-                    keep=keep,
-                    progress=lambda fraction: progress(0.97 * fraction),
-                    cancelled=cancelled,
-                )
-                # 4. Thumbnail and spritesheet from the same frames, while the encoder finishes the file.
-                images = pool.submit(self._write_images, kept, thumbnail_index, sheet_indices, board, output_dir)
-            images.result()
+            picture = Picture(board, plate, overlays, weather)
+            self._encode(
+                board, picture, soundtrack, pool, output_dir, lambda fraction: progress(0.97 * fraction), cancelled
+            )
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
 

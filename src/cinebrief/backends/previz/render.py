@@ -87,10 +87,13 @@ def encode_clip(
     writer: VideoWriter,
     *,
     keep: dict[int, tuple[int, int]],
+    on_kept: Callable[[int, np.ndarray], None] = lambda index, rgb: None,
     progress: Callable[[float], None],
     cancelled: Callable[[], bool],
 ) -> dict[int, np.ndarray]:
     """Encode every frame and the soundtrack; returns RGB copies of the frames in `keep` at the size each asks.
+
+    `on_kept(index, rgb)` is called as each of those copies is made.
 
     The soundtrack may still be in the making when the first frames are encoded: its audio is written
     as soon as it is ready, catching up with the video (the muxer interleaves the two).
@@ -114,6 +117,7 @@ def encode_clip(
                 kept[index] = item.reformat(
                     width=width, height=height, format="rgb24", interpolation="AREA"
                 ).to_ndarray()
+                on_kept(index, kept[index])
             writer.write_frame(item)
             if soundtrack.done() or index + 1 == frames:
                 audio_end = round((index + 1) * samples / frames)
