@@ -26,7 +26,7 @@ from cinebrief.backends.base import (
 from cinebrief.errors import BackendError, CancelledError, CinebriefError
 
 POLL_SECONDS = 0.1
-RENDER_NICENESS = 5
+RENDER_NICENESS = 15  # batch work: under contention the API thread wins by a wide margin
 
 
 def _child_main(connection: Connection, parent_pid: int) -> None:
