@@ -22,17 +22,38 @@ class Found(NamedTuple):  # a tuple: the hot rules make many of these
 
 def vague_terms(span: Span) -> list[Found]:
     """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly"), except
-    where the next word makes them a plain description ("epic IMAX-scale", "dynamic range")."""
+    where the words around make them a plain description: the next word ("epic IMAX-scale", "dynamic
+    range", "perfect circle"), the word before ("a historical epic"), an object after an -ing word
+    ("striking the anvil" is a verb), or a capital inside a sentence (a name: "Nice", "Great Dane")."""
     text = span.words
     words, count = text.words_list, len(text.words_list)
-    exempt_next = vague.VAGUE_EXEMPT_NEXT
     found = []
     for match in vague.VAGUE.iter(text):
-        exempt = exempt_next.get(match.label)
-        if exempt and match.last + 1 < count and words[match.last + 1] in exempt:
+        following = words[match.last + 1] if match.last + 1 < count else ""
+        if following in vague.VAGUE_EXEMPT_NEXT.get(match.label, ()):
+            continue
+        if match.first and words[match.first - 1] in vague.VAGUE_EXEMPT_BEFORE.get(match.label, ()):
+            continue
+        if match.label.endswith("ing") and following in vague.VERB_OBJECTS:
+            continue
+        if match.first == match.last and _is_name(text, match.start):
             continue
         found.append(Found(span, match))
     return found
+
+
+def _is_name(text: Text, start: int) -> bool:
+    """A capitalised word after a word in lower case, in a sentence that is not written in capitals or in
+    Title Case: a name such as "Nice" or "a Great Dane", not a praise word ("A Beautiful Sunset" is praise)."""
+    raw = text.raw
+    if not raw[start : start + 1].isupper() or raw[start + 1 : start + 2].isupper():
+        return False
+    before = raw[:start].rstrip(" ")
+    if not before or not (before[-1].islower() or before[-1].isdigit()):
+        return False
+    first, end = text.sentence_span(start)
+    initials = [word[0] for word in raw[first:end].split() if word[0].isalpha()]
+    return sum(initial.isupper() for initial in initials) * 2 < len(initials)
 
 
 def camera_moves(span: Span, *, require_context: bool) -> list[Found]:

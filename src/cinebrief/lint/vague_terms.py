@@ -147,11 +147,110 @@ VAGUE_TERMS: dict[str, tuple[str, ...]] = {
         ),
     ),
 }
+# Requests to look or feel good, and praise after an intensifier: "make it look good", "super cool", "looks
+# amazing". Generated as phrases so that the longest wins over the bare word ("cool" alone is a colour
+# temperature, "cool looking" is praise).
+_PRAISE = [
+    "good",
+    "great",
+    "nice",
+    "cool",
+    "amazing",
+    "awesome",
+    "better",
+    "professional",
+    "perfect",
+    "incredible",
+    "epic",
+    "beautiful",
+    "stunning",
+    "cinematic",
+    "gorgeous",
+    "fantastic",
+    "dope",
+    "fun",
+]
+_APPEARANCE = ["look", "looks", "looking", "feel", "feels", "feeling", "seem", "seems"]
+_INTENSIFIERS = ["really", "super", "so", "very", "pretty", "extremely", "insanely", "totally", "truly"]
+_GENERIC = [
+    "video",
+    "videos",
+    "shot",
+    "shots",
+    "clip",
+    "clips",
+    "effect",
+    "effects",
+    "stuff",
+    "thing",
+    "things",
+    "visuals",
+    "footage",
+    "scene",
+    "scenes",
+]
+_CLAIMS: tuple[str, ...] = (
+    *(f"{verb} {word}" for verb in _APPEARANCE for word in _PRAISE),
+    *(f"{word} {verb}" for verb in ("looking", "looks") for word in _PRAISE if word != "better"),
+    *(f"{intensifier} {word}" for intensifier in _INTENSIFIERS for word in _PRAISE if word != "better"),
+    *(f"{word} {noun}" for word in ("cool", "good", "great", "nice", "fun") for noun in _GENERIC),
+    *(f"make it {word}" for word in ("pop", "better", "good", "great", "nice", "cool", "awesome", "interesting")),
+    "hollywood level",
+    "hollywood quality",
+    "hollywood grade",
+    "professional quality",
+    "pro looking",
+    "award winning",
+    "next level",
+    "top notch",
+    "wow factor",
+)
+VAGUE_TERMS.update(
+    dict.fromkeys(_CLAIMS, ("say what the viewer sees: light direction, texture, one action", *_LOOK[:1]))
+)
+VAGUE_TERMS.update(
+    dict.fromkeys(
+        (
+            "lots of action",
+            "a lot of action",
+            "plenty of action",
+            "full of action",
+            "action packed",
+            "lots of movement",
+            "a lot of movement",
+            "lots going on",
+            "a lot going on",
+            "lots of stuff",
+            "high energy",
+            "moving around",
+            "move around",
+            "jumping around",
+            "running around",
+        ),
+        _MOTION,
+    )
+)
 VAGUE = Phrases({term: term for term in VAGUE_TERMS}, plural=False)
 # A vague word followed by one of these is a different phrase: "nice, dry wood" is still vague, but
 # "epic IMAX-scale" is the guide's own style phrase and "cinematic lighting" is caught as lighting.
+_SOUND_AND_GENRE = words_set(
+    "music score soundtrack choir orchestra orchestral chorus theme fanfare anthem drums strings brass "
+    "fantasy saga poem tale western"
+)
 VAGUE_EXEMPT_NEXT = {
-    "epic": words_set("imax imax-scale"),
+    "epic": words_set("imax imax-scale") | _SOUND_AND_GENRE,  # "epic music" names a genre of score
     "dynamic": words_set("range"),  # a measure of light, not praise
     "interesting": words_set("because"),  # a reason follows
+    "perfect": words_set(  # an exact shape or timing is a concrete instruction
+        "circle half semicircle square line straight arc spiral symmetry sync unison loop stillness silence "
+        "profile row grid center centre"
+    ),
+    "atmospheric": words_set("haze fog mist perspective scattering smoke dust pressure"),  # physical things
+    "magical": words_set("realism realist girl"),  # genres
 }
+# A vague word after one of these is a noun naming a genre: "a historical epic", "a space epic".
+VAGUE_EXEMPT_BEFORE = {
+    "epic": words_set("historical biblical war space fantasy western sword sandal costume period sci-fi"),
+}
+# Praise words ending in -ing before one of these are verbs: "striking the anvil", "stunning the guard".
+VERB_OBJECTS = words_set("the a an her his their its my our your this that one each him them it")
