@@ -303,6 +303,8 @@ SUBJECTS = words_set(
     "stranger traveler traveller knight robot creature monster astronaut pilot boxer athlete player couple "
     "grandmother grandfather mother father priest nun vendor kitten puppy fox wolf bear deer potter"
 )
+# Words between an article and a subject noun that pick it out without describing it: "the other man".
+NOT_DETAIL = words_set("other same only first second last next certain random generic main another")
 ANCHOR_NEXT = words_set("in with wearing dressed whose clad carrying holding named called aged")
 
 COMPETING_TRAITS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

@@ -209,11 +209,12 @@ def subject_unanchored(document: Document) -> Iterator[Finding]:
     A wiry man in a rain-dark wool coat and red scarf shoulders into a narrow bar.
     ```
     """
+    anchored = _anchored_subjects(document)  # "the robot" after "a small round robot ... with mismatched plates"
     for shot in document.shots:
         if any(c.description for c in shot.cast):
             continue
         for span in shot.prose + shot.actions:
-            hit = _bare_subject(span)
+            hit = _bare_subject(span, anchored)
             if hit is not None:
                 yield Finding(
                     f"'{span.text[hit[0] : hit[1]]}' has no distinguishing detail",
@@ -224,7 +225,44 @@ def subject_unanchored(document: Document) -> Iterator[Finding]:
                 break
 
 
-def _bare_subject(span: Span) -> tuple[int, int] | None:
+def _subject_word(word: str) -> str:
+    """A subject noun in the singular when its singular is listed ("robots" → "robot")."""
+    return word[:-1] if word.endswith("s") and word[:-1] in vocab.SUBJECTS else word
+
+
+def _anchored_subjects(document: Document) -> set[str]:
+    """Subject nouns that some mention in the prompt (any shot's scene, prose or actions) introduces with a
+    detail: a word between the article and the noun ("a small round robot") or a detail after it ("a man in
+    a grey coat"). A later "the robot" or "he" refers back to that mention."""
+    anchored: set[str] = set()
+    for shot in document.shots:
+        for span in shot.prose + shot.actions:
+            text = span.words
+            words = text.words_list
+            for word in vocab.SUBJECTS & text.word_set:
+                for index in text.positions(word):
+                    if _has_detail(words, index):
+                        anchored.add(_subject_word(word))
+                        break
+    return anchored
+
+
+def _has_detail(words: list[str], index: int) -> bool:
+    """Whether the subject noun at `index` comes with a detail: one to three words between an article and
+    the noun, or a detail word, colour or garment within the next few words."""
+    for gap in (1, 2, 3):
+        if index - gap - 1 < 0:
+            break
+        if words[index - gap - 1] in ("a", "an", "the", "one"):
+            between = words[index - gap : index]
+            return not any(word in vocab.DETERMINERS or word in vocab.NOT_DETAIL for word in between)
+    after = words[index + 1 : index + 6]
+    if after and after[0] in vocab.ANCHOR_NEXT:
+        return True
+    return not vocab.COLOUR_WORDS.isdisjoint(after) or not vocab.GARMENTS.isdisjoint(after)
+
+
+def _bare_subject(span: Span, anchored: set[str]) -> tuple[int, int] | None:
     """The first subject noun with nothing that sets it apart: no adjective before it (the noun follows the
     article directly, or opens the sentence bare, "Kids play"), and no "in a / with / wearing" or colour or
     garment within the next few words."""
@@ -240,6 +278,8 @@ def _bare_subject(span: Span) -> tuple[int, int] | None:
         if sentence in judged:
             continue
         judged.add(sentence)
+        if _subject_word(word) in anchored:
+            continue
         previous = words[index - 1] if index > 0 else ""
         opens_sentence = index == 0 or text.sentence_of(starts[index]) != text.sentence_of(starts[index - 1])
         if previous in ("a", "an", "the"):
