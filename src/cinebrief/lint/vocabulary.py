@@ -9,6 +9,7 @@ style phrases (§5), sound cues (§11), and action beats written as counts, paus
 from __future__ import annotations
 
 from cinebrief.lint.lexicon import Phrases, words_set
+from cinebrief.prompts.camera_terms import FRAMING_PHRASES
 
 
 def phrases(text: str) -> tuple[str, ...]:
@@ -136,18 +137,7 @@ NOT_MOVE_BEFORE = words_set("a an the his her their its my your our frying white
 NOT_MOTION_NEXT = words_set("violin guitar piano drums cello trumpet saxophone flute harp cards chess music")
 NOT_MOVE_NEXT = {"zoom": words_set("lens"), "tracking": words_set("number device code"), "crane": words_set("kit")}
 
-FRAMING = Phrases(
-    phrases(
-        "wide shot, wide establishing shot, establishing shot, extreme wide shot, wide angle shot, medium "
-        "shot, medium wide shot, medium close-up, medium close up, close-up, close up, closeup, extreme "
-        "close-up, extreme close up, full shot, long shot, cowboy shot, two-shot, over-the-shoulder, over the "
-        "shoulder, point of view, pov, insert shot, aerial, aerial shot, bird's-eye, birds-eye, bird's eye "
-        "view, top-down, overhead shot, low angle, low-angle, high angle, high-angle, eye level, eye-level, "
-        "dutch angle, profile shot, ecu, mcu, ots, wide, tight shot, macro shot, worm's-eye, drone shot, wide "
-        "frame, mid shot, single shot, master shot, framed, framing, tracking shot, dolly shot, crane shot, "
-        "follow shot"
-    )
-)
+FRAMING = Phrases(phrases(FRAMING_PHRASES))  # the same phrases split a `Camera:` line in `cinebrief import`
 
 LIGHT = Phrases(
     phrases(

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from cinebrief.brief import Brief, DialogueLine
 from cinebrief.brief.loader import field_path
 from cinebrief.errors import PromptError
-from cinebrief.prompts import labels, shotlist
+from cinebrief.prompts import camera_terms, labels, shotlist
 
 DEFAULT_SHOT_ID = "shot-1"
 UNLABELLED_SPEAKER = "?"  # a quoted line in a dialogue block with no `Speaker:` label
@@ -49,6 +49,10 @@ _MOVE = re.compile(
 _FRAMING = re.compile(
     r"\b(shot|close[- ]?up|wide|medium|establishing|insert|extreme|cu|mcu|ecu|ws|ms|full|aerial)\b", re.IGNORECASE
 )
+_FRAMING_PHRASE = camera_terms.phrase_pattern(camera_terms.FRAMING_PHRASES)  # the linter's framing words
+_FOCUS = camera_terms.phrase_pattern(camera_terms.FOCUS_WORDS)
+_CLAUSES = re.compile(r"\s*[,;]\s*")
+_TRAILING_SEPARATOR = re.compile(r"\s*[,;]\s*$")
 _NOT_CHARACTERS = frozenset(
     {"note", "notes", "time", "weather", "location", "characters", "character", "story", "context", "prompt"}
     | {"summary", "description", "goal", "purpose", "format", "duration", "size", "resolution", "title", "setup"}
@@ -172,7 +176,11 @@ class _Reader:
         draft = self.draft
         if name in ("camera_shot", "cinematography"):
             self._camera_shot(value)
-        elif name in ("move", "angle", "lens", "focus"):
+        elif name == "move":
+            self._camera_line(value)
+        elif name == "lens":
+            self._lens_line(value)
+        elif name in ("angle", "focus"):
             draft.camera[name] = _join(draft.camera.get(name), value)
         elif name == "palette":
             draft.palette.extend(labels.split_palette(value))
@@ -206,6 +214,42 @@ class _Reader:
             parts.pop()
         if parts:
             camera["framing"] = _join(camera.get("framing"), ", ".join(parts))
+
+    def _camera_line(self, value: str) -> None:
+        """``Camera: medium close-up, slow push-in`` → framing ``medium close-up`` + move ``slow push-in``: the
+        leading clauses that are a shot type or an angle (and name no move) leave the move."""
+        camera, text = self.draft.camera, value.strip()
+        move_start = 0
+        for start, end in _clauses(text):
+            clause = text[start:end]
+            if not clause or _MOVE.search(clause):
+                break
+            if _ANGLE.search(clause) and not _FRAMING.search(clause):  # "low angle", not "wide angle shot"
+                if "angle" in camera:
+                    break
+                camera["angle"] = clause
+            elif _FRAMING_PHRASE.search(clause):
+                camera["framing"] = _join(camera.get("framing"), clause)
+            else:
+                break
+            move_start = _after_separator(text, end)
+        if text[move_start:]:
+            camera["move"] = _join(camera.get("move"), text[move_start:])
+
+    def _lens_line(self, value: str) -> None:
+        """``Lens: 35 mm; shallow depth of field`` → lens ``35 mm`` + focus ``shallow depth of field``: the
+        trailing clauses about focus go to focus."""
+        camera, text = self.draft.camera, value.strip()
+        lens_end = len(text)
+        for start, end in reversed(_clauses(text)):
+            if not _FOCUS.search(text[start:end]):
+                break
+            lens_end = start
+        if lens_end < len(text):
+            camera["focus"] = _join(camera.get("focus"), text[lens_end:])
+        lens = _TRAILING_SEPARATOR.sub("", text[:lens_end])
+        if lens:
+            camera["lens"] = _join(camera.get("lens"), lens)
 
     # 3. Unlabelled lines, by state.
     def _free_line(self, line: str, bulleted: bool) -> None:
@@ -298,6 +342,21 @@ def _free_key(section: str, line: str, entries: dict[str, Any]) -> str:
     if section == "finishing":
         return "grain"
     return "mids" if section == "grade" else "note"
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each clause of `text` between commas and semicolons."""
+    bounds, start = [], 0
+    for separator in _CLAUSES.finditer(text):
+        bounds.append((start, separator.start()))
+        start = separator.end()
+    return [*bounds, (start, len(text))]
+
+
+def _after_separator(text: str, end: int) -> int:
+    """Where the next clause starts after a clause that ends at `end`."""
+    match = _CLAUSES.match(text, end)
+    return match.end() if match else end
 
 
 def _join(existing: str | None, value: str) -> str:
