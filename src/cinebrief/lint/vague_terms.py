@@ -212,14 +212,14 @@ VAGUE_TERMS.update(
     dict.fromkeys(
         (
             "lots of action",
-            "a lot of action",
+            "lot of action",  # "a lot of action": not keyed on "a", which every prompt has
             "plenty of action",
             "full of action",
             "action packed",
             "lots of movement",
-            "a lot of movement",
+            "lot of movement",
             "lots going on",
-            "a lot going on",
+            "lot going on",
             "lots of stuff",
             "high energy",
             "moving around",

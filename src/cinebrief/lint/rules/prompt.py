@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 
 from cinebrief.lint import detect
@@ -209,12 +209,18 @@ def subject_unanchored(document: Document) -> Iterator[Finding]:
     A wiry man in a rain-dark wool coat and red scarf shoulders into a narrow bar.
     ```
     """
-    anchored = _anchored_subjects(document)  # "the robot" after "a small round robot ... with mismatched plates"
+    anchored: list[set[str]] = []  # "the robot" after "a small round robot ... with mismatched plates"
+
+    def is_anchored(word: str) -> bool:  # read on the first bare subject only
+        if not anchored:
+            anchored.append(_anchored_subjects(document))
+        return _subject_word(word) in anchored[0]
+
     for shot in document.shots:
         if any(c.description for c in shot.cast):
             continue
         for span in shot.prose + shot.actions:
-            hit = _bare_subject(span, anchored)
+            hit = _bare_subject(span, is_anchored)
             if hit is not None:
                 yield Finding(
                     f"'{span.text[hit[0] : hit[1]]}' has no distinguishing detail",
@@ -262,7 +268,7 @@ def _has_detail(words: list[str], index: int) -> bool:
     return not vocab.COLOUR_WORDS.isdisjoint(after) or not vocab.GARMENTS.isdisjoint(after)
 
 
-def _bare_subject(span: Span, anchored: set[str]) -> tuple[int, int] | None:
+def _bare_subject(span: Span, is_anchored: Callable[[str], bool]) -> tuple[int, int] | None:
     """The first subject noun with nothing that sets it apart: no adjective before it (the noun follows the
     article directly, or opens the sentence bare, "Kids play"), and no "in a / with / wearing" or colour or
     garment within the next few words."""
@@ -278,8 +284,6 @@ def _bare_subject(span: Span, anchored: set[str]) -> tuple[int, int] | None:
         if sentence in judged:
             continue
         judged.add(sentence)
-        if _subject_word(word) in anchored:
-            continue
         previous = words[index - 1] if index > 0 else ""
         opens_sentence = index == 0 or text.sentence_of(starts[index]) != text.sentence_of(starts[index - 1])
         if previous in ("a", "an", "the"):
@@ -309,6 +313,8 @@ def _bare_subject(span: Span, anchored: set[str]) -> tuple[int, int] | None:
         if after and after[0] in vocab.ANCHOR_NEXT:
             continue
         if not vocab.COLOUR_WORDS.isdisjoint(after) or not vocab.GARMENTS.isdisjoint(after):
+            continue
+        if is_anchored(word):
             continue
         return start, starts[index] + len(word)
     return None
