@@ -18,8 +18,11 @@ def vague_language(document: Document) -> Iterator[Finding]:
     """
     ## What it does
     Finds praise words and gestures that show nothing: "beautiful", "stunning", "epic", "cinematic
-    look", "nice lighting", "vibrant colors", "moves quickly". Each finding proposes concrete phrases
-    that show what the word only claims.
+    look", "nice lighting", "vibrant colors", "moves quickly", "make it look good", "super cool", "lots of
+    action". Each finding proposes concrete phrases that show what the word only claims. A word is not
+    praise where its neighbours make it a description: "epic music" or "a historical epic" (a genre),
+    "perfect circle", "atmospheric haze", "striking the anvil" (a verb), "cool blue light" (a colour
+    temperature), a name inside a sentence ("Nice", "Great Dane"), and words inside quoted dialogue.
 
     ## Why is this bad?
     The model cannot render an opinion. Verbs and nouns that point to visible results (materials,
