@@ -41,6 +41,8 @@ def _child_main(connection: Connection, parent_pid: int) -> None:
             return  # the parent is gone
         if message[0] == "stop":
             return
+        if message[0] != "generate":
+            continue  # a cancel that arrived after its job had already finished
         reply = _run_one(connection, parent_pid, backends, *message[1:])
         try:
             connection.send(reply)
