@@ -122,13 +122,43 @@ def motion_without_beats(span: Span) -> Match | None:
     words = text.words_list
     positions = sorted(p for word in vocab.MOTION & text.word_set for p in text.positions(word))
     for index in positions:
-        if index + 1 < len(words) and words[index + 1] in vocab.NOT_MOTION_NEXT:
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if following in vocab.NOT_MOTION_NEXT or (words[index] in vocab.PLAY and following in vocab.DETERMINERS):
+            continue  # "playing violin", "a radio plays a bolero": music, not a motion to break into beats
+        if _is_modifier(text, index) or _is_completed(text, index):
             continue
         token = text.token(index)
         start, end = text.sentence_span(token.start)
         if not _has_beat(text.sentence_words(token.start), text.raw[start:end]):
             return Match(token.word, token.word, token.start, token.end, index, index)
     return None
+
+
+def _is_modifier(text: Text, index: int) -> bool:
+    """A participle used as an adjective before a noun, not an action: "flying cars", "a dancing flame", "of
+    running water". It opens a clause or follows an article, number or preposition, and a noun follows it."""
+    words = text.words_list
+    word = words[index]
+    if not word.endswith("ing") or index + 1 >= len(words) or words[index + 1] in vocab.NOT_NOUN:
+        return False
+    if _clause_ends_after(text, index):
+        return False
+    return index == 0 or words[index - 1] in vocab.MODIFIER_BEFORE or _clause_ends_after(text, index - 1)
+
+
+def _is_completed(text: Text, index: int) -> bool:
+    """A motion closed by a particle at the end of its clause: "walks up.", "runs off, laughing", "climbs in
+    and ...": the particle is the end point (an arrival or an exit)."""
+    words = text.words_list
+    if index + 1 >= len(words) or words[index + 1] not in vocab.END_PARTICLES:
+        return False
+    return index + 2 >= len(words) or words[index + 2] in vocab.CLAUSE_WORDS or _clause_ends_after(text, index + 1)
+
+
+def _clause_ends_after(text: Text, index: int) -> bool:
+    """Whether punctuation (or the end of the text) follows the word at `index`."""
+    end = text.token(index).end
+    return end >= len(text.raw) or text.raw[end] in ",.;:!?)\n"
 
 
 _CLAUSE = re.compile(r",|;|\band\b|\bthen\b", re.IGNORECASE)

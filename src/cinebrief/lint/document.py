@@ -106,6 +106,7 @@ class ShotView:
     size: Parameter = field(default_factory=lambda: Parameter(None))
     seconds: Parameter = field(default_factory=lambda: Parameter(None))
     style: Span | None = None
+    style_scene: list[Span] = field(default_factory=list)  # text only: a scene on the `Style:` line, after it
     style_first: bool | None = None  # text only: the style came before the scene and camera blocks
     palette: list[str] | None = None  # anchors as listed; None when no palette was given
     palette_span: Span | None = None

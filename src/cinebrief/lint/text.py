@@ -157,6 +157,19 @@ def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
     return blocks, headers
 
 
+# A style ends with its first sentence when the line goes on with a capitalised sentence (the scene).
+_STYLE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\"“])")
+
+
+def _scene_after_style(style: Span) -> list[Span]:
+    """The scene written on a one-line `Style:` after its first sentence (`Style: 1990s action movie. A hero
+    runs ...`): the style stays whole, as the prompt parser reads it, and the motion rules read this part too."""
+    end = _STYLE_END.search(style.text) if style.exact and style.column is not None else None
+    if end is None or not style.text[end.end() :].strip():
+        return []
+    return [Span(style.text[end.end() :], style.field, style.line, style.column + end.end(), exact=True)]
+
+
 def _dialogue_tag(line: str, number: int, blocks: list[_Block]) -> bool:
     """Open or close a ``<dialogue>`` block (text on the tag's own line belongs inside); True while open."""
     opening = labels.DIALOGUE_OPEN.search(line)
@@ -206,6 +219,7 @@ def _fill(shot: ShotView, blocks: list[_Block]) -> None:
         role = block.role
         if role == "style":
             shot.style = _span(block, name)
+            shot.style_scene = _scene_after_style(shot.style) if shot.style else []
             shot.style_first = not seen_scene if shot.style_first is None else shot.style_first
             continue
         if role in ("prose", "camera", "actions") and block.lines:

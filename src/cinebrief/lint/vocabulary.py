@@ -135,6 +135,22 @@ CAMERA_CONTEXT = words_set("camera cam lens dolly steadicam gimbal drone")
 NOT_MOVE_BEFORE = words_set("a an the his her their its my your our frying white grey gray black construction")
 # "playing violin" is music, not a motion to break into beats.
 NOT_MOTION_NEXT = words_set("violin guitar piano drums cello trumpet saxophone flute harp cards chess music")
+PLAY = words_set("play plays playing played")
+# An -ing word after these and before a noun is an adjective: "a flying saucer", "of running water".
+MODIFIER_BEFORE = words_set(
+    "a an the his her their its my your our this that these those some many two three four five six several "
+    "of with without from among between like"
+)
+# After an -ing word these show it is a verb with a path, an object or a manner, not an adjective: "running
+# around", "jumping over the fence", "dancing slowly".
+NOT_NOUN = words_set(
+    "in on at to into onto out up down off over under around across along through past toward towards away "
+    "back forward behind beside by from with without a an the his her their its my your our this that and or "
+    "then while as slowly quickly gently fast hard together alone again"
+)
+# A motion closed by one of these at the end of its clause has an end point: "walks up.", "runs off".
+END_PARTICLES = words_set("up over in out off away back inside outside home")
+CLAUSE_WORDS = words_set("and then while as before when until")
 NOT_MOVE_NEXT = {"zoom": words_set("lens"), "tracking": words_set("number device code"), "crane": words_set("kit")}
 
 FRAMING = Phrases(phrases(FRAMING_PHRASES))  # the same phrases split a `Camera:` line in `cinebrief import`
@@ -231,7 +247,14 @@ SOUND = Phrases(
         "flute, harp, orchestra, crash, crashing, clack, clacking, gong, echoing, splashing, lapping, cooing, "
         "shouting, calling, clinking, purr, purring, slapping, crack, clattering, idling, engine, croak, "
         "croaking, shatter, shattering, bang, pop, honk, honking, rattle, rattling, squeak, squeaking, "
-        "scream, screams, chant, chanting, buzzer, alarm"
+        "scream, screams, chant, chanting, buzzer, alarm, "
+        # Sound-making nouns and verbs: a source named in prose is a rhythm cue ("waves", "a kid yelling").
+        "waves, surf, yell, yelling, yelled, beeps, beeping, beeped, ticks, hums, crackles, barks, rustles, "
+        "drips, drumming, giggle, giggles, giggling, whine, whining, wail, wailing, clicks, clicking, hisses, "
+        "buzzes, chirps, tweeting, squawk, squawking, screech, screeching, thump, thumping, blaring, ding, "
+        "dinging, jingle, jingling, tinkle, tinkling, clinks, whoosh, whooshing, growl, growling, meow, "
+        "meowing, snarl, snarling, hoot, hooting, cackle, cackling, sob, sobbing, crying, snore, snoring, "
+        "rings, chimes, chiming, whirs, rumbles, roars, creaks, rattles, squeaks, thuds, clatters"
     )
 )
 
@@ -244,7 +267,8 @@ MOTION = words_set(
     "marches marching pace paces pacing stride strides striding hop hops hopping leap leaps leaping fight "
     "fights fighting play plays playing cycle cycles cycling pedal pedals pedaling pedalling dash dashes "
     "dashing stumble stumbles stumbling skip skips skipping bounce bounces bouncing scurry scurries scurrying "
-    "wanders prowl prowls prowling frolic frolics frolicking trot trots trotting"
+    "wanders prowl prowls prowling frolic frolics frolicking trot trots trotting rotate rotates rotating revolve "
+    "revolves revolving whirl whirls whirling"
 )
 NUMBER_WORDS = words_set("one two three four five six seven eight nine ten eleven twelve a few several single couple")
 BEAT_UNITS = words_set(

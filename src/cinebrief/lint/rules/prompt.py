@@ -376,7 +376,9 @@ def _competing(span: Span, shot: int | None) -> Iterator[Finding]:
 def silent_no_rhythm_cue(document: Document) -> Iterator[Finding]:
     """
     ## What it does
-    In `mode: control`, finds a shot with no dialogue and no sound at all.
+    In `mode: control`, finds a shot with no dialogue and no sound at all. A sound named in the prose
+    counts: a sound word ("a low hiss") or something making one ("waves", "a kid yelling", "monitors
+    beeping", "a clock ticking").
 
     ## Why is this bad?
     Sora 2 generates audio. Even a silent shot reads better with one small sound as a rhythm cue (a

@@ -18,7 +18,9 @@ def actions_without_beats(document: Document) -> Iterator[Finding]:
     """
     ## What it does
     Finds a shot whose action is a motion with no count, pause or end point ("the dog runs around the
-    yard", "person moves quickly") and that has no list of action beats.
+    yard", "person moves quickly", "rotating slowly") and that has no list of action beats. A participle
+    used as an adjective before a noun ("flying cars", "with running water") is not an action; a motion
+    closed by a particle at the end of its clause ("walks up.", "runs off, laughing") has an end point.
 
     ## Why is this bad?
     Actions written as beats (steps, gestures, pauses, an end point) are timed and followed; an
@@ -37,7 +39,7 @@ def actions_without_beats(document: Document) -> Iterator[Finding]:
     for shot in document.shots:
         if len(shot.actions) >= 2 or shot.shot_list:
             continue
-        for span in shot.actions + shot.prose:
+        for span in shot.actions + shot.prose + shot.style_scene:
             match = detect.motion_without_beats(span)
             if match is not None:
                 sentence = span.text[slice(*span.words.sentence_span(match.start))].strip()
