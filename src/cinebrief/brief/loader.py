@@ -56,6 +56,11 @@ def read_yaml(text: str, *, path: str = "<brief>") -> Any:
 
 def load_brief(source: str | Path) -> Brief:
     """Load and check a brief file. Raises `BriefErrors` (exit code 2 in the CLI) on any problem."""
+    return load_brief_tree(source)[0]
+
+
+def load_brief_tree(source: str | Path) -> tuple[Brief, Any]:
+    """Load and check a brief file; also return the ruamel tree (for positions and round-trip edits)."""
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -63,7 +68,7 @@ def load_brief(source: str | Path) -> Brief:
         raise BriefError("no such brief file", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BriefError(f"cannot read the brief: {exc}", path=str(path)) from None
-    return parse_brief(text, path=str(path))
+    return parse_brief_tree(text, path=str(path))
 
 
 def parse_brief(text: str, *, path: str = "<brief>") -> Brief:

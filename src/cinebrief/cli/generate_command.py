@@ -19,7 +19,7 @@ import typer
 
 from cinebrief.cli.app import app
 from cinebrief.cli.output import stderr, stdout, warn
-from cinebrief.errors import ContractError, InputError
+from cinebrief.errors import InputError
 
 if TYPE_CHECKING:
     from cinebrief.backends.base import Backend, GenerationResult
@@ -139,32 +139,6 @@ def _backend(name: str | None, model: str, model_path: Path | None = None) -> Ba
     return create_backend(name, **settings)
 
 
-def _check_capabilities(backend: Backend, resolved: Resolved, has_reference: bool) -> None:
-    capabilities = backend.capabilities(resolved.model)
-    if not capabilities.accepts_size(resolved.size):
-        allowed = ", ".join(capabilities.sizes) or f"sides that are multiples of {capabilities.size_multiple}"
-        raise ContractError(
-            f"Invalid value: '{resolved.size}' is not supported by backend '{capabilities.backend}'. "
-            f"Supported sizes: {allowed}.",
-            field="size",
-            value=resolved.size,
-            allowed=capabilities.sizes,
-        )
-    if resolved.seconds not in capabilities.seconds:
-        raise ContractError(
-            f"Invalid value: '{resolved.seconds}' seconds is not supported by backend '{capabilities.backend}'. "
-            f"Supported values are: {', '.join(capabilities.seconds)}.",
-            field="seconds",
-            value=resolved.seconds,
-            allowed=capabilities.seconds,
-        )
-    if has_reference and not capabilities.image_to_video:
-        raise ContractError(
-            f"Invalid 'input_reference': backend '{capabilities.backend}' does not start from an image.",
-            field="input_reference",
-        )
-
-
 def _run(backend: Backend, request: Any, folder: Path) -> GenerationResult:
     """Run the backend in-process with a progress bar on stderr."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -225,7 +199,9 @@ def generate(
         reference = _reference_bytes(reference_path, resolved.size, fit) if reference_path else None
         # 3. The backend and its own limits.
         engine = _backend(backend, resolved.model, model_path)
-        _check_capabilities(engine, resolved, reference is not None)
+        engine.capabilities(resolved.model).check(
+            model=resolved.model, size=resolved.size, seconds=resolved.seconds, has_reference=reference is not None
+        )
         request = GenerationRequest(
             prompt=resolved.prompt,
             model=resolved.model,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from cinebrief.errors import ContractError, quote_list
+
 
 @dataclass(frozen=True)
 class FrameRule:
@@ -58,7 +60,34 @@ class Capabilities:
     def describe_sizes(self) -> str:
         if self.sizes:
             return ", ".join(f"'{size}'" for size in self.sizes)
+        if self.size_multiple == 2:
+            return "any WIDTHxHEIGHT with even width and height, e.g. '1280x720'"
         return f"any WIDTHxHEIGHT whose sides are multiples of {self.size_multiple}"
+
+    def check(self, *, model: str, size: str, seconds: object, has_reference: bool = False) -> None:
+        """The request's size, seconds and reference against these numbers; `ContractError` naming what is allowed."""
+        if not self.accepts_size(size):
+            raise ContractError(
+                f"Invalid value: '{size}' is not supported by model '{model}' (backend '{self.backend}'). "
+                f"Supported sizes: {self.describe_sizes()}.",
+                field="size",
+                value=size,
+                allowed=self.sizes,
+            )
+        if seconds not in self.seconds:
+            raise ContractError(
+                f"Invalid value: '{seconds}' seconds is not supported by model '{model}' (backend '{self.backend}'). "
+                f"Supported values are: {quote_list(self.seconds)}.",
+                field="seconds",
+                value=seconds,
+                allowed=self.seconds,
+                code="invalid_type" if not isinstance(seconds, str) else "invalid_value",
+            )
+        if has_reference and not self.image_to_video:
+            raise ContractError(
+                f"Invalid 'input_reference': model '{model}' (backend '{self.backend}') does not start from an image.",
+                field="input_reference",
+            )
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Capabilities:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from cinebrief.backends.base import OUTPUT_FILES
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, check_seconds, get_profile
+from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
 from cinebrief.contract.reference import check_reference_size, read_reference
 from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
@@ -149,23 +149,13 @@ class Engine:
     def check(self, request: VideoRequest) -> tuple[bytes, str] | None:
         """Every contract rule for a create; returns the reference bytes and format when there is one."""
         check_prompt(request.prompt)
-        backend = self.pool.backend_name(request.model)
+        self.pool.backend_name(request.model)  # an unknown model is a 400 naming the models served
         if request.model in OFFICIAL_MODELS:
             get_profile(self.settings.server.profile).check(
                 model=request.model, size=request.size, seconds=request.seconds
             )
         else:
-            capabilities = self.pool.capabilities(request.model)
-            check_seconds(request.seconds, capabilities.seconds)
-            if not capabilities.accepts_size(request.size):
-                allowed = capabilities.sizes or (f"any WxH with sides multiples of {capabilities.size_multiple}",)
-                raise ContractError(
-                    f"Invalid value: '{request.size}' is not supported by model '{request.model}' "
-                    f"(backend '{backend}'). Supported values are: {quote_list(allowed)}.",
-                    field="size",
-                    value=request.size,
-                    allowed=capabilities.sizes,
-                )
+            self.pool.capabilities(request.model).check(model=request.model, size=request.size, seconds=request.seconds)
         if request.input_reference is None:
             return None
         image = read_reference(request.input_reference)

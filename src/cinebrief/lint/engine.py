@@ -59,17 +59,10 @@ def load_document(path: str | Path, **options: Any) -> Document:
     """A brief file (YAML) or a prompt file (any other text) as a `Document`."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        from cinebrief.brief import parse_brief_tree
-        from cinebrief.errors import BriefError
+        from cinebrief.brief.loader import load_brief_tree
         from cinebrief.lint.from_brief import read_brief
 
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise BriefError("no such brief file", path=str(path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BriefError(f"cannot read the brief: {exc}", path=str(path)) from None
-        brief, tree = parse_brief_tree(text, path=str(path))
+        brief, tree = load_brief_tree(path)
         brief_options = {k: v for k, v in options.items() if k in ("mode", "profile")}
         return read_brief(brief, tree, source=str(path), **brief_options)
     from cinebrief.errors import InputError

@@ -37,7 +37,7 @@ from cinebrief.backends.previz.render import Picture, encode_clip
 from cinebrief.backends.previz.scene import build_plate
 from cinebrief.backends.previz.weather import KINDS, Weather
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.errors import ContractError, ReferenceImageError
+from cinebrief.errors import ReferenceImageError
 from cinebrief.media.atomic import discard
 from cinebrief.media.encode import EncodeSettings, VideoWriter
 from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
@@ -84,22 +84,7 @@ class PrevizBackend:
 
     def check(self, request: GenerationRequest) -> None:
         """The backend's own limits: even sides (yuv420p) and whole seconds it knows."""
-        capabilities = self.capabilities(request.model)
-        if not capabilities.accepts_size(request.size):
-            raise ContractError(
-                f"Invalid value: '{request.size}'. The previz backend renders sizes written "
-                "'{width}x{height}' with even width and height, for example '1280x720'.",
-                field="size",
-                value=request.size,
-            )
-        if request.seconds not in capabilities.seconds:
-            allowed = ", ".join(f"'{value}'" for value in capabilities.seconds)
-            raise ContractError(
-                f"Invalid value: '{request.seconds}'. The previz backend renders seconds {allowed}.",
-                field="seconds",
-                value=request.seconds,
-                allowed=capabilities.seconds,
-            )
+        self.capabilities(request.model).check(model=request.model, size=request.size, seconds=request.seconds)
 
     def _encode(
         self,
