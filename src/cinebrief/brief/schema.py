@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from cinebrief.errors import InputError
+
 SCHEMA_VERSION = "cinebrief.brief/1"
 SECONDS_VALUES = ("4", "8", "12", "16", "20")  # the union of every profile; the contract checks per model
 Seconds = Literal["4", "8", "12", "16", "20"]
@@ -185,11 +187,11 @@ class Brief(Model):
         return shots
 
     def shot(self, shot_id: str) -> Shot:
-        """The shot with this id; `KeyError` naming the ids there are."""
+        """The shot with this id; an `InputError` on `shot` naming the ids there are."""
         for shot in self.shots:
             if shot.id == shot_id:
                 return shot
-        raise KeyError(shot_id)
+        raise InputError(f"no shot '{shot_id}'; the brief's shots are: {', '.join(self.shot_ids())}", field="shot")
 
     def shot_ids(self) -> list[str]:
         return [shot.id for shot in self.shots]

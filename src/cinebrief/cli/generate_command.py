@@ -83,12 +83,7 @@ def _from_brief(path: Path, shot_id: str | None, flags: dict[str, str | None], p
         if len(brief.shots) != 1:
             raise InputError(f"--shot is needed: '{path}' has shots {', '.join(brief.shot_ids())}", field="shot")
         shot_id = brief.shots[0].id
-    try:
-        shot = brief.shot(shot_id)
-    except KeyError:
-        raise InputError(
-            f"--shot '{shot_id}': no such shot in '{path}'; its shots are {', '.join(brief.shot_ids())}", field="shot"
-        ) from None
+    shot = brief.shot(shot_id)
     # Flags override the shot; the reference is read here (so that --fit can apply), not by shot_request.
     update = {key: value for key, value in flags.items() if value is not None}
     checked_shot = shot.model_copy(update={**update, "input_reference": None})

@@ -49,10 +49,6 @@ def render(
     from cinebrief.prompts.request import shot_request
 
     brief = load_brief(brief_path)
-    if shot_id is not None and shot_id not in brief.shot_ids():
-        raise InputError(
-            f"{brief_path}: no shot '{shot_id}'; the shots are: {', '.join(brief.shot_ids())}", field="shot"
-        )
     shots = [brief.shot(shot_id)] if shot_id else brief.shots
     requests = [
         shot_request(brief, shot, brief_dir=brief_path.parent, profile=profile, style=style.value) for shot in shots

@@ -71,12 +71,7 @@ def remix_shot(
 ) -> list[VideoState]:
     """Diff the shot against the version that made its last videos; remix each of them by that one change."""
     brief = load_brief(brief_path)
-    try:
-        shot = brief.shot(shot_id)
-    except KeyError:
-        raise InputError(
-            f"the brief has no shot '{shot_id}'; shots: {', '.join(brief.shot_ids())}", field="shot"
-        ) from None
+    shot = brief.shot(shot_id)
     latest = store.latest(brief_path, shot_id)
     if latest is None:
         raise InputError(
