@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
 from cinebrief.contract.video import Video, new_id
 from cinebrief.errors import ContractError, quote_list
-from cinebrief.jobs.records import QUEUED, Job
+from cinebrief.jobs.records import Job
 from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_upload, move_into, seconds_text
 
 if TYPE_CHECKING:
@@ -69,8 +69,8 @@ def edit_upload(engine: Engine, video: bytes, prompt: str, *, model: str | None,
     check_prompt(prompt)
     model = model or DEFAULTS.model
     body_hash = _hash("edit", _source_key(video), prompt, model)
-    if idempotency_key and (existing := engine.idempotent_match(idempotency_key, body_hash)) is not None:
-        return existing.to_video()
+    if (replayed := engine.replay(idempotency_key, body_hash)) is not None:
+        return replayed
     engine.pool.backend_name(model)  # an unknown model is a 400 naming the models served
     stored = keep_upload(video, engine.layout.temp, field="video")
     try:
@@ -82,13 +82,10 @@ def edit_upload(engine: Engine, video: bytes, prompt: str, *, model: str | None,
         job_id = new_id("video", created_at=created_at)
         kept = move_into(stored, engine.layout.inputs / f"{job_id}.source.mp4")
         stored = kept
-        job = Job(
-            id=job_id,
+        job = engine.queued_job(
+            job_id,
+            created_at,
             model=model,
-            backend=engine.pool.backend_name(model),
-            status=QUEUED,
-            progress=0,
-            created_at=created_at,
             prompt=prompt,
             size=stored.info.size,
             seconds=seconds,
@@ -116,8 +113,8 @@ def extend(
     """A new job: `seconds` more of the source, from its last frame; its video is the source plus the new clip."""
     check_prompt(prompt)
     body_hash = _hash("extend", _source_key(video), prompt, seconds, model)
-    if idempotency_key and (existing := engine.idempotent_match(idempotency_key, body_hash)) is not None:
-        return existing.to_video()
+    if (replayed := engine.replay(idempotency_key, body_hash)) is not None:
+        return replayed
     created_at = int(time.time())
     job_id = new_id("video", created_at=created_at)
     kept_path = engine.layout.inputs / f"{job_id}.source.mp4"
@@ -125,13 +122,10 @@ def extend(
     try:
         last = frame_png(kept_path, -1, field="video")
         _check_extension(engine, model, size, seconds, last, base_seconds)
-        job = Job(
-            id=job_id,
+        job = engine.queued_job(
+            job_id,
+            created_at,
             model=model,
-            backend=engine.pool.backend_name(model),
-            status=QUEUED,
-            progress=0,
-            created_at=created_at,
             prompt=prompt,
             size=size,
             seconds=seconds_text(base_seconds + float(seconds)),

@@ -119,19 +119,14 @@ class Engine:
         reference = self.check(request)
         characters = self.characters.check_references(request.characters, request.prompt, self.settings.server.profile)
         body_hash = _body_hash(request)
-        if idempotency_key:
-            existing = self.idempotent_match(idempotency_key, body_hash)
-            if existing is not None:
-                return existing.to_video()
+        if (replayed := self.replay(idempotency_key, body_hash)) is not None:
+            return replayed
         created_at = int(time.time())
         job_id = new_id("video", created_at=created_at)
-        job = Job(
-            id=job_id,
+        job = self.queued_job(
+            job_id,
+            created_at,
             model=request.model,
-            backend=self.pool.backend_name(request.model),
-            status=QUEUED,
-            progress=0,
-            created_at=created_at,
             prompt=request.prompt,
             size=request.size,
             seconds=request.seconds,
@@ -161,6 +156,16 @@ class Engine:
         image = read_reference(request.input_reference)
         check_reference_size(image, request.size)
         return image.data, image.format
+
+    def queued_job(self, job_id: str, created_at: int, *, model: str, **fields: Any) -> Job:
+        """A new job row: queued at progress 0, routed to the backend that serves `model`."""
+        backend = self.pool.backend_name(model)
+        return Job(id=job_id, model=model, backend=backend, status=QUEUED, progress=0, created_at=created_at, **fields)
+
+    def replay(self, idempotency_key: str | None, body_hash: str) -> Video | None:
+        """The job an earlier request with this key and body created, to return instead of a new one."""
+        existing = self.idempotent_match(idempotency_key, body_hash) if idempotency_key else None
+        return existing.to_video() if existing is not None else None
 
     def idempotent_match(self, key: str, body_hash: str) -> Job | None:
         existing = self.store.find_by_idempotency_key(key)
@@ -311,23 +316,18 @@ class Engine:
         check_prompt(prompt)
         source = self.completed_source(video_id, done)
         body_hash = hashlib.sha256(json.dumps(["remix", video_id, prompt]).encode()).hexdigest()
-        if idempotency_key:
-            existing = self.idempotent_match(idempotency_key, body_hash)
-            if existing is not None:
-                return existing.to_video()
+        if (replayed := self.replay(idempotency_key, body_hash)) is not None:
+            return replayed
         created_at = int(time.time())
         job_id = new_id("video", created_at=created_at)
         reference_path = None
         if source.reference_path and Path(source.reference_path).is_file():
             suffix = Path(source.reference_path).suffix.lstrip(".")
             reference_path = self.save_reference(job_id, (Path(source.reference_path).read_bytes(), suffix))
-        job = Job(
-            id=job_id,
+        job = self.queued_job(
+            job_id,
+            created_at,
             model=source.model,
-            backend=self.pool.backend_name(source.model),
-            status=QUEUED,
-            progress=0,
-            created_at=created_at,
             prompt=prompt,
             size=source.size,
             seconds=source.seconds,
