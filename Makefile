@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench clean
+.PHONY: demo test lint install system-packages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml $(BIN)/python
 
 install: $(STAMP)
 
+# Debian packages the suite drives for real (chromium, espeak-ng), installed when missing.
+system-packages:
+	bash scripts/system-packages.sh
+
 demo: $(STAMP)
 	$(BIN)/python -m cinebrief.demo
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
