@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cinebrief.backends.diffusers import DiffusersBackend
+from cinebrief.backends.diffusers.families import WAN21_T2V, WAN22_TI2V
 from cinebrief.backends.diffusers.folder import inspect_folder
 from cinebrief.backends.diffusers.mapping import (
     ModelDefaults,
@@ -77,11 +79,11 @@ def _plan(**changes):
         "height": 720,
         "seconds": 4,
         "seed": 7,
-        "image_to_video": False,
+        "mode": "text-to-video",
         "pipeline_class": "WanPipeline",
         "size_multiple": 32,
         "frame_rule": WAN,
-        "defaults": ModelDefaults.for_family("wan", 24),
+        "defaults": ModelDefaults.for_variant(WAN22_TI2V),
         "options": {},
     }
     arguments.update(changes)
@@ -100,7 +102,9 @@ def test_plan_records_every_change() -> None:
 
 
 def test_plan_without_changes_lists_none() -> None:
-    plan = _plan(size_multiple=16, frame_rule=FrameRule(1, 0), defaults=ModelDefaults.for_family("wan", 16))
+    plan = _plan(
+        size_multiple=16, frame_rule=FrameRule(1, 0), defaults=replace(ModelDefaults.for_variant(WAN21_T2V), fps=16)
+    )
     assert plan.changes == ()
     assert (plan.width, plan.height, plan.frames) == (1280, 720, 64)
 
@@ -113,7 +117,9 @@ def test_request_options_override_defaults() -> None:
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        ({"stepz": 3}, ["stepz", "steps, guidance, negative_prompt"]),
+        ({"stepz": 3}, ["stepz", "steps, guidance, guidance_2, negative_prompt, remix_strength, fit"]),
+        ({"fit": "stretch"}, ["fit", "cover, letterbox", "'stretch'"]),
+        ({"remix_strength": 1.5}, ["remix_strength", "0 to 1"]),
         ({"steps": 0}, ["steps", "at least 1"]),
         ({"steps": "many"}, ["steps", "'many'"]),
         ({"guidance": 99}, ["guidance", "0 to 30"]),
@@ -128,8 +134,9 @@ def test_bad_options_teach(options: dict, words: list[str]) -> None:
 
 
 def test_seconds_beyond_the_models_limit() -> None:
-    with pytest.raises(InputError, match="at most 12"):
-        _plan(seconds=16)
+    # Wan 2.2 TI2V-5B was trained on 121 frames at 24 fps: 5 s.
+    with pytest.raises(InputError, match="at most 5"):
+        _plan(seconds=8)
 
 
 # -- settings and folders ----------------------------------------------------------------------------
@@ -222,7 +229,7 @@ def test_geometry_comes_from_the_configs(tmp_path: Path) -> None:
     # Wan 2.2's VAE compresses 16x and the transformer patches 2x2: sides are multiples of 32.
     assert folder.size_multiple == 32
     assert folder.frame_rule == FrameRule(4, 1)
-    assert folder.variant == "t2v" and folder.native_fps == 16
+    assert folder.modes == "t2v" and folder.variant.name == "wan2.1-t2v" and folder.variant.fps == 16
     capabilities = DiffusersBackend(path=str(tmp_path)).capabilities("wan")
     assert capabilities.text_to_video and not capabilities.image_to_video
     assert capabilities.as_dict()["frame_rule"] == "4k+1"

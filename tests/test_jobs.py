@@ -9,7 +9,6 @@ import av
 import pytest
 from PIL import Image
 
-from cinebrief.backends.base import RemixSource
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError
 from cinebrief.jobs import Engine, JobEvent, VideoRequest
 from cinebrief.jobs.records import Job
@@ -123,7 +122,10 @@ def test_remix_inherits_and_hands_the_backend_the_source(settings) -> None:
         assert remix.remixed_from_video_id == source.id
         assert (remix.model, remix.size, remix.seconds, remix.prompt) == ("sora-2", "1280x720", "8", "Make it dusk")
         last = TinyBackend.calls[-1]
-        assert last.remix == RemixSource(video_id=source.id, prompt="Base shot", change="Make it dusk")
+        assert last.remix is not None
+        assert (last.remix.video_id, last.remix.prompt, last.remix.change) == (source.id, "Base shot", "Make it dusk")
+        # The source clip itself travels with the request: video-to-video backends start from it.
+        assert last.remix.video == engine.content_path(source.id).read_bytes()
         assert last.seed == TinyBackend.calls[0].seed
 
 

@@ -30,11 +30,13 @@ OUTPUT_FILES = {"video": VIDEO_FILE, "thumbnail": THUMBNAIL_FILE, "spritesheet":
 
 @dataclass(frozen=True)
 class RemixSource:
-    """What a remix starts from: the source job's id and prompt, and the requested change."""
+    """What a remix starts from: the source job's id, prompt, clip and checkpointed state, and the change."""
 
     video_id: str
     prompt: str
     change: str
+    video: bytes | None = None  # the source's video.mp4 (video-to-video backends start from it)
+    resume_state: Mapping[str, Any] = field(default_factory=dict)  # what the source's backend checkpointed
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ class RemoteBackend:
 
     def _create(self, client: OpenAI, request: GenerationRequest) -> UpstreamVideo:
         headers = {"Idempotency-Key": _idempotency_key(request)}
-        source_state: Mapping[str, Any] = request.options.get("source_resume_state") or {}
+        source_state: Mapping[str, Any] = request.remix.resume_state if request.remix is not None else {}
         if request.remix is not None and source_state.get("upstream_id"):
             return client.videos.remix(
                 str(source_state["upstream_id"]), prompt=request.remix.change, extra_headers=headers

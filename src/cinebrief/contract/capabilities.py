@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from cinebrief.errors import ContractError, quote_list
@@ -44,6 +45,9 @@ class Capabilities:
     text_to_video: bool = True
     audio: bool = True
     remix: bool = True
+    remix_refusal: str = ""  # why `remix` is false, said in the 400 a remix request gets
+    settings: dict[str, object] = field(default_factory=dict)  # the model's generation and runtime settings
+    options: dict[str, str] = field(default_factory=dict)  # per-request options and their types ("integer", ...)
     notes: str = ""
 
     def accepts_size(self, size: str) -> bool:
@@ -89,6 +93,23 @@ class Capabilities:
                 field="input_reference",
             )
 
+    def coerce_options(self, options: dict[str, object], *, model: str) -> dict[str, object]:
+        """Each option converted to its declared type (multipart sends every value as text), or a 400 naming it.
+
+        A backend that declares no options gets them as they came.
+        """
+        if not self.options:
+            return dict(options)
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise ContractError(
+                f"Unknown option(s) for model '{model}': {', '.join(unknown)}. "
+                f"Allowed options: {', '.join(self.options)}.",
+                field="cinebrief[options]",
+                code="unknown_option",
+            )
+        return {name: _coerce(name, value, self.options[name]) for name, value in options.items()}
+
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Capabilities:
         """The inverse of `as_dict` (as `/v1/models` publishes it); unknown keys are ignored."""
@@ -106,3 +127,29 @@ class Capabilities:
         data["sizes"] = list(self.sizes)
         data["seconds"] = list(self.seconds)
         return data
+
+
+def _coerce(name: str, value: object, kind: str) -> object:
+    """`value` as `kind` ("integer", "number", "boolean", "string"): text is converted; JSON values keep their
+    type (the backend checks their range), except a non-finite number, which is refused here."""
+    field_name = f"cinebrief[options][{name}]"
+    if isinstance(value, str) and kind != "string":
+        text = value.strip()
+        try:
+            if kind == "integer":
+                return int(text)
+            if kind == "number" and math.isfinite(number := float(text)):
+                return number
+        except ValueError:
+            pass
+        if kind == "boolean" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+    elif not (isinstance(value, float) and not math.isfinite(value)):
+        return value
+    article = "an" if kind == "integer" else "a"
+    raise ContractError(
+        f"Invalid '{field_name}': expected {article} {kind}, got {str(value)[:40]!r}.",
+        field=field_name,
+        value=value,
+        code="invalid_type",
+    )

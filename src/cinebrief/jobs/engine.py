@@ -17,7 +17,7 @@ import secrets
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,8 @@ class Engine:
     def submit(self, request: VideoRequest, *, idempotency_key: str | None = None) -> Video:
         """Check the request, record the job (queued, progress 0) and hand it to the runner."""
         reference = self.check(request)
+        options = self.pool.capabilities(request.model).coerce_options(dict(request.options), model=request.model)
+        request = replace(request, options=options)
         characters = self.characters.check_references(request.characters, request.prompt, self.settings.server.profile)
         body_hash = _body_hash(request)
         if (replayed := self.replay(idempotency_key, body_hash)) is not None:
@@ -315,6 +317,14 @@ class Engine:
         """
         check_prompt(prompt)
         source = self.completed_source(video_id, done)
+        capabilities = self.pool.capabilities(source.model)
+        if not capabilities.remix:
+            reason = f": {capabilities.remix_refusal}" if capabilities.remix_refusal else ""
+            raise InputError(
+                f"Video '{video_id}' cannot be {done}: its model '{source.model}' cannot remix{reason}.",
+                field="video_id",
+                code="unsupported_remix",
+            )
         body_hash = hashlib.sha256(json.dumps(["remix", video_id, prompt]).encode()).hexdigest()
         if (replayed := self.replay(idempotency_key, body_hash)) is not None:
             return replayed
@@ -335,7 +345,7 @@ class Engine:
             remixed_from_video_id=source.id,
             remix_source_prompt=source.prompt,
             remix_change=prompt,
-            options={**source.options, "source_resume_state": source.resume_state},
+            options=dict(source.options),
             brief_json=source.brief_json,
             shot_json=source.shot_json,
             reference_path=reference_path,

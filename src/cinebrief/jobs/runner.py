@@ -213,10 +213,14 @@ class Runner:
         reference = Path(job.reference_path).read_bytes() if job.reference_path else None
         remix = None
         if job.remixed_from_video_id and not job.extension:
+            source = self.store.get(job.remixed_from_video_id)
+            video = Path(source.output_dir) / OUTPUT_FILES["video"] if source and source.output_dir else None
             remix = RemixSource(
                 video_id=job.remixed_from_video_id,
                 prompt=job.remix_source_prompt or "",
                 change=job.remix_change or job.prompt,
+                video=video.read_bytes() if video is not None and video.is_file() else None,
+                resume_state=dict(source.resume_state) if source is not None else {},
             )
         return GenerationRequest(
             prompt=job.prompt,

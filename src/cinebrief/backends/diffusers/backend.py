@@ -1,15 +1,16 @@
-"""`DiffusersBackend`: Wan and LTX-Video pipelines from a local folder behind the one backend interface.
+"""`DiffusersBackend`: open video models from a local diffusers folder behind the one backend interface.
 
-Construct it with one model's settings (`path`, optionally `family`, `device`, `dtype`, `cpu_offload`,
-`vae_tiling`, `cache_bytes`, and generation defaults `fps`, `steps`, `guidance`, `negative_prompt`,
-`max_area`, `max_sequence_length`, `max_seconds`). Nothing heavy happens until `generate`: importing this
-module, building the backend and publishing capabilities read JSON only and never import torch.
+Construct it with one model's settings (`path`, optionally `family`, `device`, `dtype`, `dtypes`,
+`cpu_offload`, `vae_tiling`, `cache_bytes`, the speed settings of `speed.py`, and generation defaults such
+as `fps`, `steps`, `guidance`, `flow_shift`, `remix_strength`). Nothing heavy happens until `generate`:
+importing this module, building the backend and publishing capabilities read JSON only and never import torch.
 """
 
 from __future__ import annotations
 
-import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +22,22 @@ from cinebrief.backends.base import (
     ProgressFn,
     _no_checkpoint,
 )
+from cinebrief.backends.diffusers.call import LOADED, run_pipeline
 from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
-from cinebrief.backends.diffusers.mapping import ModelDefaults, Plan, make_plan
+from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, ModelDefaults, Plan, make_plan
 from cinebrief.backends.diffusers.runtime import (
     SHARED_CACHE,
     PipelineCache,
     RuntimeOptions,
     choose_device,
     choose_dtype,
+    release_memory,
 )
 from cinebrief.backends.diffusers.settings import DiffusersSettings
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.errors import CancelledError, InputError
+from cinebrief.errors import BackendError, CancelledError, InputError
 
-# Shares of the progress bar: loading, denoising steps (the bulk), then decoding and encoding.
-_LOADED = 0.05
-_DENOISED = 0.9
+CONTRACT_SECONDS = ("4", "8", "12", "16", "20")
 
 
 class DiffusersBackend:
@@ -57,18 +58,20 @@ class DiffusersBackend:
         return self._folder
 
     def defaults(self, model: str | None = None) -> ModelDefaults:
-        """The family's defaults, then the folder's `cinebrief.json`, then these settings."""
+        """The family's published defaults, then the folder's `cinebrief.json`, then these settings."""
         folder = self.folder(model)
-        defaults = ModelDefaults.for_family(folder.family, folder.native_fps)
+        defaults = ModelDefaults.for_variant(folder.variant)
         defaults = defaults.with_overrides(folder.defaults, source=str(folder.path / "cinebrief.json"))
         return defaults.with_overrides(dict(self.settings.generation), source=f"settings of model '{model}'")
 
     def capabilities(self, model: str) -> Capabilities:
         folder = self.folder(model)
         defaults = self.defaults(model)
-        seconds = tuple(s for s in ("4", "8", "12", "16", "20") if int(s) <= defaults.max_seconds)
+        seconds = tuple(s for s in CONTRACT_SECONDS if int(s) <= defaults.max_seconds)
+        variant = folder.variant
+        sound = "its own sound track" if variant.audio else "a silent audio track"
         # Any even size is accepted (H.264 needs even sides): the model generates at its own multiple and
-        # the output is resized back, so the native multiple is published in the notes, not as a limit.
+        # the output is fitted back, so the native multiple is published in the notes, not as a limit.
         return Capabilities(
             backend=self.name,
             size_multiple=2,
@@ -78,34 +81,41 @@ class DiffusersBackend:
             max_seconds=defaults.max_seconds,
             image_to_video=folder.image_to_video_class is not None,
             text_to_video=folder.text_to_video_class is not None,
-            audio=False,
-            remix=True,
+            audio=variant.audio,
+            remix=folder.video_to_video_class is not None,
+            remix_refusal=variant.remix_refusal,
+            settings={"variant": variant.name, **defaults.as_dict(), **self.runtime_settings()},
+            options={key: SETTING_TYPES[key] for key in REQUEST_OPTIONS},
             notes=(
-                f"{folder.family} {folder.variant} ({folder.pipeline_class}) from {folder.path}; generated with "
-                f"sides multiple of {folder.size_multiple} within {defaults.max_area} px, then resized to the "
-                f"requested size; frames {folder.frame_rule} at {defaults.fps} fps; silent audio track"
+                f"{variant.name} ({folder.pipeline_class}) from {folder.path}; generated with sides multiple of "
+                f"{folder.size_multiple} within {defaults.max_area} px, then fitted ({defaults.fit}) to the requested "
+                f"size; frames {folder.frame_rule} at {defaults.fps} fps; {sound}"
             ),
         )
 
+    def runtime_settings(self) -> dict[str, Any]:
+        """The memory and speed settings as configured (before the device is known)."""
+        shown: dict[str, Any] = {"dtype": self.settings.dtype}
+        dtypes = {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
+        if dtypes:
+            shown["dtypes"] = dtypes
+        if self.settings.cpu_offload:
+            shown["cpu_offload"] = True
+        if self.settings.vae_tiling:
+            shown["vae_tiling"] = True
+        return {**shown, **self.settings.speed.as_dict()}
+
     def plan(self, request: GenerationRequest) -> Plan:
-        """The pipeline call for `request` (no torch): which pipeline, size, frames, steps, guidance."""
+        """The pipeline call for `request` (no torch): which pipeline, mode, size, frames, steps, guidance."""
         folder = self.folder(request.model)
-        image_to_video = request.input_reference is not None
-        pipeline_class = folder.image_to_video_class if image_to_video else folder.text_to_video_class
-        if pipeline_class is None:
-            need = "cannot use an input_reference" if image_to_video else "needs an input_reference"
-            raise InputError(
-                f"Model '{request.model}' ({folder.family} {folder.variant}, {folder.pipeline_class}) {need}.",
-                field="input_reference",
-                code="unsupported_input_reference" if image_to_video else "missing_input_reference",
-            )
+        mode, pipeline_class = self._mode(request, folder)
         return make_plan(
             prompt=request.prompt,
             width=request.width,
             height=request.height,
             seconds=int(request.seconds),
             seed=request.seed,
-            image_to_video=image_to_video,
+            mode=mode,
             pipeline_class=pipeline_class,
             size_multiple=folder.size_multiple,
             frame_rule=folder.frame_rule,
@@ -113,13 +123,39 @@ class DiffusersBackend:
             options=request.options,
         )
 
+    def _mode(self, request: GenerationRequest, folder: ModelFolder) -> tuple[str, str]:
+        """Video-to-video for a remix of a clip, image-to-video with a reference, else text-to-video."""
+        label = f"Model '{request.model}' ({folder.variant.name}, {folder.pipeline_class})"
+        if request.remix is not None and request.remix.video is not None:
+            if folder.video_to_video_class is None:
+                raise InputError(
+                    f"{label} cannot remix: {folder.variant.remix_refusal}.", field="video_id", code="unsupported_remix"
+                )
+            return "video-to-video", folder.video_to_video_class
+        if request.input_reference is not None:
+            if folder.image_to_video_class is None:
+                raise InputError(
+                    f"{label} cannot use an input_reference.",
+                    field="input_reference",
+                    code="unsupported_input_reference",
+                )
+            return "image-to-video", folder.image_to_video_class
+        if folder.text_to_video_class is None:
+            raise InputError(
+                f"{label} needs an input_reference.", field="input_reference", code="missing_input_reference"
+            )
+        return "text-to-video", folder.text_to_video_class
+
     def runtime_options(self) -> RuntimeOptions:
         device = choose_device(self.settings.device)
+        dtypes = {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
         return RuntimeOptions(
             device=device,
             dtype=choose_dtype(device, self.settings.dtype),
+            component_dtypes=tuple(sorted(dtypes.items())),
             cpu_offload=self.settings.cpu_offload,
             vae_tiling=self.settings.vae_tiling,
+            speed=self.settings.speed,
         )
 
     # -- one job ---------------------------------------------------------------------------------------
@@ -141,85 +177,72 @@ class DiffusersBackend:
         progress(0.0)
         if cancelled():
             raise CancelledError()
-        # 2. Load the pipeline, or take the warm one.
+        # 2. Take the warm pipeline (or load it), alone: one job runs on a pipeline at a time.
         loads_before = self.cache.loads
-        pipeline = self.cache.get(
+        lease = self.cache.lease(
             self.folder().path, plan.pipeline_class, options, budget_bytes=self.settings.cache_bytes
         )
-        progress(_LOADED)
-        # 3. Denoise (progress and cancel between steps) and decode.
-        frames = run_pipeline(pipeline, plan, request.input_reference, progress=progress, cancelled=cancelled)
+        with lease as pipeline, _out_of_memory_is_a_job_error(pipeline, plan, options):
+            progress(LOADED)
+            # 3. Denoise (progress and cancel between steps) and decode to uint8 on the device.
+            decoded = run_pipeline(
+                pipeline,
+                plan,
+                family=self.folder().family,
+                progress=progress,
+                cancelled=cancelled,
+                input_reference=request.input_reference,
+                source_video=request.remix.video if request.remix is not None else None,
+            )
         if cancelled():
             raise CancelledError()
-        # 4. Resize back to the requested size; write video.mp4 (silent AAC), thumbnail and spritesheet.
+        # 4. Fit to the requested size; write video.mp4 (the model's sound or silence), thumbnail and spritesheet.
         directory = Path(output_dir)
-        write_outputs(frames, plan, directory)
+        write_outputs(decoded, plan, directory)
         progress(1.0)
         metadata = {
             "backend": self.name,
             "model": request.model,
             "family": self.folder().family,
+            "variant": self.folder().variant.name,
             "folder": str(self.folder().path),
             "device": options.device,
             "dtype": options.dtype,
+            "dtypes": options.describe_dtypes(),
             "cpu_offload": options.cpu_offload,
             "vae_tiling": options.vae_tiling,
+            **({"speed": options.speed.as_dict()} if options.speed.as_dict() else {}),
+            "audio": "model" if decoded.audio is not None else "silent",
             "pipeline_loaded": self.cache.loads > loads_before,
             "elapsed_seconds": round(time.perf_counter() - started, 3),
             **plan.metadata(),
             "notes": list(plan.changes),  # shown to the user: nothing is changed silently
         }
+        if request.remix is not None:
+            metadata["remix"] = {
+                "source": request.remix.video_id,
+                "change": request.remix.change,
+                "strength": plan.remix_strength,
+            }
         return GenerationResult(directory=directory, metadata=metadata)
 
 
-def pipeline_arguments(plan: Plan, input_reference: bytes | None, family: str) -> dict[str, Any]:
-    """The keyword arguments of the pipeline call, without the generator and the callback."""
-    arguments: dict[str, Any] = {
-        "prompt": plan.prompt,
-        "negative_prompt": plan.negative_prompt,
-        "height": plan.height,
-        "width": plan.width,
-        "num_frames": plan.frames,
-        "num_inference_steps": plan.steps,
-        "guidance_scale": plan.guidance,
-        "max_sequence_length": plan.max_sequence_length,
-        "output_type": "np",
-    }
-    if family == "ltx":
-        arguments["frame_rate"] = plan.fps
-    if input_reference is not None:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(input_reference)) as image:
-            arguments["image"] = image.convert("RGB")
-    return arguments
-
-
-def run_pipeline(
-    pipeline: Any,
-    plan: Plan,
-    input_reference: bytes | None,
-    *,
-    progress: ProgressFn,
-    cancelled: CancelledFn,
-) -> Any:
-    """Call the pipeline; returns the decoded frames as floats in [0, 1], shaped (frames, height, width, 3)."""
+@contextmanager
+def _out_of_memory_is_a_job_error(pipeline: Any, plan: Plan, options: RuntimeOptions) -> Iterator[None]:
+    """GPU out of memory fails the job with what to try, frees what the attempt held, and keeps the worker."""
     import torch
 
-    family = "ltx" if plan.pipeline_class.startswith("LTX") else "wan"
-
-    def on_step_end(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-        progress(_LOADED + (_DENOISED - _LOADED) * (step + 1) / plan.steps)
-        if cancelled():
-            raise CancelledError(f"The job was cancelled after step {step + 1} of {plan.steps}.")
-        return tensors
-
-    # A CPU generator gives the same noise for a seed on every device.
-    generator = torch.Generator(device="cpu").manual_seed(plan.seed)
-    with torch.inference_mode():
-        output = pipeline(
-            **pipeline_arguments(plan, input_reference, family),
-            generator=generator,
-            callback_on_step_end=on_step_end,
-        )
-    return output.frames[0]
+    try:
+        yield
+    except torch.OutOfMemoryError:
+        if hasattr(pipeline, "maybe_free_model_hooks"):
+            pipeline.maybe_free_model_hooks()
+        release_memory()
+        tried = [name for name, on in (("cpu_offload", options.cpu_offload), ("vae_tiling", options.vae_tiling)) if on]
+        untried = [name for name in ("cpu_offload", "vae_tiling", "group_offload") if name not in tried]
+        raise BackendError(
+            f"Out of GPU memory on {options.device} generating {plan.frames} frames at {plan.width}x{plan.height} "
+            f"in {options.dtype}. Try {', '.join(untried) or 'fewer seconds'} in the model's settings, "
+            f"fewer seconds, or a smaller size.",
+            code="out_of_memory",
+        ) from None

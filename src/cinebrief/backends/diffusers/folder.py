@@ -12,26 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cinebrief.backends.diffusers.families import FAMILIES, PIPELINE_FAMILY, Variant, variant_for
 from cinebrief.contract.capabilities import FrameRule
 from cinebrief.errors import ConfigError
 
+__all__ = ["FAMILIES", "FOLDER_DEFAULTS_FILE", "MODEL_INDEX", "ModelFolder", "inspect_folder"]
+
 MODEL_INDEX = "model_index.json"
 FOLDER_DEFAULTS_FILE = "cinebrief.json"  # optional per-folder defaults (fps, steps, max_area, ...)
-FAMILIES = ("wan", "ltx")
-
-# model_index `_class_name` -> family. Each family's text- and image-to-video classes are below.
-PIPELINE_FAMILY = {
-    "WanPipeline": "wan",
-    "WanImageToVideoPipeline": "wan",
-    "LTXPipeline": "ltx",
-    "LTXImageToVideoPipeline": "ltx",
-}
-TEXT_TO_VIDEO = {"wan": "WanPipeline", "ltx": "LTXPipeline"}
-IMAGE_TO_VIDEO = {"wan": "WanImageToVideoPipeline", "ltx": "LTXImageToVideoPipeline"}
-
-# What each family's pipeline demands: sides a multiple of this, frames `multiple * k + 1`.
-FAMILY_SIZE_MULTIPLE = {"wan": 16, "ltx": 32}
-FAMILY_FRAME_MULTIPLE = {"wan": 4, "ltx": 8}
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 _TOKENIZER_FILES = ("tokenizer.json", "spiece.model", "vocab.json")
@@ -42,18 +30,31 @@ class ModelFolder:
     """A checked model folder and the numbers its configs imply."""
 
     path: Path
-    family: str
-    pipeline_class: str
-    text_to_video_class: str | None
-    image_to_video_class: str | None
+    variant: Variant
+    pipeline_class: str  # the folder's own class (model_index `_class_name`)
     size_multiple: int
     frame_rule: FrameRule
-    native_fps: int
     defaults: dict[str, Any] = field(default_factory=dict)  # from cinebrief.json, when the folder has one
 
     @property
-    def variant(self) -> str:
-        """`t2v`, `i2v` or `ti2v`: what the folder can make."""
+    def family(self) -> str:
+        return self.variant.family
+
+    @property
+    def text_to_video_class(self) -> str | None:
+        return self.variant.text_to_video
+
+    @property
+    def image_to_video_class(self) -> str | None:
+        return self.variant.image_to_video
+
+    @property
+    def video_to_video_class(self) -> str | None:
+        return self.variant.video_to_video
+
+    @property
+    def modes(self) -> str:
+        """`t2v`, `i2v` or `ti2v`: what the folder can make from a prompt and an image."""
         if self.text_to_video_class and self.image_to_video_class:
             return "ti2v"
         return "t2v" if self.text_to_video_class else "i2v"
@@ -112,36 +113,32 @@ def _missing_in_component(root: Path, name: str, class_name: str) -> list[str]:
     return [f"{name}/{f}" for f in required if not (folder / f).is_file()]
 
 
-def _geometry(root: Path, family: str, components: dict[str, str]) -> tuple[int, FrameRule]:
+def _compression(vae: dict[str, Any], family: str) -> tuple[int, int]:
+    """The VAE's spatial and temporal compression, from its config."""
+    if family == "wan":
+        return int(vae.get("scale_factor_spatial") or 8), int(vae.get("scale_factor_temporal") or 4)
+    if vae.get("spatial_compression_ratio"):
+        return int(vae["spatial_compression_ratio"]), int(vae.get("temporal_compression_ratio") or 4)
+    # LTX-style VAEs: every scaling block halves the sides (and, unless it is spatial only, the frames).
+    scaling = vae.get("spatio_temporal_scaling") or (True, True, True, False)
+    kinds = vae.get("downsample_type") or ["spatiotemporal"] * len(scaling)
+    spatial = sum(bool(on) and kind != "temporal" for on, kind in zip(scaling, kinds, strict=False))
+    temporal = sum(bool(on) and kind != "spatial" for on, kind in zip(scaling, kinds, strict=False))
+    patch = int(vae.get("patch_size") or 1)
+    return patch * 2**spatial, int(vae.get("patch_size_t") or 1) * 2**temporal
+
+
+def _geometry(root: Path, variant: Variant, components: dict[str, str]) -> tuple[int, FrameRule]:
     """Size multiple and frame rule from the VAE's compression and the transformer's patch size."""
     vae = _read_json(root / "vae" / "config.json")
     transformer_name = "transformer" if "transformer" in components else "transformer_2"
     transformer = _read_json(root / transformer_name / "config.json")
-    if family == "wan":
-        spatial = int(vae.get("scale_factor_spatial") or 8)
-        temporal = int(vae.get("scale_factor_temporal") or 4)
-        patch = transformer.get("patch_size") or [1, 2, 2]
-        spatial_patch = int(patch[1])
-    else:
-        scaling = sum(bool(s) for s in vae.get("spatio_temporal_scaling") or (True, True, True, False))
-        spatial = int(vae.get("spatial_compression_ratio") or int(vae.get("patch_size") or 4) * 2**scaling)
-        temporal = int(vae.get("temporal_compression_ratio") or int(vae.get("patch_size_t") or 1) * 2**scaling)
-        spatial_patch = int(transformer.get("patch_size") or 1)
-    size_multiple = math.lcm(FAMILY_SIZE_MULTIPLE[family], spatial * spatial_patch)
-    frame_multiple = math.lcm(FAMILY_FRAME_MULTIPLE[family], temporal)
+    spatial, temporal = _compression(vae, variant.family)
+    patch = transformer.get("patch_size") or 1
+    spatial_patch = int(patch[-1]) if isinstance(patch, list) else int(patch)
+    size_multiple = math.lcm(variant.size_multiple, spatial * spatial_patch)
+    frame_multiple = math.lcm(variant.frame_multiple, temporal)
     return size_multiple, FrameRule(frame_multiple, 1)
-
-
-def _pipelines(family: str, class_name: str, index: dict[str, Any]) -> tuple[str | None, str | None]:
-    """Which text-to-video and image-to-video classes this folder can load."""
-    if family == "ltx":
-        return TEXT_TO_VIDEO["ltx"], IMAGE_TO_VIDEO["ltx"]
-    # Wan 2.2 TI2V (`expand_timesteps`) conditions on the first latent frame: one folder does both.
-    if index.get("expand_timesteps"):
-        return TEXT_TO_VIDEO["wan"], IMAGE_TO_VIDEO["wan"]
-    if class_name == IMAGE_TO_VIDEO["wan"]:
-        return None, IMAGE_TO_VIDEO["wan"]
-    return TEXT_TO_VIDEO["wan"], None
 
 
 def inspect_folder(path: str | Path, *, family: str | None = None, model: str | None = None) -> ModelFolder:
@@ -166,20 +163,15 @@ def inspect_folder(path: str | Path, *, family: str | None = None, model: str | 
     missing = [item for name, cls in components.items() for item in _missing_in_component(root, name, cls)]
     if missing:
         raise ConfigError(f"{label} is incomplete: missing {', '.join(missing)}.")
-    size_multiple, frame_rule = _geometry(root, detected, components)
-    text_class, image_class = _pipelines(detected, class_name, index)
+    variant = variant_for(class_name, index)
+    size_multiple, frame_rule = _geometry(root, variant, components)
     defaults_file = root / FOLDER_DEFAULTS_FILE
     defaults = _read_json(defaults_file) if defaults_file.is_file() else {}
-    # Wan 2.1 and 2.2 A14B run at 16 fps; Wan 2.2 TI2V-5B and LTX-Video at 24.
-    native_fps = 24 if detected == "ltx" or index.get("expand_timesteps") else 16
     return ModelFolder(
         path=root,
-        family=detected,
+        variant=variant,
         pipeline_class=class_name,
-        text_to_video_class=text_class,
-        image_to_video_class=image_class,
         size_multiple=size_multiple,
         frame_rule=frame_rule,
-        native_fps=native_fps,
         defaults=defaults,
     )

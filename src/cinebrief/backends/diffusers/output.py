@@ -1,8 +1,11 @@
-"""A pipeline's decoded frames to the job folder: resized to the requested size, through the media layer.
+"""A pipeline's decoded frames to the job folder: fitted to the requested size, through the media layer.
 
-`video.mp4` is H.264 with a silent AAC track (the models make no sound; players and stitching expect an
-audio stream), `thumbnail.webp` and `spritesheet.jpg` are taken from the same frames without decoding the
-file again. Every file is renamed into place by the media layer, so a failure leaves none half-written.
+The model generates at its own multiple (1280x704 for a 1280x720 request); the frames reach the requested
+size by scaling when the aspect ratio is the same, and otherwise by `fit`: "cover" (scale to fill, crop the
+centre) or "letterbox" (scale to fit, pad with black). Never a stretch. `video.mp4` is H.264 with an AAC
+track: the model's own sound when it makes one (LTX-2), else silence (players and stitching expect an audio
+stream). `thumbnail.webp` and `spritesheet.jpg` are taken from the same frames without decoding the file
+again. Every file is renamed into place by the media layer, so a failure leaves none half-written.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ import numpy as np
 from PIL import Image
 
 from cinebrief.backends.base import SPRITESHEET_FILE, THUMBNAIL_FILE, VIDEO_FILE
+from cinebrief.backends.diffusers.call import Decoded
 from cinebrief.backends.diffusers.mapping import Plan
-from cinebrief.media.encode import AUDIO_RATE, EncodeSettings, VideoWriter
+from cinebrief.contract.reference import fit
+from cinebrief.media.audio import AUDIO_RATE, resample
+from cinebrief.media.encode import EncodeSettings, VideoWriter
 from cinebrief.media.spritesheet import sprite_indices, write_spritesheet
 from cinebrief.media.thumbnail import representative_index, write_thumbnail
 
@@ -22,25 +28,35 @@ ENCODE_PRESET = "veryfast"  # generation takes minutes; a smaller file is worth 
 ENCODE_CRF = 18  # keep the model's detail: this file is the result, not a preview
 
 
-def to_uint8(frames: np.ndarray) -> np.ndarray:
-    """Float frames in [0, 1] (or uint8 already) to uint8 RGB, shaped (frames, height, width, 3)."""
-    array = np.asarray(frames)
-    if array.dtype == np.uint8:
-        return array
-    return (np.clip(array, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-
-
-def resize_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
-    """One frame at `width` x `height` (Lanczos), or the frame itself when it already is."""
-    if frame.shape[1] == width and frame.shape[0] == height:
+def fit_frame(frame: np.ndarray, width: int, height: int, mode: str) -> np.ndarray:
+    """One frame at exactly `width` x `height`: scaled, or cover-cropped / letterboxed when the aspect differs."""
+    source_height, source_width = frame.shape[:2]
+    if (source_width, source_height) == (width, height):
         return frame
-    return np.asarray(Image.fromarray(frame, mode="RGB").resize((width, height), Image.Resampling.LANCZOS))
+    image = Image.fromarray(frame, mode="RGB")
+    if source_width * height == source_height * width:
+        return np.asarray(image.resize((width, height), Image.Resampling.LANCZOS))
+    fitted, _ = fit(image, (width, height), mode="letterbox" if mode == "letterbox" else "cover")
+    return np.asarray(fitted)
 
 
-def write_outputs(frames: np.ndarray, plan: Plan, directory: Path) -> None:
-    """Write video.mp4, thumbnail.webp and spritesheet.jpg for `frames` into `directory`."""
+def soundtrack(decoded: Decoded, frames: int, fps: int) -> np.ndarray:
+    """The clip's audio at the container's rate and length: the model's own sound, or silence."""
+    length = round(frames / fps * AUDIO_RATE)
+    if decoded.audio is None or decoded.audio.size == 0 or decoded.audio_rate <= 0:
+        return np.zeros(length, dtype=np.float32)
+    audio = resample(decoded.audio, decoded.audio_rate, rate=AUDIO_RATE)
+    if audio.shape[0] > 2:
+        audio = audio[:2]
+    track = np.zeros((audio.shape[0], length), dtype=np.float32)
+    track[:, : min(length, audio.shape[1])] = audio[:, :length]
+    return track
+
+
+def write_outputs(decoded: Decoded, plan: Plan, directory: Path) -> None:
+    """Write video.mp4, thumbnail.webp and spritesheet.jpg for the decoded clip into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
-    pixels = to_uint8(frames)
+    pixels = decoded.frames
     width, height = plan.output_width, plan.output_height
     count = pixels.shape[0]
     thumbnail_index = representative_index(count)
@@ -50,10 +66,10 @@ def write_outputs(frames: np.ndarray, plan: Plan, directory: Path) -> None:
         directory / VIDEO_FILE, width, height, EncodeSettings(fps=plan.fps, preset=ENCODE_PRESET, crf=ENCODE_CRF)
     ) as writer:
         for index in range(count):
-            frame = resize_frame(pixels[index], width, height)
+            frame = fit_frame(pixels[index], width, height, plan.fit)
             writer.write_frame(frame)
             if index in wanted:
                 kept[index] = frame
-        writer.write_audio(np.zeros(round(count / plan.fps * AUDIO_RATE), dtype=np.float32))
+        writer.write_audio(soundtrack(decoded, count, plan.fps))
     write_thumbnail(kept[thumbnail_index], directory / THUMBNAIL_FILE)
     write_spritesheet([kept[i] for i in sprite_indices(count)], directory / SPRITESHEET_FILE)

@@ -1,9 +1,15 @@
-"""Loading pipelines offline, choosing device and dtype, and keeping loaded pipelines warm between jobs.
+"""Loading pipelines offline, choosing device and dtypes, and keeping loaded pipelines warm between jobs.
 
 Torch and diffusers are imported inside these functions only. A `PipelineCache` holds loaded pipelines,
-most recently used last, and evicts the least recently used ones when the estimated bytes of their weights
-would pass its budget. The text- and image-to-video pipelines of one folder share their weights
-(`from_pipe`), so they share one cache entry and are counted once.
+most recently used last. Before it loads a folder it evicts the least recently used idle ones until the new
+folder's estimated bytes fit its budget, so two models never need to fit at once. The text-, image- and
+video-to-video pipelines of one folder share their modules (built from the base's components, each module
+keeping the dtype it was loaded in), so they share one cache entry, counted once.
+
+A pipeline runs one job at a time: `PipelineCache.lease` holds the entry's lock for the whole job (the
+pipelines of one folder share a scheduler and modules, so two threads in one would corrupt each other).
+Concurrency means more pipelines on more GPUs, never two threads in one. Two threads asking for the same
+cold folder load it once.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cinebrief.backends.diffusers.speed import SpeedOptions, apply_speed, quantization_config
 from cinebrief.errors import ConfigError
 
 DTYPES = ("auto", "bfloat16", "float16", "float32")
@@ -26,9 +34,18 @@ class RuntimeOptions:
     """Where and how a folder's pipelines run; part of the cache key."""
 
     device: str  # "cuda", "cuda:1", "cpu"
-    dtype: str  # "bfloat16" | "float16" | "float32"
+    dtype: str  # "bfloat16" | "float16" | "float32": every component not named in `component_dtypes`
+    component_dtypes: tuple[tuple[str, str], ...] = ()  # (component, dtype), e.g. (("vae", "float32"),)
     cpu_offload: bool = False
     vae_tiling: bool = False
+    speed: SpeedOptions = field(default_factory=SpeedOptions)
+
+    def dtype_of(self, component: str) -> str:
+        return dict(self.component_dtypes).get(component, self.dtype)
+
+    def describe_dtypes(self) -> dict[str, str]:
+        """`{"default": ..., "vae": ...}` as the job metadata records it."""
+        return {"default": self.dtype, **dict(self.component_dtypes)}
 
 
 def choose_device(setting: str = "auto") -> str:
@@ -63,14 +80,33 @@ def default_budget_bytes(device: str) -> int:
 
 
 def pipeline_bytes(pipeline: Any) -> int:
-    """The bytes of every parameter and buffer of the pipeline's torch modules."""
+    """The bytes of every parameter and buffer of the pipeline's torch modules, each module counted once."""
     import torch
 
     total = 0
+    seen: set[int] = set()
     for component in pipeline.components.values():
-        if isinstance(component, torch.nn.Module):
+        if isinstance(component, torch.nn.Module) and id(component) not in seen:
+            seen.add(id(component))
             for tensor in [*component.parameters(), *component.buffers()]:
                 total += tensor.numel() * tensor.element_size()
+    return total
+
+
+def folder_bytes(path: Path, options: RuntimeOptions) -> int:
+    """The bytes a folder's weights will take once loaded in `options`' dtypes, read from the file headers."""
+    from safetensors import safe_open
+
+    sizes = {"float32": 4, "float16": 2, "bfloat16": 2}
+    total = 0
+    for weights in sorted(Path(path).glob("*/*.safetensors")):
+        element = sizes.get(options.dtype_of(weights.parent.name), 2)
+        with safe_open(str(weights), framework="pt") as handle:
+            for key in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
+                count = 1
+                for side in handle.get_slice(key).get_shape():
+                    count *= side
+                total += count * element
     return total
 
 
@@ -88,7 +124,7 @@ def quiet_libraries() -> None:
 
 
 def load_pipeline(path: Path, class_name: str, options: RuntimeOptions) -> Any:
-    """Load `class_name` from the local folder, strictly offline, and apply the memory options."""
+    """Load `class_name` from the local folder, strictly offline, in its dtypes, set up for speed and placed."""
     # The hub reads these when it is first imported; local_files_only covers the case it already was.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -97,32 +133,57 @@ def load_pipeline(path: Path, class_name: str, options: RuntimeOptions) -> Any:
 
     quiet_libraries()
     pipeline_type = getattr(diffusers, class_name)
+    dtypes = {name: getattr(torch, dtype) for name, dtype in options.describe_dtypes().items()}
+    extra: dict[str, Any] = {}
+    if (quantization := quantization_config(options.speed)) is not None:
+        extra["quantization_config"] = quantization
+    if options.device.startswith("cuda") and not (options.cpu_offload or options.speed.group_offload):
+        extra["device_map"] = options.device  # weights go straight to the GPU, no host copy first
     try:
-        pipeline = pipeline_type.from_pretrained(str(path), dtype=getattr(torch, options.dtype), local_files_only=True)
+        pipeline = pipeline_type.from_pretrained(str(path), dtype=dtypes, local_files_only=True, **extra)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"Model folder '{path}' could not be loaded as {class_name}: {exc}") from None
     pipeline.set_progress_bar_config(disable=True)
-    apply_memory_options(pipeline, options)
+    apply_speed(pipeline, options.speed, device=options.device, compute_dtype=options.dtype)
+    place(pipeline, options)
     return pipeline
 
 
-def derive_pipeline(base: Any, class_name: str, options: RuntimeOptions) -> Any:
-    """Another pipeline class over the same loaded weights (no copy)."""
+def derive_pipeline(base: Any, class_name: str) -> Any:
+    """Another pipeline class over the base's modules: no copy, and every module keeps its dtype and device.
+
+    (`from_pipe` without a dtype casts every shared module to float32; building the class from the base's
+    components keeps each one as loaded.) Config values both classes know, such as Wan's `expand_timesteps`
+    and `boundary_ratio`, are carried over.
+    """
     import diffusers
 
     quiet_libraries()
-    pipeline = getattr(diffusers, class_name).from_pipe(base)
+    pipeline_type = getattr(diffusers, class_name)
+    expected, optional = pipeline_type._get_signature_keys(pipeline_type)
+    components = base.components
+    modules = {name: components.get(name) for name in expected}
+    config = {name: base.config[name] for name in optional if name in base.config and name not in components}
+    pipeline = pipeline_type(**modules, **config)
     pipeline.set_progress_bar_config(disable=True)
-    apply_memory_options(pipeline, options)
     return pipeline
 
 
-def apply_memory_options(pipeline: Any, options: RuntimeOptions) -> None:
-    """Model CPU offload (weights move to the GPU one component at a time) or all on the device; VAE tiling."""
+def place(pipeline: Any, options: RuntimeOptions) -> None:
+    """Put the modules where they run: offloaded, grouped, or all on the device; VAE tiling."""
     if options.cpu_offload and options.device.startswith("cuda"):
         pipeline.enable_model_cpu_offload(device=options.device)
+    elif options.speed.group_offload:
+        import torch
+
+        pipeline.enable_group_offload(
+            onload_device=torch.device(options.device),
+            offload_device=torch.device("cpu"),
+            offload_type="leaf_level",
+            use_stream=options.device.startswith("cuda"),
+        )
     else:
-        pipeline.to(options.device)
+        pipeline.to(options.device)  # a no-op for weights that were loaded straight onto the device
     if options.vae_tiling and hasattr(pipeline.vae, "enable_tiling"):
         pipeline.vae.enable_tiling()
 
@@ -131,17 +192,26 @@ def apply_memory_options(pipeline: Any, options: RuntimeOptions) -> None:
 class _Entry:
     pipelines: dict[str, Any]
     nbytes: int
-    active: str
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    active: str  # the class whose offload hooks are attached
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held by the one job running on it
+
+    @property
+    def busy(self) -> bool:
+        return self.lock.locked()
+
+
+Loader = Callable[[Path, str, RuntimeOptions], Any]
+Estimator = Callable[[Path, RuntimeOptions], int]
 
 
 class PipelineCache:
-    """Loaded pipelines by (folder, runtime options), least recently used evicted past `budget_bytes`."""
+    """Loaded pipelines by (folder, runtime options), least recently used evicted before a load past the budget."""
 
     def __init__(self, budget_bytes: int | None = None) -> None:
         self.budget_bytes = budget_bytes
         self._entries: OrderedDict[tuple[str, RuntimeOptions], _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._loading: dict[tuple[str, RuntimeOptions], threading.Lock] = {}
         self.loads = 0  # how many times a folder was read from disk
         self.evictions = 0
 
@@ -155,56 +225,84 @@ class PipelineCache:
     def keys(self) -> list[tuple[str, RuntimeOptions]]:
         return list(self._entries)
 
-    def get(
+    @contextmanager
+    def lease(
         self,
         path: Path,
         class_name: str,
         options: RuntimeOptions,
         *,
-        loader: Callable[[Path, str, RuntimeOptions], Any] = load_pipeline,
+        loader: Loader = load_pipeline,
+        estimate: Estimator = folder_bytes,
         budget_bytes: int | None = None,
-    ) -> Any:
-        """The pipeline of `class_name` over the folder's weights, loading the folder on first use."""
+    ) -> Iterator[Any]:
+        """The pipeline of `class_name` over the folder's weights, held by this job alone until the block ends."""
         key = (str(Path(path).resolve()), options)
+        entry = self._entry(key, class_name, loader, estimate, budget_bytes)
+        with entry.lock:
+            if class_name not in entry.pipelines:
+                base = next(iter(entry.pipelines.values()))
+                entry.pipelines[class_name] = derive_pipeline(base, class_name)
+            pipeline = entry.pipelines[class_name]
+            if entry.active != class_name and options.cpu_offload and options.device.startswith("cuda"):
+                pipeline.enable_model_cpu_offload(device=options.device)  # offload hooks belong to one pipeline
+            entry.active = class_name
+            yield pipeline
+
+    def get(self, path: Path, class_name: str, options: RuntimeOptions, **kwargs: Any) -> Any:
+        """The pipeline without holding it (for inspection; jobs use `lease`)."""
+        with self.lease(path, class_name, options, **kwargs) as pipeline:
+            return pipeline
+
+    def _entry(
+        self,
+        key: tuple[str, RuntimeOptions],
+        class_name: str,
+        loader: Loader,
+        estimate: Estimator,
+        budget_bytes: int | None,
+    ) -> _Entry:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
+            if (entry := self._entries.get(key)) is not None:
                 self._entries.move_to_end(key)
-        if entry is None:
-            pipeline = loader(Path(path), class_name, options)
+                return entry
+            loading = self._loading.setdefault(key, threading.Lock())
+        with loading:  # one load per folder, whoever asks first; the others wait for it
+            with self._lock:
+                if (entry := self._entries.get(key)) is not None:
+                    return entry
+            path, options = Path(key[0]), key[1]
+            budget = budget_bytes or self.budget_bytes or default_budget_bytes(options.device)
+            self._evict(budget - estimate(path, options))
+            pipeline = loader(path, class_name, options)
             entry = _Entry({class_name: pipeline}, pipeline_bytes(pipeline), class_name)
             with self._lock:
                 self.loads += 1
                 self._entries[key] = entry
-                self._evict(keep=key, budget=budget_bytes or self.budget_bytes or default_budget_bytes(options.device))
-        with entry.lock:
-            if class_name not in entry.pipelines:
-                base = next(iter(entry.pipelines.values()))
-                entry.pipelines[class_name] = derive_pipeline(base, class_name, options)
-            elif entry.active != class_name and options.cpu_offload:
-                apply_memory_options(entry.pipelines[class_name], options)  # re-attach the offload hooks
-            entry.active = class_name
-            return entry.pipelines[class_name]
+                self._loading.pop(key, None)
+            return entry
 
-    def _evict(self, *, keep: tuple[str, RuntimeOptions], budget: int) -> None:
+    def _evict(self, room: int) -> None:
+        """Drop idle entries, least recently used first, until what stays loaded fits in `room` bytes."""
         evicted = False
-        while self.nbytes > budget and len(self._entries) > 1:
-            oldest = next(iter(self._entries))
-            if oldest == keep:
-                break
-            del self._entries[oldest]
-            self.evictions += 1
-            evicted = True
+        with self._lock:
+            for key in list(self._entries):
+                if self.nbytes <= room:
+                    break
+                if not self._entries[key].busy:
+                    del self._entries[key]
+                    self.evictions += 1
+                    evicted = True
         if evicted:
-            _release_memory()
+            release_memory()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-        _release_memory()
+        release_memory()
 
 
-def _release_memory() -> None:
+def release_memory() -> None:
     import gc
 
     gc.collect()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cinebrief.backends.diffusers.folder import FAMILIES
+from cinebrief.backends.diffusers.families import FAMILIES
 from cinebrief.backends.diffusers.mapping import OVERRIDABLE
 from cinebrief.backends.diffusers.runtime import DTYPES
+from cinebrief.backends.diffusers.speed import SPEED_KEYS, SpeedOptions
 from cinebrief.errors import ConfigError
 
-RUNTIME_KEYS = ("path", "family", "device", "dtype", "cpu_offload", "vae_tiling", "cache_bytes")
-ALLOWED_KEYS = (*RUNTIME_KEYS, *OVERRIDABLE)
+RUNTIME_KEYS = ("path", "family", "device", "dtype", "dtypes", "cpu_offload", "vae_tiling", "cache_bytes")
+ALLOWED_KEYS = (*RUNTIME_KEYS, *SPEED_KEYS, *OVERRIDABLE)
+EXPLICIT_DTYPES = tuple(dtype for dtype in DTYPES if dtype != "auto")
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,11 @@ class DiffusersSettings:
     family: str | None = None
     device: str = "auto"
     dtype: str = "auto"
+    dtypes: tuple[tuple[str, str], ...] = ()  # per component, over the family's own (e.g. the Wan VAE in fp32)
     cpu_offload: bool = False
     vae_tiling: bool = False
     cache_bytes: int | None = None
+    speed: SpeedOptions = field(default_factory=SpeedOptions)
     generation: tuple[tuple[str, Any], ...] = ()  # (key, value) of fps, steps, guidance, ... when set
 
     @classmethod
@@ -38,7 +43,7 @@ class DiffusersSettings:
             )
         path = values.get("path")
         if not path or not isinstance(path, str | Path):
-            raise ConfigError("The diffusers backend needs `path`: the local folder of a diffusers Wan or LTX model.")
+            raise ConfigError("The diffusers backend needs `path`: the local folder of a diffusers video model.")
         family = values.get("family")
         if family is not None and family not in FAMILIES:
             raise ConfigError(f"family '{family}' is not supported. Allowed: {', '.join(FAMILIES)}.")
@@ -55,8 +60,20 @@ class DiffusersSettings:
             family=family,
             device=str(values.get("device", "auto")),
             dtype=str(values.get("dtype", "auto")),
+            dtypes=_component_dtypes(values.get("dtypes") or {}),
             cpu_offload=bool(values.get("cpu_offload", False)),
             vae_tiling=bool(values.get("vae_tiling", False)),
             cache_bytes=cache_bytes,
+            speed=SpeedOptions.from_mapping(values),
             generation=tuple((key, values[key]) for key in OVERRIDABLE if key in values),
         )
+
+
+def _component_dtypes(values: Any) -> tuple[tuple[str, str], ...]:
+    """`dtypes = {vae = "float32", image_encoder = "float32"}`, each value checked."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(f'`dtypes` must be a table of component = dtype, e.g. {{vae = "float32"}}; got {values!r}.')
+    for component, dtype in values.items():
+        if dtype not in EXPLICIT_DTYPES:
+            raise ConfigError(f"dtypes.{component} '{dtype}' is not supported. Allowed: {', '.join(EXPLICIT_DTYPES)}.")
+    return tuple(sorted((str(component), str(dtype)) for component, dtype in values.items()))
