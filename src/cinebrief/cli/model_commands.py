@@ -70,17 +70,22 @@ def models(
 @dev_app.command("tiny-model")
 def tiny_model(
     directory: Path = typer.Argument(..., help="New or empty folder to write the model into."),
-    family: str = typer.Option(..., "--family", help="Model family: wan (Wan 2.2 TI2V layout) or ltx (LTX-Video)."),
+    family: str = typer.Option(
+        ...,
+        "--family",
+        help="Which layout: wan (Wan 2.2 TI2V), wan2.1-t2v, wan2.1-i2v, wan2.2-a14b, ltx, ltx-condition (LTX-Video "
+        "0.9.5+) or ltx2 (LTX-2, with sound).",
+    ),
 ) -> None:
     """Write a tiny random-weight diffusers model folder (a few hundred KB) that loads offline.
 
     It runs the real diffusers backend end to end on a CPU in about a second. Its weights are random:
     THE PICTURES IT MAKES ARE NOISE. Use it to test setups, servers and pipelines, never to judge quality.
     """
-    from cinebrief.backends.diffusers.tiny import FAMILIES, write_tiny_model
+    from cinebrief.backends.diffusers.tiny import KINDS, write_tiny_model
     from cinebrief.errors import InputError
 
-    if family not in FAMILIES:
-        raise InputError(f"--family '{family}' is not supported. Allowed: {', '.join(FAMILIES)}.", field="family")
+    if family not in KINDS:
+        raise InputError(f"--family '{family}' is not supported. Allowed: {', '.join(KINDS)}.", field="family")
     path = write_tiny_model(directory, family)
     stdout.print(f"{path}  (tiny {family} model, random weights: its pictures are noise)", markup=False)
