@@ -289,5 +289,5 @@ def test_generate_command_names_a_missing_folder(tmp_path: Path, cli) -> None:
     out = tmp_path / "clip.mp4"
     result = cli("generate", "a cat", "--model-path", tmp_path / "nowhere", "--size", "1280x720", "-o", out)
     assert result.exit_code == 2
-    assert "nowhere' (model 'sora-2') does not exist" in result.stderr and "Traceback" not in result.stderr
+    assert "nowhere' (model 'nowhere') does not exist" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()

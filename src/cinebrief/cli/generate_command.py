@@ -184,7 +184,12 @@ def generate(
     folder = _work_folder(output)
     try:
         # 2. The request: the brief's shot or the prompt, overridden by flags, checked by the contract.
-        flags = {"model": model, "size": size, "seconds": seconds}
+        # A folder run directly is its own model (named after the folder): its capabilities, not Sora's, decide.
+        flags = {
+            "model": model or (model_path.name if model_path is not None else None),
+            "size": size,
+            "seconds": seconds,
+        }
         resolved = (
             _from_brief(brief, shot, flags, profile)
             if brief is not None
