@@ -51,6 +51,7 @@ DATABASE_FILE_NAME = "cinebrief.db"
 DEFAULT_BACKEND = "previz"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 THREAD_BACKENDS = ("remote",)  # they only poll another server: no need for a process of their own
+GPU_BACKENDS = ("diffusers",)  # one worker per GPU by default, worker i pinned to GPU i
 
 # Environment variable -> (section, key). Lists are comma-separated.
 ENVIRONMENT: dict[str, tuple[str, str]] = {
@@ -113,7 +114,8 @@ class ModelSettings(BaseModel):
 
 
 class BackendSettings(_Section):
-    concurrency: int = Field(1, ge=1, le=64)
+    # How many jobs run at once; None: one per visible GPU for GPU backends, else 1.
+    concurrency: int | None = Field(None, ge=1, le=64)
     # "process": each worker renders in its own child process, so rendering never slows the API down;
     # "thread": in the server's process (cheaper for backends that only wait). None: the backend's default.
     isolation: Literal["process", "thread"] | None = None
@@ -137,6 +139,28 @@ class WebhookSettings(_Section):
         return self
 
 
+def visible_gpus() -> list[str]:
+    """The GPUs this process may use: `CUDA_VISIBLE_DEVICES` when set, else every CUDA device torch sees."""
+    listed = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if listed is not None:
+        return [gpu.strip() for gpu in listed.split(",") if gpu.strip() and not gpu.strip().startswith("-")]
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return []
+    import torch
+
+    return [str(index) for index in range(torch.cuda.device_count())]
+
+
+def gpu_for_worker(backend: str, index: int) -> str | None:
+    """The GPU worker `index` of `backend` is pinned to (GPU i for worker i), or None for CPU backends."""
+    if backend not in GPU_BACKENDS:
+        return None
+    gpus = visible_gpus()
+    return gpus[index % len(gpus)] if gpus else None
+
+
 def _default_models() -> dict[str, ModelSettings]:
     return {name: ModelSettings(backend=DEFAULT_BACKEND) for name in OFFICIAL_MODELS}
 
@@ -150,6 +174,15 @@ class Settings(_Section):
 
     def backend_for(self, backend: str) -> BackendSettings:
         return self.backends.get(backend) or BackendSettings()
+
+    def concurrency_for(self, backend: str) -> int:
+        """The configured concurrency, or one worker per GPU for GPU backends (at least one)."""
+        configured = self.backend_for(backend).concurrency
+        if configured is not None:
+            return configured
+        if backend in GPU_BACKENDS:
+            return max(1, len(visible_gpus()))
+        return 1
 
     def isolation_for(self, backend: str) -> str:
         """Renders run in child processes, except for backends that only wait on the network."""

@@ -29,8 +29,10 @@ POLL_SECONDS = 0.1
 RENDER_NICENESS = 15  # batch work: under contention the API thread wins by a wide margin
 
 
-def _child_main(connection: Connection, parent_pid: int) -> None:
+def _child_main(connection: Connection, parent_pid: int, gpu: str | None = None) -> None:
     """The child's loop: one job per message, until told to stop or the parent is gone."""
+    if gpu is not None:  # before anything imports torch: this worker sees its one GPU as cuda:0
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
     # Rendering is batch work and the API is not: when the cores are busy, answering a poll comes first.
     os.nice(RENDER_NICENESS)
     backends: dict[str, Any] = {}
@@ -98,8 +100,9 @@ def _run_one(
 class ProcessWorker:
     """A child process that runs `generate` for any backend; one job at a time."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, gpu: str | None = None) -> None:
         self.name = name
+        self.gpu = gpu  # the GPU this worker is pinned to (worker i: GPU i), None for CPU backends
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
 
@@ -108,7 +111,7 @@ class ProcessWorker:
             return self._connection
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        self._process = context.Process(target=_child_main, args=(child_end, os.getpid()), name=self.name, daemon=True)
+        self._process = context.Process(target=_child_main, args=(child_end, os.getpid(), self.gpu), name=self.name, daemon=True)
         self._process.start()
         child_end.close()
         self._connection = parent_end

@@ -31,7 +31,7 @@ from cinebrief.jobs.isolation import ProcessWorker
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.store import JobStore
-from cinebrief.settings import Settings
+from cinebrief.settings import Settings, gpu_for_worker
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class Runner:
             found = self._queues.get(backend)
             if found is None:
                 found = self._queues[backend] = queue.Queue()
-                for index in range(self.settings.backend_for(backend).concurrency):
+                for index in range(self.settings.concurrency_for(backend)):
                     thread = threading.Thread(
                         target=self._work,
                         args=(found, backend, index),
@@ -124,7 +124,8 @@ class Runner:
 
     def _work(self, work: queue.Queue[str | None], backend: str, index: int) -> None:
         isolated = self.settings.isolation_for(backend) == "process"
-        worker = ProcessWorker(f"cinebrief-{backend}-{index}") if isolated else None
+        gpu = gpu_for_worker(backend, index)
+        worker = ProcessWorker(f"cinebrief-{backend}-{index}", gpu=gpu) if isolated else None
         try:
             while not self._stopping.is_set():
                 job_id = work.get()

@@ -8,6 +8,7 @@ importing this module, building the backend and publishing capabilities read JSO
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -207,6 +208,7 @@ class DiffusersBackend:
             "variant": self.folder().variant.name,
             "folder": str(self.folder().path),
             "device": options.device,
+            **({"cuda_visible_devices": visible} if (visible := os.environ.get("CUDA_VISIBLE_DEVICES")) else {}),
             "dtype": options.dtype,
             "dtypes": options.describe_dtypes(),
             "cpu_offload": options.cpu_offload,
@@ -241,8 +243,8 @@ def _out_of_memory_is_a_job_error(pipeline: Any, plan: Plan, options: RuntimeOpt
         tried = [name for name, on in (("cpu_offload", options.cpu_offload), ("vae_tiling", options.vae_tiling)) if on]
         untried = [name for name in ("cpu_offload", "vae_tiling", "group_offload") if name not in tried]
         raise BackendError(
-            f"Out of GPU memory on {options.device} generating {plan.frames} frames at {plan.width}x{plan.height} "
-            f"in {options.dtype}. Try {', '.join(untried) or 'fewer seconds'} in the model's settings, "
+            f"Out of memory on {options.device} generating {plan.frames} frames at {plan.width}x{plan.height} "
+            f"in {options.dtype}. Try {' or '.join(untried) or 'fewer frames'} in the model's settings, "
             f"fewer seconds, or a smaller size.",
             code="out_of_memory",
         ) from None

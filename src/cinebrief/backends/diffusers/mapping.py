@@ -211,6 +211,12 @@ def make_plan(
             f"seconds '{seconds}' is longer than this model allows (at most {settings.max_seconds}).",
             field="seconds",
         )
+    if mode == "video-to-video" and settings.remix_strength is not None and settings.steps * settings.remix_strength < 1:
+        raise InputError(
+            f"remix_strength {settings.remix_strength:g} of {settings.steps} steps denoises no step; "
+            f"raise 'steps' or 'remix_strength' (at least {1 / settings.steps:.2f}).",
+            field="options",
+        )
     work_width, work_height = working_size(width, height, multiple=size_multiple, max_area=settings.max_area)
     frames = frame_count(seconds, settings.fps, frame_rule)
     changes: list[str] = []
