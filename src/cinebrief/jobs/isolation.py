@@ -111,7 +111,9 @@ class ProcessWorker:
             return self._connection
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        self._process = context.Process(target=_child_main, args=(child_end, os.getpid(), self.gpu), name=self.name, daemon=True)
+        self._process = context.Process(
+            target=_child_main, args=(child_end, os.getpid(), self.gpu), name=self.name, daemon=True
+        )
         self._process.start()
         child_end.close()
         self._connection = parent_end

@@ -211,7 +211,8 @@ def make_plan(
             f"seconds '{seconds}' is longer than this model allows (at most {settings.max_seconds}).",
             field="seconds",
         )
-    if mode == "video-to-video" and settings.remix_strength is not None and settings.steps * settings.remix_strength < 1:
+    strength = settings.remix_strength
+    if mode == "video-to-video" and strength is not None and settings.steps * strength < 1:
         raise InputError(
             f"remix_strength {settings.remix_strength:g} of {settings.steps} steps denoises no step; "
             f"raise 'steps' or 'remix_strength' (at least {1 / settings.steps:.2f}).",
