@@ -266,3 +266,54 @@ def test_worker_i_is_pinned_to_gpu_i(folders, tmp_path: Path, monkeypatch: pytes
     finally:
         worker.close()
     assert result.metadata["cuda_visible_devices"] == "1"
+
+
+def test_sdk_options_and_a_remix_through_the_server(folders, tmp_path: Path) -> None:
+    """`extra_body` options travel as multipart text with a file; they are coerced by type, and remix works."""
+    from openai import BadRequestError, OpenAI
+
+    from cinebrief.jobs.store import JobStore
+    from server_harness import ServerThread
+    from server_models import served_settings
+
+    models = {
+        "wan-tiny": {"backend": "diffusers", "path": str(folders["wan"])},
+        "a14b-tiny": {"backend": "diffusers", "path": str(folders["wan2.2-a14b"])},
+    }
+    settings = served_settings(tmp_path / "data", api_keys=["k"], poll_after_ms=50, models=models)
+    with ServerThread(settings) as server:
+        client = OpenAI(base_url=server.url, api_key="k", max_retries=0)
+        listed = {model.id: model.model_extra["capabilities"] for model in client.models.list()}
+        assert listed["wan-tiny"]["options"]["steps"] == "integer" and listed["wan-tiny"]["remix"]
+        assert listed["wan-tiny"]["settings"]["variant"] == "wan2.2-ti2v"
+        source = client.videos.create_and_poll(
+            prompt="a dog run on the sea",
+            model="wan-tiny",
+            size="256x144",
+            input_reference=("first.png", _png(), "image/png"),
+            extra_body={"cinebrief": {"options": {"steps": 3, "guidance": 4.5}}},
+        )
+        assert source.status == "completed", source.error
+        remix = client.videos.remix(source.id, prompt="Same shot, make it dusk")
+        remix = client.videos.poll(remix.id)
+        assert (remix.status, remix.remixed_from_video_id) == ("completed", source.id)
+        with pytest.raises(BadRequestError, match=r"options\]\[steps\]': expected an integer, got 'many'"):
+            client.videos.create(
+                prompt="a cat",
+                model="wan-tiny",
+                size="256x144",
+                input_reference=("first.png", _png(), "image/png"),
+                extra_body={"cinebrief": {"options": {"steps": "many"}}},
+            )
+        other = client.videos.create_and_poll(prompt="a cat", model="a14b-tiny", size="256x144")
+        with pytest.raises(BadRequestError, match="cannot remix: .*two experts"):
+            client.videos.remix(other.id, prompt="make it dusk")
+    store = JobStore(settings.server.resolved_database_url)
+    try:
+        made = store.get(source.id).result_metadata
+        assert (made["steps"], made["guidance"]) == (3, 4.5)  # sent as the text "3" and "4.5"
+        remixed = store.get(remix.id).result_metadata
+        assert remixed["mode"] == "video-to-video" and remixed["remix"]["source"] == source.id
+        assert remixed["seed"] == made["seed"] and remixed["steps"] == 3  # the source's seed and options
+    finally:
+        store.close()

@@ -77,8 +77,8 @@ def call_arguments(
         arguments["decode_noise_scale"] = plan.decode_noise_scale
     if plan.guidance_2 is not None and getattr(pipeline.config, "boundary_ratio", None) is not None:
         arguments["guidance_scale_2"] = plan.guidance_2
-    if input_reference is not None:
-        arguments["image"] = _image(input_reference)
+    if input_reference is not None and plan.mode == "image-to-video":
+        arguments["image"] = _image(input_reference)  # a remix starts from the source clip, which began there
     if plan.mode == "video-to-video":
         arguments.update(_video_to_video(plan, family, source_video or b""))
     return arguments
