@@ -317,3 +317,18 @@ def test_sdk_options_and_a_remix_through_the_server(folders, tmp_path: Path) -> 
         assert remixed["seed"] == made["seed"] and remixed["steps"] == 3  # the source's seed and options
     finally:
         store.close()
+
+
+def test_the_gpu_benchmark_runs_its_smoke_size() -> None:
+    import subprocess
+    import sys
+
+    bench = Path(__file__).parent.parent / "bench" / "gpu.py"
+    done = subprocess.run(
+        [sys.executable, str(bench), "--smoke", "--settings", "step_cache,fp8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "direct diffusers" in done.stdout and "step_cache" in done.stdout and "fp8" in done.stdout
