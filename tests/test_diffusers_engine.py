@@ -306,7 +306,7 @@ def test_sdk_options_and_a_remix_through_the_server(folders, tmp_path: Path) -> 
                 extra_body={"cinebrief": {"options": {"steps": "many"}}},
             )
         other = client.videos.create_and_poll(prompt="a cat", model="a14b-tiny", size="256x144")
-        with pytest.raises(BadRequestError, match="cannot remix: .*two experts"):
+        with pytest.raises(BadRequestError, match=r"cannot remix: .*two experts"):
             client.videos.remix(other.id, prompt="make it dusk")
     store = JobStore(settings.server.resolved_database_url)
     try:
