@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from ruamel.yaml import YAML
 
 import cinebrief
@@ -58,40 +57,3 @@ def test_precision_and_recall_per_core_rule() -> None:
         if precision < MIN_PRECISION or recall < MIN_RECALL:
             failing.append(f"{name}: precision {precision:.2f}, recall {recall:.2f}")
     assert not failing, "\n".join([*failing, "", *misses])
-
-
-def _words(*texts: str | None) -> list[str]:
-    """The words of some texts, in any order: how two readings of the same camera or light text compare."""
-    from cinebrief.lint.lexicon import words_of
-
-    return sorted(words_of(" ".join(text for text in texts if text).lower()))
-
-
-def _one_line(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else None
-
-
-@pytest.mark.parametrize("corpus", [CORPUS, HOLDOUT], ids=["corpus", "holdout"])
-def test_linter_and_prompt_parser_read_the_same_text(corpus: Path) -> None:
-    """The linter reads text with positions (`cinebrief.lint.text`); the prompt parser reads it into a brief.
-    On every corpus prompt they must find the same dialogue lines (speaker, words), action beats, style,
-    palette anchors, camera words and lighting words. Quoted speech inside a sentence is the linter's alone
-    (a brief has no place for it)."""
-    from cinebrief.lint.text import read_text
-    from cinebrief.prompts import parse_prompt
-
-    for prompt in YAML(typ="safe").load(corpus.read_text(encoding="utf-8"))["prompts"]:
-        view, name = read_text(prompt["text"]).shots[0], prompt["id"]
-        shot = (brief := parse_prompt(prompt["text"])).shots[0]
-        linted = sorted(
-            (line.speaker or "?", line.line) for line in view.dialogue if line.placement != "prose" or line.speaker
-        )
-        assert linted == sorted((line.speaker, line.line) for line in shot.dialogue), name
-        assert [span.text.rstrip(".") for span in view.actions] == [a.rstrip(".") for a in shot.actions], name
-        assert _one_line(view.style.text if view.style else None) == _one_line(brief.style), name
-        assert (view.palette or []) == brief.palette, name
-        camera, detail = shot.camera, shot.detail
-        lenses = [camera.framing, camera.angle, camera.move, camera.lens, camera.focus, detail.lenses]
-        assert _words(*(span.text for span in view.camera)) == _words(*lenses), name
-        atmosphere = [v for v in detail.atmosphere.model_dump().values() if v] if detail.atmosphere else []
-        assert _words(*(span.text for span in view.lighting)) == _words(shot.lighting, *atmosphere), name
