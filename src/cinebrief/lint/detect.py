@@ -57,16 +57,18 @@ def _is_name(text: Text, start: int) -> bool:
 
 
 def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
-    """Camera moves in a span. In prose (`require_context`) an ambiguous word ("pan", "tilts", "crane")
-    counts only next to a direction or in a sentence that talks about the camera."""
+    """Camera moves in a span. In prose (`require_context`) a word the vocabulary marks ``context`` ("pan",
+    "tilts", "crane") counts only next to a direction or in a sentence that talks about the camera."""
     text = span.words
+    words = text.words_list
     found = []
     for match in vocab.MOVES.iter(text):
-        following = text.words_list[match.last + 1] if match.last + 1 < len(text.words_list) else ""
-        if following in vocab.NOT_MOVE_NEXT.get(match.label, ()):
+        term = vocab.MOVE_TERMS[match.label]
+        following = words[match.last + 1] if match.last + 1 < len(words) else ""
+        if following in term.not_next:
             continue
-        if require_context and match.label in vocab.AMBIGUOUS_MOVES:
-            if match.first > 0 and text.words_list[match.first - 1] in vocab.NOT_MOVE_BEFORE:
+        if require_context and "context" in term.qualifiers:
+            if match.first > 0 and words[match.first - 1] in term.not_before:
                 continue
             sentence = set(text.sentence_words(match.start))
             if not (following in vocab.MOVE_DIRECTIONS or sentence & vocab.CAMERA_CONTEXT):

@@ -1,5 +1,6 @@
-"""The linter's vocabularies as plain data: camera moves, framing, light, colour, style, sound, motion and
-beat words (vague terms are in `vague_terms`). Matching lives in `lexicon`.
+"""The linter's vocabularies: the shared terms of `cinebrief.prompts.vocabulary` (camera moves, framing,
+light, times of day, colours) as phrase tables, and the linter's own word lists (style, sound, motion and
+beat words; vague terms are in `vague_terms`). Matching lives in `lexicon`.
 
 Every list follows the prompting guide: praise words that show nothing (§6), one camera move per shot
 (§8), framing and angle (§2, §7), light sources, qualities and times of day (§9), palette anchors (§9),
@@ -9,7 +10,8 @@ style phrases (§5), sound cues (§11), and action beats written as counts, paus
 from __future__ import annotations
 
 from cinebrief.lint.lexicon import Phrases, words_set
-from cinebrief.prompts.camera_terms import FRAMING_PHRASES
+from cinebrief.prompts import vocabulary as shared
+from cinebrief.prompts.vocabulary import Term
 
 
 def phrases(text: str) -> tuple[str, ...]:
@@ -17,122 +19,17 @@ def phrases(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-# Camera moves mapped to a family: words of one family are one move ("slow dolly push-in").
-CAMERA_MOVES: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "dolly in",
-            "dolly-in",
-            "dolly forward",
-            "push in",
-            "push-in",
-            "pushes in",
-            "pushing in",
-            "creep in",
-            "creeps in",
-            "move in",
-            "moves in",
-            "dollies in",
-        ),
-        "push",
-    ),
-    **dict.fromkeys(
-        (
-            "dolly out",
-            "dolly back",
-            "pull out",
-            "pull-out",
-            "pulls out",
-            "pull back",
-            "pulls back",
-            "pulling back",
-            "pull-back",
-            "pulls away",
-            "dollies out",
-            "dollies back",
-        ),
-        "pull",
-    ),
-    **dict.fromkeys(
-        (
-            "dolly left",
-            "dolly right",
-            "dollies left",
-            "dollies right",
-            "truck left",
-            "truck right",
-            "trucks left",
-            "trucks right",
-            "trucking",
-            "lateral move",
-        ),
-        "lateral",
-    ),
-    **dict.fromkeys(("dolly", "dollies", "dollying", "dolly shot"), "dolly"),
-    **dict.fromkeys(("whip pan", "whip-pan", "whip pans", "swish pan", "pan", "pans", "panning"), "pan"),
-    **dict.fromkeys(("tilt", "tilts", "tilting"), "tilt"),
-    **dict.fromkeys(
-        ("crane", "cranes", "craning", "crane shot", "jib", "boom up", "boom down", "pedestal", "rises up", "descends"),
-        "crane",
-    ),
-    **dict.fromkeys(("arc", "arcs", "arcing", "orbit", "orbits", "orbiting", "circles around", "360"), "arc"),
-    **dict.fromkeys(("zoom", "zooms", "zooming", "crash zoom", "snap zoom", "zoom in", "zoom out"), "zoom"),
-    "dolly zoom": "dolly-zoom",
-    "vertigo effect": "dolly-zoom",
-    **dict.fromkeys(("tracking", "tracks", "tracking shot", "follows", "following", "follow shot"), "tracking"),
-    **dict.fromkeys(("dutch roll", "barrel roll", "camera roll"), "roll"),
+# Camera moves by family, from the shared vocabulary: only moves (a platform such as handheld, or a static
+# camera, is not a move), and not the verbs that count only when the camera is their subject.
+MOVE_TERMS: dict[str, Term] = {
+    spelling: term
+    for spelling, term in shared.spellings(shared.MOVES, without="camera").items()
+    if shared.FAMILIES[term.value][0] == "move"
 }
-MOVES = Phrases(CAMERA_MOVES, plural=False)
-# Moves that go together as one: a dolly (or truck) is how a tracking or push-in is made.
-MOVE_MERGES = {"dolly": {"push", "pull", "lateral", "tracking", "dolly-zoom"}, "tracking": {"lateral", "dolly"}}
-# Ambiguous move words count only next to a direction or in a sentence about the camera:
-# a frying pan, she tilts her head, a construction crane, a delivery truck, an arc of light.
-AMBIGUOUS_MOVES = frozenset(
-    {
-        "pan",
-        "pans",
-        "panning",
-        "tilt",
-        "tilts",
-        "tilting",
-        "crane",
-        "cranes",
-        "craning",
-        "arc",
-        "arcs",
-        "arcing",
-        "orbit",
-        "orbits",
-        "orbiting",
-        "zoom",
-        "zooms",
-        "zooming",
-        "tracking",
-        "tracks",
-        "follows",
-        "following",
-        "jib",
-        "pedestal",
-        "circles around",
-        "dolly",
-        "dollies",
-        "dollying",
-        "rises up",
-        "descends",
-        "360",
-        "move in",
-        "moves in",
-        "pulls away",
-        "tracking shot",
-    }
-)
-MOVE_DIRECTIONS = words_set(
-    "in out up down left right back forward across around over toward towards past along "
-    "behind away slowly gently quickly sharply"
-)
-CAMERA_CONTEXT = words_set("camera cam lens dolly steadicam gimbal drone")
-# "a frying pan", "the crane", "his tilt": a move word after these is a noun.
-NOT_MOVE_BEFORE = words_set("a an the his her their its my your our frying white grey gray black construction")
+MOVES = Phrases({spelling: term.value for spelling, term in MOVE_TERMS.items()}, plural=False)
+MOVE_MERGES = shared.MOVE_MERGES
+MOVE_DIRECTIONS = shared.MOVE_DIRECTIONS
+CAMERA_CONTEXT = shared.CAMERA_WORDS
 # "playing violin" is music, not a motion to break into beats.
 NOT_MOTION_NEXT = words_set("violin guitar piano drums cello trumpet saxophone flute harp cards chess music")
 PLAY = words_set("play plays playing played")
@@ -151,65 +48,16 @@ NOT_NOUN = words_set(
 # A motion closed by one of these at the end of its clause has an end point: "walks up.", "runs off".
 END_PARTICLES = words_set("up over in out off away back inside outside home")
 CLAUSE_WORDS = words_set("and then while as before when until")
-NOT_MOVE_NEXT = {"zoom": words_set("lens"), "tracking": words_set("number device code"), "crane": words_set("kit")}
 
-FRAMING = Phrases(phrases(FRAMING_PHRASES))  # the same phrases split a `Camera:` line in `cinebrief import`
+FRAMING = Phrases(shared.spellings(shared.FRAMINGS, without="camera field"), plural=False)
 
-LIGHT = Phrases(
-    phrases(
-        "light, lighting, lit, backlight, backlit, rim light, rim, key light, fill light, sun, sunlight, "
-        "sunlit, sunset, sunrise, golden hour, blue hour, dusk, dawn, noon, midday, night, nighttime, "
-        "moonlight, moonlit, neon, lamp, lamplight, candle, candlelight, candlelit, fluorescent, overcast, "
-        "shadow, silhouette, silhouetted, glow, glowing, lantern, torchlight, streetlight, street light, "
-        "practical, window light, daylight, morning, evening, twilight, firelight, headlights, spotlight, "
-        "strobe, halation, chiaroscuro, low-key, high-key, sodium vapor, tungsten, dim, dimly, harsh sun, "
-        "afternoon, sunbeam, moon, glare, flare, lens flare, key, lamps, lightning, sunshine, shade, "
-        "floodlight, lights, sunny, chandelier, bulb, fire, torch, darkness"
-    )
-)
+# Light words and times of day (light that the time stands for).
+LIGHT = Phrases([*shared.spellings(shared.LIGHT), *shared.spellings(shared.TIMES)], plural=False)
 
-COLOURS = phrases(
-    "red, orange, yellow, green, blue, purple, violet, pink, magenta, cyan, teal, turquoise, amber, gold, "
-    "ochre, rust, crimson, scarlet, maroon, burgundy, navy, indigo, cobalt, azure, mint, olive, emerald, "
-    "jade, lime, sage, khaki, beige, cream, ivory, bone white, off-white, white, black, grey, gray, "
-    "charcoal, slate, silver, brown, walnut brown, walnut, tan, sand, sepia, copper, bronze, sodium "
-    "orange, lavender, lilac, mauve, peach, coral, salmon, terracotta, mustard, chartreuse, umber, "
-    "sienna, taupe, oxblood, bottle green, forest green, sky blue, steel blue, petrol, golden, honey, "
-    "ash, pastel, neon pink, neon green, electric blue, deep blue, warm white, cool white, nicotine "
-    "yellow"
-)
-# Phrases with a colour word that name no palette colour; matched first so that they win.
+COLOURS = tuple(term.phrase for term in shared.COLOURS if "not a colour" not in term.qualifiers)
+# Phrases with a colour word that name no palette colour map to "": matched first (longer), so they win.
 COLOUR_TABLE = Phrases(
-    {
-        **{colour: colour for colour in COLOURS},
-        **dict.fromkeys(
-            (
-                "golden hour",
-                "blue hour",
-                "black and white",
-                "black-and-white",
-                "white balance",
-                "red carpet",
-                "green screen",
-                "white noise",
-                "cool light",
-                "warm light",
-                "white light",
-                "black tie",
-                "blue jeans",
-                "olive oil",
-                "cream cheese",
-                "gold medal",
-                "sand dune",
-                "sand dunes",
-                "white-haired",
-                "grey-haired",
-                "gray-haired",
-                "silver screen",
-            ),
-            "",
-        ),
-    },
+    {term.phrase: "" if "not a colour" in term.qualifiers else term.phrase for term in shared.COLOURS},
     plural=False,
 )
 
@@ -367,26 +215,7 @@ COMPETING_WORDS = frozenset(
     phrase.split()[0].split("-")[0] for _, left, right in COMPETING_TRAITS for phrase in left + right
 )
 
-TIME_OF_DAY: dict[str, str] = {
-    **dict.fromkeys(("dawn", "sunrise", "first light", "daybreak", "early morning"), "dawn"),
-    **dict.fromkeys(
-        (
-            "noon",
-            "midday",
-            "high sun",
-            "overhead sun",
-            "overhead noon sun",
-            "harsh midday sun",
-            "broad daylight",
-            "noon sun",
-        ),
-        "midday",
-    ),
-    **dict.fromkeys(("golden hour", "sunset", "late afternoon", "low sun", "late golden hour"), "golden hour"),
-    **dict.fromkeys(("dusk", "blue hour", "twilight"), "dusk"),
-    **dict.fromkeys(("night", "nighttime", "midnight", "moonlight", "moonlit", "after dark", "at night"), "night"),
-}
-TIMES = Phrases(TIME_OF_DAY, plural=False)
+TIMES = Phrases({spelling: term.value for spelling, term in shared.spellings(shared.TIMES).items()}, plural=False)
 
 GARMENTS = words_set(
     "coat jacket raincoat shell dress scarf hat cap shirt hoodie sweater jumper suit skirt trousers pants jeans "

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from cinebrief.brief import Brief, DialogueLine
 from cinebrief.brief.loader import field_path
 from cinebrief.errors import PromptError
-from cinebrief.prompts import camera_terms, labels, shotlist
+from cinebrief.prompts import labels, shotlist, vocabulary
 from cinebrief.prompts.reader import Block, Line, read_blocks
 
 DEFAULT_SHOT_ID = "shot-1"
@@ -35,21 +35,14 @@ _BARE_QUOTE = re.compile(rf"^{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
 _CHARACTER = re.compile(
     r"^(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Mx|St)\. )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})\s*:\s*(?P<description>[^\"“].*)$"
 )
-_ANGLE = re.compile(
-    r"\b(angle|eye[- ]level|overhead|top[- ]down|bird'?s[- ]eye|worm'?s[- ]eye|from (?:above|below|behind)|"
-    r"dutch|pov|over[- ]the[- ]shoulder|ground[- ]level|profile|straight[- ]on|high|low)\b",
-    re.IGNORECASE,
-)
-_MOVE = re.compile(
-    r"\b(dolly|dollies|pan|pans|panning|tilt|tilts|tilting|crane|arc|arcs|zoom|whip|tracking|track|push[- ]in|"
-    r"pull[- ](?:out|back)|handheld|steadicam|static|locked[- ]off|orbit|orbits|truck|boom|drone|gimbal)\b",
-    re.IGNORECASE,
-)
-_FRAMING = re.compile(
-    r"\b(shot|close[- ]?up|wide|medium|establishing|insert|extreme|cu|mcu|ecu|ws|ms|full|aerial)\b", re.IGNORECASE
-)
-_FRAMING_PHRASE = camera_terms.phrase_pattern(camera_terms.FRAMING_PHRASES)  # the linter's framing words
-_FOCUS = camera_terms.phrase_pattern(camera_terms.FOCUS_WORDS)
+# Camera words from the shared vocabulary: an angle, a move (platforms and a static camera included: the
+# move field says how the camera moves or stays), a shot type, and the framing and focus phrases.
+_FRAMES = vocabulary.spellings(vocabulary.FRAMINGS)
+_ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value == "angle"})
+_MOVE = vocabulary.pattern(vocabulary.MOVES)
+_FRAMING = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value != "angle"})
+_FRAMING_PHRASE = vocabulary.pattern(vocabulary.spellings(vocabulary.FRAMINGS, without="camera field"))
+_FOCUS = vocabulary.pattern(vocabulary.FOCUS)
 _CLAUSES = re.compile(r"\s*[,;]\s*")
 _TRAILING_SEPARATOR = re.compile(r"\s*[,;]\s*$")
 _NOT_CHARACTERS = frozenset(

@@ -1,0 +1,570 @@
+"""The one vocabulary of prompt terms: camera moves and their families, framings, angles, focus, light words,
+times of day, weather, colours and sound. The prompt parser, the linter and previz read these tables.
+
+One notation for every table, one term a line::
+
+    phrase | value | qualifiers
+
+`phrase` is the term in its base form. A word marked ``~`` is a verb and is read in all its forms
+(``~push in`` also reads "pushes in", "pushing in", "pushed in"); a word marked ``+`` is a noun and is read
+in the plural too. The forms come from lemminflect, through the table in `forms` (see `forms.py`). `value`
+is what the term stands for in its table (a move family, an angle, a time of day); empty means the phrase
+itself. Qualifiers, separated by ``;``, say when the term counts, beside the term they qualify:
+
+- ``context``: in prose the word is ambiguous ("a frying pan", "she tilts her head"): it counts next to a
+  direction, or in a sentence about the camera.
+- ``camera``: its subject must be the camera, the shot or the drone ("the drone skims the water", not "the
+  swallow skims the water"); a direction alone is not enough.
+- ``not before: w ...``: not the term after one of these words ("a frying pan", "the crane");
+  ``@determiners`` stands for the articles and possessives.
+- ``not next: w ...``: not the term before one of these words ("zoom lens", "tracking number").
+- ``camera field``: counts only in a camera field (``Camera shot: wide, low``), never in prose.
+- ``prop``: a thing that gives light but is often only a prop or a setting (a torch on a wall, a lantern
+  someone carries): it is lighting only when the text says it lights something.
+- ``vague``: the phrase is light spoken of without saying what it is ("moody lighting", "well lit"): not a
+  lighting description.
+- ``not a colour``: a phrase with a colour word that names no colour ("golden hour", "black tie").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from cinebrief.prompts import forms
+
+
+class Term(NamedTuple):
+    """One term of a table: as listed (markers removed), its value, its qualifiers and its exceptions."""
+
+    phrase: str
+    value: str
+    qualifiers: frozenset[str]
+    not_before: frozenset[str]
+    not_next: frozenset[str]
+    spellings: tuple[str, ...]  # every form the term is read in (lower case, words separated by a space)
+
+
+def table(notation: str) -> tuple[Term, ...]:
+    """Read a table in the notation above."""
+    terms = []
+    for raw in notation.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        phrase, value, qualifiers = ([*(part.strip() for part in line.split("|")), "", ""])[:3]
+        flags, not_before, not_next = set(), frozenset[str](), frozenset[str]()
+        for qualifier in filter(None, (part.strip() for part in qualifiers.split(";"))):
+            key, _, words = qualifier.partition(":")
+            if key == "not before":
+                not_before = frozenset(_expand(words.split()))
+            elif key == "not next":
+                not_next = frozenset(words.split())
+            else:
+                flags.add(qualifier)
+        bare = phrase.replace("~", "").replace("+", "")
+        terms.append(Term(bare, value or bare, frozenset(flags), not_before, not_next, _spellings(phrase)))
+    return tuple(terms)
+
+
+_NAMED = {"@determiners": ("a", "an", "the", "his", "her", "their", "its", "my", "your", "our")}
+
+
+def _expand(words: list[str]) -> list[str]:
+    return [each for word in words for each in _NAMED.get(word, (word,))]
+
+
+def _spellings(phrase: str) -> tuple[str, ...]:
+    """Every form of a marked phrase: ``~push in`` → push in, pushes in, pushing in, pushed in."""
+    variants: list[list[str]] = [[]]
+    for word in phrase.lower().replace("-", " ").split():
+        if word.startswith("~"):
+            options = forms.verb_forms(word[1:])
+        elif word.startswith("+"):
+            options = forms.noun_forms(word[1:])
+        else:
+            options = (word,)
+        variants = [[*variant, option] for variant in variants for option in options]
+    return tuple(dict.fromkeys(" ".join(variant) for variant in variants))
+
+
+def spellings(terms: tuple[Term, ...], *, without: str = "") -> dict[str, Term]:
+    """Every spelling of the terms → its term (terms with the qualifier `without` left out)."""
+    return {spelling: term for term in terms if without not in term.qualifiers for spelling in term.spellings}
+
+
+def pattern(terms: tuple[Term, ...] | dict[str, Term]) -> re.Pattern[str]:
+    """A case-insensitive pattern of every spelling, whole words only, a hyphen or spaces between words."""
+    found = terms if isinstance(terms, dict) else spellings(terms)
+    body = "|".join(r"[\s-]+".join(map(re.escape, spelling.split())) for spelling in sorted(found, key=len)[::-1])
+    return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])", re.IGNORECASE)
+
+
+def words(text: str) -> frozenset[str]:
+    """Whitespace-separated words as a set (single words, read as written)."""
+    return frozenset(text.split())
+
+
+# Move families: what kind of thing each is, and the animation previz gives it ("-": none).
+# A platform (handheld, Steadicam) is how the camera is carried, not a move; static is no move at all.
+FAMILIES: dict[str, tuple[str, str]] = {
+    family: (kind, animation)
+    for family, kind, animation in (
+        ("push", "move", "push"),
+        ("pull", "move", "pull"),
+        ("lateral", "move", "travel"),
+        ("dolly", "move", "travel"),
+        ("tracking", "move", "travel"),
+        ("fly", "move", "travel"),
+        ("pan", "move", "pan"),
+        ("tilt", "move", "tilt"),
+        ("crane", "move", "crane"),
+        ("arc", "move", "arc"),
+        ("zoom", "move", "push"),
+        ("zoom-out", "move", "pull"),
+        ("dolly-zoom", "move", "push"),
+        ("roll", "move", "-"),
+        ("handheld", "platform", "handheld"),
+        ("stabilised", "platform", "travel"),
+        ("static", "static", "static"),
+    )
+}
+# Families that make one move together: a dolly (or truck) is how a tracking shot or a push-in is made.
+MOVE_MERGES = {"dolly": {"push", "pull", "lateral", "tracking", "dolly-zoom"}, "tracking": {"lateral", "dolly"}}
+
+MOVES = table(
+    """
+    ~push in            | push
+    ~push forward       | push
+    ~push through       | push     | camera
+    ~dolly in           | push
+    ~dolly forward      | push
+    ~creep in           | push
+    ~track in           | push
+    ~move in            | push     | context
+    ~move closer        | push     | camera
+    ~pull out           | pull
+    ~pull back          | pull
+    ~pull away          | pull     | context
+    ~dolly out          | pull
+    ~dolly back         | pull
+    ~track out          | pull
+    ~track back         | pull
+    ~back away          | pull     | camera
+    ~dolly left         | lateral
+    ~dolly right        | lateral
+    ~truck              | lateral  | context; not before: a the delivery fire pickup
+    ~truck left         | lateral
+    ~truck right        | lateral
+    ~crab               | lateral  | camera
+    lateral move        | lateral
+    ~dolly              | dolly    | context
+    dolly shot          | dolly
+    ~track              | tracking | context; not next: number device code record records
+    tracking shot       | tracking | context
+    ~follow             | tracking | context
+    follow shot         | tracking
+    whip ~pan           | pan
+    swish ~pan          | pan
+    ~pan                | pan      | context; not before: @determiners frying white grey gray black
+    ~tilt               | tilt     | context; not before: @determiners
+    ~crane              | crane    | context; not before: @determiners construction; not next: kit
+    crane shot          | crane
+    ~jib                | crane    | context
+    ~boom up            | crane
+    ~boom down          | crane
+    pedestal            | crane    | context
+    ~rise up            | crane    | context
+    ~rise               | crane    | camera
+    ~descend            | crane    | context
+    ~lift               | crane    | camera
+    ~climb              | crane    | camera
+    ~arc                | arc      | context; not before: @determiners
+    ~orbit              | arc      | context
+    ~circle             | arc      | camera
+    ~circle around      | arc      | context
+    360                 | arc      | context
+    ~zoom               | zoom     | context; not next: lens
+    ~zoom in            | zoom     | context
+    crash ~zoom         | zoom
+    snap ~zoom          | zoom
+    ~zoom out           | zoom-out | context
+    dolly ~zoom         | dolly-zoom
+    vertigo effect      | dolly-zoom
+    dutch roll          | roll
+    barrel ~roll        | roll
+    camera roll         | roll
+    ~fly                | fly      | camera
+    ~fly through        | fly      | camera
+    ~fly over           | fly      | camera
+    ~skim               | fly      | camera
+    ~dive               | fly      | camera
+    ~weave              | fly      | camera
+    ~swoop              | fly      | camera
+    ~glide              | fly      | camera
+    ~sweep              | fly      | camera
+    ~soar               | fly      | camera
+    handheld            | handheld
+    hand held           | handheld
+    shaky cam           | handheld
+    shoulder mounted    | handheld
+    shoulder rig        | handheld
+    on the shoulder     | handheld
+    steadicam           | stabilised
+    gimbal              | stabilised
+    static              | static
+    static shot         | static
+    locked off          | static
+    tripod              | static
+    still frame         | static
+    no movement         | static
+    fixed camera        | static
+    """
+)
+# Words that make an ambiguous move word a camera move when they follow it, or when the camera is named.
+MOVE_DIRECTIONS = words(
+    "in out up down left right back forward across around over toward towards past along behind away "
+    "slowly gently quickly sharply"
+)
+CAMERA_WORDS = words("camera cam lens dolly steadicam gimbal drone fpv shot pov")
+
+# Shot types and angles (the guide's §2 and §7): what `missing-camera-framing` looks for and what splits a
+# leading framing off a ``Camera:`` line.
+FRAMINGS = table(
+    """
+    wide +shot | wide
+    wide establishing +shot | wide
+    establishing +shot | wide
+    extreme wide +shot | wide
+    wide angle +shot | wide
+    wide +frame | wide
+    wide | wide
+    ws | wide | camera field
+    long +shot | wide
+    full +shot | full
+    full | full | camera field
+    medium +shot | medium
+    medium wide +shot | medium
+    mid +shot | medium
+    medium | medium | camera field
+    ms | medium | camera field
+    cowboy +shot | medium
+    medium close +up | close
+    mcu | close
+    close +up | close
+    +closeup | close
+    cu | close | camera field
+    extreme close +up | close
+    ecu | close
+    tight +shot | close
+    insert +shot | close
+    macro +shot | close
+    two +shot | group
+    single +shot | single
+    master +shot | wide
+    over the shoulder | angle
+    ots | angle
+    point of view | angle
+    pov | angle
+    profile +shot | angle
+    aerial | angle
+    aerial +shot | angle
+    drone +shot | angle
+    bird's eye | angle
+    birds eye | angle
+    bird's eye view | angle
+    top down | angle
+    overhead +shot | angle
+    overhead | angle | camera field
+    low +angle | angle
+    high +angle | angle
+    eye level | angle
+    dutch +angle | angle
+    worm's eye | angle
+    ground level | angle | camera field
+    from above | angle | camera field
+    from below | angle | camera field
+    from behind | angle | camera field
+    straight on | angle | camera field
+    profile | angle | camera field
+    dutch | angle | camera field
+    low | angle | camera field
+    high | angle | camera field
+    +angle | angle | camera field
+    framed | framing
+    framing | framing
+    tracking +shot | framing
+    dolly +shot | framing
+    crane +shot | framing
+    follow +shot | framing
+    +shot | framing | camera field
+    extreme | framing | camera field
+    establishing | framing | camera field
+    insert | framing | camera field
+    """
+)
+FOCUS = table(
+    """
+    depth of field
+    dof
+    shallow focus
+    deep focus
+    soft focus
+    rack focus
+    focus pull
+    pull focus
+    split diopter
+    bokeh
+    focus on
+    in focus
+    out of focus
+    tilt shift
+    """
+)
+
+# Light (the guide's §9): sources, qualities, directions. `source` words are lighting; `prop` words only
+# when the text says they light something; `vague` phrases are light named without being described.
+LIGHT = table(
+    """
+    +light | quality
+    lighting | quality
+    lit | quality
+    +backlight | direction
+    backlit | direction
+    rim +light | direction
+    rim | direction
+    key +light | direction
+    fill +light | direction
+    key | direction
+    sunlight | source
+    sunlit | source
+    sun | source
+    harsh sun | source
+    +sunbeam | source
+    sunshine | source
+    moonlight | source
+    moonlit | source
+    neon | source
+    +lamp | source
+    lamplight | source
+    candlelight | source
+    candlelit | source
+    fluorescent | source
+    overcast | quality
+    +shadow | quality
+    +silhouette | quality
+    silhouetted | quality
+    ~glow | quality
+    torchlight | source
+    +streetlight | source
+    street +light | source
+    +practical | source
+    window +light | source
+    daylight | source
+    firelight | source
+    +headlight | source
+    +spotlight | source
+    +floodlight | source
+    +strobe | source
+    halation | quality
+    chiaroscuro | quality
+    low key | quality
+    high key | quality
+    sodium vapor | source
+    tungsten | source
+    dim | quality
+    dimly | quality
+    +glare | quality
+    +flare | quality
+    lens +flare | quality
+    lightning | source
+    shade | quality
+    sunny | quality
+    +chandelier | source
+    +bulb | source
+    darkness | quality
+    +candle | source | prop
+    +lantern | source | prop
+    +torch | source | prop
+    fire | source | prop
+    moon | source | prop
+    lights | source | prop
+    moody lighting | quality | vague
+    good lighting | quality | vague
+    great lighting | quality | vague
+    nice lighting | quality | vague
+    dramatic lighting | quality | vague
+    beautiful lighting | quality | vague
+    perfect lighting | quality | vague
+    cinematic lighting | quality | vague
+    great +light | quality | vague
+    well lit | quality | vague
+    """
+)
+# Times of day: the light they stand for. "At night" alone names no light for the linter's lighting rule.
+TIMES = table(
+    """
+    dawn | dawn
+    sunrise | dawn
+    first light | dawn
+    daybreak | dawn
+    early morning | dawn
+    morning | day
+    afternoon | day
+    noon | midday
+    midday | midday
+    high sun | midday
+    overhead sun | midday
+    overhead noon sun | midday
+    harsh midday sun | midday
+    broad daylight | midday
+    noon sun | midday
+    golden hour | golden hour
+    sunset | golden hour
+    late afternoon | golden hour
+    low sun | golden hour
+    late golden hour | golden hour
+    dusk | dusk
+    blue hour | dusk
+    twilight | dusk
+    evening | dusk
+    night | night
+    nighttime | night
+    midnight | night
+    after dark | night
+    at night | night
+    """
+)
+WEATHER = table(
+    """
+    rain | rain
+    raining | rain
+    rainy | rain
+    drizzle | rain
+    downpour | rain
+    rainstorm | rain
+    snow | snow
+    snowing | snow
+    snowy | snow
+    snowfall | snow
+    blizzard | snow
+    fog | fog
+    foggy | fog
+    mist | fog
+    misty | fog
+    haze | fog
+    hazy | fog
+    storm | storm
+    stormy | storm
+    thunderstorm | storm
+    overcast | cloud
+    cloudy | cloud
+    clear sky | clear
+    """
+)
+COLOURS = table(
+    """
+    red
+    orange
+    yellow
+    green
+    blue
+    purple
+    violet
+    pink
+    magenta
+    cyan
+    teal
+    turquoise
+    amber
+    gold
+    ochre
+    rust
+    crimson
+    scarlet
+    maroon
+    burgundy
+    navy
+    indigo
+    cobalt
+    azure
+    mint
+    olive
+    emerald
+    jade
+    lime
+    sage
+    khaki
+    beige
+    cream
+    ivory
+    bone white
+    off white
+    white
+    black
+    grey
+    gray
+    charcoal
+    slate
+    silver
+    brown
+    walnut brown
+    walnut
+    tan
+    sand
+    sepia
+    copper
+    bronze
+    sodium orange
+    lavender
+    lilac
+    mauve
+    peach
+    coral
+    salmon
+    terracotta
+    mustard
+    chartreuse
+    umber
+    sienna
+    taupe
+    oxblood
+    bottle green
+    forest green
+    sky blue
+    steel blue
+    petrol
+    golden
+    honey
+    ash
+    pastel
+    neon pink
+    neon green
+    electric blue
+    deep blue
+    warm white
+    cool white
+    nicotine yellow
+    golden hour | | not a colour
+    blue hour | | not a colour
+    black and white | | not a colour
+    white balance | | not a colour
+    red carpet | | not a colour
+    green screen | | not a colour
+    white noise | | not a colour
+    cool light | | not a colour
+    warm light | | not a colour
+    white light | | not a colour
+    black tie | | not a colour
+    blue jeans | | not a colour
+    olive oil | | not a colour
+    cream cheese | | not a colour
+    gold medal | | not a colour
+    sand dune | | not a colour
+    sand dunes | | not a colour
+    white haired | | not a colour
+    grey haired | | not a colour
+    gray haired | | not a colour
+    silver screen | | not a colour
+    """
+)
