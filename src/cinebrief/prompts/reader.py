@@ -4,8 +4,8 @@ fills, and its lines with line and column).
 `parse_prompt` turns the blocks into a brief, the linter into its located document, previz reads the brief.
 How a prompt is cut is decided here only: a label opens a block (several labels may share a line), a value
 that stops mid-phrase goes on over the next lines, a blank line closes a prose-like block, ``<dialogue>``
-tags hold their lines, ultra-detailed headers open sections (``Sound:`` is the sound label until another header
-has opened them), and a label inside the shot list is a line of it. Plain data: no brief schema is loaded.
+tags hold their lines, ultra-detailed headers open sections (``Sound:`` is the sound label unless another header
+stands in the text), and a label inside the shot list is a line of it. Plain data: no brief schema is loaded.
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ def header_of(line: str, *, fuzzy: bool = True) -> tuple[str | None, bool]:
 
 
 def _opens_section(canonical: str | None, colon: bool) -> bool:
-    """Whether a header line opens the ultra-detailed sections: any header but ``Sound:``, which is the
-    descriptive template's sound label until another header has opened them."""
+    """Whether a header line opens the ultra-detailed sections on its own: any header but ``Sound:``, which
+    is the descriptive template's sound label unless another header stands in the text."""
     return canonical is not None and not (canonical == "Sound" and colon)
 
 
@@ -106,7 +106,9 @@ def read_blocks(text: str) -> Reading:
     headers: list[Header] = []
     current: Block | None = None
     in_tag = False
-    ultra = any(_opens_section(*header_of(line, fuzzy=False)) for line in lines)
+    exact = [header_of(line, fuzzy=False) for line in lines]
+    several = sum(1 for canonical, _ in exact if canonical) >= 2
+    ultra = several or any(_opens_section(*found) for found in exact)
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if "<" in stripped and (labels.DIALOGUE_OPEN.search(stripped) or labels.DIALOGUE_CLOSE.search(stripped)):
@@ -123,8 +125,8 @@ def read_blocks(text: str) -> Reading:
                 current = None
             continue
         canonical, colon = header_of(line) if ultra or _SHOT_LIST_HEADER.match(line) else (None, False)
-        if canonical and not headers and not _opens_section(canonical, colon):
-            canonical = None  # `Sound:` before any header is the sound label
+        if canonical and not (several or headers or _opens_section(canonical, colon)):
+            canonical = None  # `Sound:` as the only header is the sound label
         pieces = labels.split_labels(line)
         if pieces and pieces[0].field not in labels.ROLES:
             pieces = []  # an ultra sub-label (`Highlights:`) is a line of its section

@@ -365,9 +365,10 @@ def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
     ```
 
     ## Use instead
-    ```text
-    Close-up of a barista pouring latte art, steam curling up.   (with size="720x1280")
+    ```text --size 720x1280
+    Close-up of a barista pouring latte art, steam curling up.
     ```
+    (and `--size 720x1280` on the request)
     """
     for shot in document.shots:
         for span in shot.spans():

@@ -172,13 +172,14 @@ def style_not_first(document: Document) -> Iterator[Finding]:
 
     ## Example
     ```text
-    A potter shapes a bowl. Actions: ... Style: 16 mm black-and-white.
+    A potter shapes a bowl on a kick wheel.
+    Style: 16 mm black-and-white newsreel, heavy grain.
     ```
 
     ## Use instead
     ```text
     Style: 16 mm black-and-white newsreel, heavy grain.
-    A potter shapes a bowl. ...
+    A potter shapes a bowl on a kick wheel.
     ```
     """
     for shot in document.shots:
