@@ -23,23 +23,70 @@ class Found(NamedTuple):  # a tuple: the hot rules make many of these
 def vague_terms(span: Span) -> list[Found]:
     """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly"), except
     where the words around make them a plain description: the next word ("epic IMAX-scale", "dynamic
-    range", "perfect circle"), the word before ("a historical epic"), an object after an -ing word
-    ("striking the anvil" is a verb), or a capital inside a sentence (a name: "Nice", "Great Dane")."""
+    range", "perfect circle"), the word before ("a historical epic", "cyberpunk aesthetic"), an object after
+    an -ing word ("striking the anvil" is a verb), a capital inside a sentence (a name: "Nice", "Great
+    Dane"), a clause that asks to avoid it ("AVOID: dramatic lighting"), or a subject the prompt then spells
+    out ("an elegant man in a charcoal suit and polished oxfords")."""
     text = span.words
     words, count = text.words_list, len(text.words_list)
     found = []
     for match in vague.VAGUE.iter(text):
         following = words[match.last + 1] if match.last + 1 < count else ""
+        previous = words[match.first - 1] if match.first else ""
         if following in vague.VAGUE_EXEMPT_NEXT.get(match.label, ()):
             continue
-        if match.first and words[match.first - 1] in vague.VAGUE_EXEMPT_BEFORE.get(match.label, ()):
+        if previous and previous in vague.VAGUE_EXEMPT_BEFORE.get(match.label, ()):
+            continue
+        only_after = vague.VAGUE_ONLY_AFTER.get(match.label)
+        if only_after is not None and previous and previous not in only_after and not _clause_starts_at(text, match):
+            continue
+        if match.label in vague.VAGUE_ALONE and following and not _clause_ends_after(text, match.last):
             continue
         if match.label.endswith("ing") and following in vague.VERB_OBJECTS:
             continue
         if match.first == match.last and _is_name(text, match.start):
             continue
+        if _negated(text, match) or _spelled_out(text, match):
+            continue
         found.append(Found(span, match))
     return found
+
+
+def _clause_starts_at(text: Text, match: Match) -> bool:
+    """Whether punctuation (or the start of the text) comes just before the match."""
+    before = text.raw[: match.start].rstrip()
+    return not before or before[-1] in ",.;:!?(\n"
+
+
+def _negated(text: Text, match: Match) -> bool:
+    """Whether the clause before the match asks to avoid it ("avoid", "no", "without", "not")."""
+    start, _ = text.sentence_span(match.start)
+    return not vague.NEGATIONS.isdisjoint(words_in(text.raw[start : match.start]))
+
+
+_SPELLING_OUT = frozenset({"with", "in", "wearing", "creating", "casting", "like"})
+
+
+def _spelled_out(text: Text, match: Match) -> bool:
+    """Whether the words after a descriptive vague word spell out what it stands for: for a colour word, two
+    colours later in the sentence; for a lighting phrase or a word such as "elegant", a "with", "in",
+    "creating"... within three words, then concrete terms (a light source or quality, a colour, a garment)
+    before the sentence ends, one for a lighting phrase and two otherwise."""
+    _, end = text.sentence_span(match.start)
+    after = words_in(text.raw[match.end : end])[:14]
+    if match.label in vague.COLOUR_TERMS:
+        return sum(1 for word in after if word in vocab.COLOUR_WORDS) >= 2
+    if match.label not in vague.SPELLABLE and "light" not in match.label and "lit" not in match.label.split():
+        return False
+    opener = next((index for index, word in enumerate(after[:3]) if word in _SPELLING_OUT), None)
+    if opener is None:
+        return False
+    rest = Text(" ".join(after[opener + 1 :]))
+    concrete = len(vocab.CONCRETE_LIGHT.find(rest)) + sum(
+        1 for word in rest.words_list if word in vocab.COLOUR_WORDS or word in vocab.GARMENTS
+    )
+    lighting = "light" in match.label or "lit" in match.label.split() or "lighting" in words_in(text.raw[:end])
+    return concrete >= (1 if lighting else 2)
 
 
 def _is_name(text: Text, start: int) -> bool:

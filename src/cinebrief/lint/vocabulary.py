@@ -54,6 +54,16 @@ FRAMING = Phrases(shared.spellings(shared.FRAMINGS, without="camera field"), plu
 # Light words and times of day (light that the time stands for).
 LIGHT = Phrases([*shared.spellings(shared.LIGHT), *shared.spellings(shared.TIMES)], plural=False)
 
+# Light named as what it is (a source, a direction, a quality), not the bare word "light" nor a vague phrase.
+CONCRETE_LIGHT = Phrases(
+    {
+        spelling: term.value
+        for spelling, term in shared.spellings(shared.LIGHT, without="vague").items()
+        if term.phrase not in ("light", "lighting", "lit")
+    },
+    plural=False,
+)
+
 COLOURS = tuple(term.phrase for term in shared.COLOURS if "not a colour" not in term.qualifiers)
 # Phrases with a colour word that name no palette colour map to "": matched first (longer), so they win.
 COLOUR_TABLE = Phrases(

@@ -22,7 +22,10 @@ def vague_language(document: Document) -> Iterator[Finding]:
     action". Each finding proposes concrete phrases that show what the word only claims. A word is not
     praise where its neighbours make it a description: "epic music" or "a historical epic" (a genre),
     "perfect circle", "atmospheric haze", "striking the anvil" (a verb), "cool blue light" (a colour
-    temperature), a name inside a sentence ("Nice", "Great Dane"), and words inside quoted dialogue.
+    temperature), a name inside a sentence ("Nice", "Great Dane"), a named aesthetic ("cyberpunk
+    aesthetic"), a clause that asks to avoid it ("AVOID: dramatic lighting"), a word the prompt then spells
+    out ("an elegant man in a charcoal suit and polished oxfords", "cinematic lighting with a cool rim
+    light"), and words inside quoted dialogue.
 
     ## Why is this bad?
     The model cannot render an opinion. Verbs and nouns that point to visible results (materials,
