@@ -230,6 +230,70 @@ def _has_beat(words: list[str], sentence: str = "") -> bool:
     return sum(1 for first in clauses if not vocab.ACTION_FORMS.isdisjoint(first)) >= 3
 
 
+def has_lighting(shot: ShotView) -> bool:
+    """Whether the shot describes its light: a lighting field that says more than vague words, or light
+    named anywhere as a source, direction or quality, or a time of day that stands for a light."""
+    if any(_labelled_light(span.words) for span in shot.lighting):
+        return True
+    return any(describes_light(text) for text in shot.texts)
+
+
+def _labelled_light(text: Text) -> bool:
+    """A `Lighting:` value counts unless every word in it is vague ("Lighting: dramatic")."""
+    return any(
+        word not in vocab.UNDESCRIBED_LIGHT and word not in vocab.GENERIC_LIGHT for word in text.words_list
+    ) or describes_light(text)
+
+
+def describes_light(text: Text) -> bool:
+    """Light named as light: not a vague phrase ("moody lighting"), not a time that names no light ("at
+    night"), not a thing that gives light unless the sentence says it lights something ("a lantern casting
+    shadows", not "a torch on the wall"), and the bare words "light", "lighting", "lit" only with a word that
+    describes them ("soft light", "light from the left", not "the lighting")."""
+    if not vocab.LIGHT.may_occur(text):
+        return False
+    words = text.words_list
+    for match in vocab.LIGHT.iter(text):
+        term = vocab.LIGHT_TERMS[match.label]
+        if "vague" in term.qualifiers or "not light" in term.qualifiers:
+            continue
+        if "prop" in term.qualifiers:
+            sentence = text.sentence_words(match.start)
+            own = words[match.first : match.last + 1]
+            lights = any(word in vocab.LIGHTS_SOMETHING and word not in own for word in sentence)
+            if not (lights or _described_before(text, match, vocab.DESCRIBES_LIGHT)):
+                continue
+        elif match.label in vocab.GENERIC_LIGHT and not _light_described(text, match):
+            continue
+        return True
+    return False
+
+
+def _described_before(text: Text, match: Match, describing: frozenset[str] | None = None) -> bool:
+    """Whether the word right before (no punctuation between) describes the light: any word but a vague or
+    function word ("soft light", "window light"), or for a thing that gives light one of `describing`
+    ("red neon", "afternoon sun", not "camp fire")."""
+    if not match.first:
+        return False
+    previous = text.token(match.first - 1)
+    if text.raw[previous.end : match.start].strip(" -"):
+        return False  # a comma or other mark between: a list, not a description
+    if describing is not None:
+        return previous.word in describing
+    return previous.word not in vocab.UNDESCRIBED_LIGHT and not previous.word.isdigit()
+
+
+def _light_described(text: Text, match: Match) -> bool:
+    words = text.words_list
+    following = words[match.last + 1] if match.last + 1 < len(words) else ""
+    if _described_before(text, match):
+        return True
+    if following in vocab.LIGHT_GOES or following == "by":
+        return True
+    after = words[match.last + 2] if match.last + 2 < len(words) else ""
+    return following in ("is", "was") and bool(after) and after not in vocab.UNDESCRIBED_LIGHT
+
+
 def has_action(shot: ShotView) -> bool:
     """Something happens: an action beat, dialogue, or an action verb in the prose."""
     if shot.actions or shot.dialogue:

@@ -51,8 +51,18 @@ CLAUSE_WORDS = words_set("and then while as before when until")
 
 FRAMING = Phrases(shared.spellings(shared.FRAMINGS, without="camera field"), plural=False)
 
-# Light words and times of day (light that the time stands for).
-LIGHT = Phrases([*shared.spellings(shared.LIGHT), *shared.spellings(shared.TIMES)], plural=False)
+# Light words and times of day (light that the time stands for), each with its term (qualifiers: `vague`,
+# `prop`, `not light`); `missing-lighting` reads them through `detect.describes_light`.
+LIGHT_TERMS: dict[str, Term] = {**shared.spellings(shared.LIGHT), **shared.spellings(shared.TIMES)}
+LIGHT = Phrases(list(LIGHT_TERMS), plural=False)
+GENERIC_LIGHT = frozenset({"light", "lighting", "lit", "lights"})
+LIGHTS_SOMETHING = shared.LIGHTS_SOMETHING
+UNDESCRIBED_LIGHT = shared.UNDESCRIBED_LIGHT
+# After a bare "light" these say where it goes: "light from the left", "light streaming through".
+LIGHT_GOES = words_set(
+    "from through streams streaming spills spilling falls falling pours pouring filters filtering rakes raking "
+    "hits catches catching washes washing pools pooling"
+)
 
 # Light named as what it is (a source, a direction, a quality), not the bare word "light" nor a vague phrase.
 CONCRETE_LIGHT = Phrases(
@@ -232,6 +242,8 @@ GARMENTS = words_set(
     "boots gloves cloak robe uniform apron helmet vest blouse kimono parka poncho overalls beanie windbreaker"
 )
 COLOUR_WORDS = words_set(" ".join(c for c in COLOURS if " " not in c and "-" not in c))
+# Words right before a thing that gives light that make it the shot's light ("red neon", "afternoon sun").
+DESCRIBES_LIGHT = shared.DESCRIBES_LIGHT | COLOUR_WORDS
 
 SPEECH_VERBS = words_set(
     "say says said saying ask asks asked asking whisper whispers whispered shout shouts shouted yell yells "

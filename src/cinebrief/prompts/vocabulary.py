@@ -24,6 +24,7 @@ itself. Qualifiers, separated by ``;``, say when the term counts, beside the ter
 - ``vague``: the phrase is light spoken of without saying what it is ("moody lighting", "well lit"): not a
   lighting description.
 - ``not a colour``: a phrase with a colour word that names no colour ("golden hour", "black tie").
+- ``not light``: a time of day that names no light by itself ("at night", "morning").
 """
 
 from __future__ import annotations
@@ -323,7 +324,9 @@ FOCUS = table(
 )
 
 # Light (the guide's §9): sources, qualities, directions. `source` words are lighting; `prop` words only
-# when the text says they light something; `vague` phrases are light named without being described.
+# when a word right before describes them ("red neon", "afternoon sun") or the sentence says they light
+# something (`LIGHTS_SOMETHING`); `vague` phrases are light named without being
+# described. The bare words "light", "lighting" and "lit" are lighting only with a word that describes them.
 LIGHT = table(
     """
     +light | quality
@@ -338,23 +341,27 @@ LIGHT = table(
     key | direction
     sunlight | source
     sunlit | source
-    sun | source
+    sun | source | prop
     harsh sun | source
     +sunbeam | source
     sunshine | source
     moonlight | source
     moonlit | source
-    neon | source
+    neon | source | prop
     +lamp | source
     lamplight | source
     candlelight | source
     candlelit | source
-    fluorescent | source
+    +fluorescent | source
+    +searchlight | source
+    +beam | source
     overcast | quality
     +shadow | quality
     +silhouette | quality
     silhouetted | quality
-    ~glow | quality
+    glow | quality
+    glowing | quality | prop
+    glows | quality | prop
     torchlight | source
     +streetlight | source
     street +light | source
@@ -399,9 +406,33 @@ LIGHT = table(
     cinematic lighting | quality | vague
     great +light | quality | vague
     well lit | quality | vague
+    professional lighting | quality | vague
+    atmospheric lighting | quality | vague
+    interesting lighting | quality | vague
+    epic lighting | quality | vague
+    lighting changes | quality | vague
     """
 )
-# Times of day: the light they stand for. "At night" alone names no light for the linter's lighting rule.
+# Words that say a light lights something: a lamp "casting" shadows, neon "reflecting" on asphalt.
+LIGHTS_SOMETHING = words(
+    "illuminate illuminates illuminated illuminating illumination cast casts casting lit lights lighting bathe "
+    "bathes bathed bathing wash washes washing spill spills spilling pool pools pooling reflect reflects "
+    "reflected reflecting reflection reflections shine shines shining rays beams beam glare silhouetted"
+)
+# Words before a thing that gives light that make it the light of the shot: "red neon", "afternoon sun".
+DESCRIBES_LIGHT = words(
+    "warm cool soft hard harsh bright dim low high golden pale flickering afternoon morning evening midday "
+    "noon setting rising winter summer late early stage fairy string overhead hanging"
+)
+# Words that describe nothing about light: "the lighting", "dramatic lighting", "framing and lighting".
+UNDESCRIBED_LIGHT = words(
+    "a an the and or of with its their his her this that same identical great good nice perfect beautiful "
+    "dramatic cinematic professional atmospheric moody interesting epic amazing stunning cool proper "
+    "better best correct right some any more"
+)
+
+# Times of day: the light they stand for. A time marked ``not light`` names no light by itself ("at night",
+# "morning"): the lighting rule does not count it.
 TIMES = table(
     """
     dawn | dawn
@@ -409,8 +440,8 @@ TIMES = table(
     first light | dawn
     daybreak | dawn
     early morning | dawn
-    morning | day
-    afternoon | day
+    morning | day | not light
+    afternoon | day | not light
     noon | midday
     midday | midday
     high sun | midday
@@ -428,11 +459,11 @@ TIMES = table(
     blue hour | dusk
     twilight | dusk
     evening | dusk
-    night | night
-    nighttime | night
-    midnight | night
-    after dark | night
-    at night | night
+    night | night | not light
+    nighttime | night | not light
+    midnight | night | not light
+    after dark | night | not light
+    at night | night | not light
     """
 )
 WEATHER = table(

@@ -448,7 +448,11 @@ def missing_camera_framing(document: Document) -> Iterator[Finding]:
 def missing_lighting(document: Document) -> Iterator[Finding]:
     """
     ## What it does
-    In `mode: control`, finds a shot with no light source, light quality or time of day.
+    In `mode: control`, finds a shot with no light source, light quality or time of day. Light named
+    vaguely is not lighting ("moody lighting", "well lit", "professional lighting"), nor is a thing that
+    gives light but only stands in the scene ("a torch on the wall", "glowing mushrooms", "stars"), unless
+    the sentence says it lights something ("neon reflecting on wet asphalt"); "at night" alone names no
+    light. See *How the corpus is labelled* for the definition.
 
     ## Why is this bad?
     Light sets the tone (a soft warm key invites, a single hard light feels dramatic) and keeps shots
@@ -465,7 +469,7 @@ def missing_lighting(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.lighting or shot.mentions(vocab.LIGHT):
+        if detect.has_lighting(shot):
             continue
         yield Finding(
             f"{shot.label} says nothing about light: name a source, its quality or the time of day",
