@@ -294,6 +294,40 @@ def _light_described(text: Text, match: Match) -> bool:
     return following in ("is", "was") and bool(after) and after not in vocab.UNDESCRIBED_LIGHT
 
 
+def has_framing(shot: ShotView) -> bool:
+    """Whether the shot says its shot size or angle (a shot list has its own per entry). "Framing" itself
+    counts only with a word that describes it ("tight framing", not "the exact original framing")."""
+    if shot.shot_list or any(_names_framing(span.words, camera=True) for span in shot.camera):
+        return True
+    return any(_names_framing(text, camera=False) for text in shot.texts)
+
+
+def _names_framing(text: Text, *, camera: bool) -> bool:
+    """Framing words in a text: in prose, a word the vocabulary keeps to camera fields ("wide", "low")
+    counts only among camera words (`_in_camera_words`)."""
+    if not vocab.FRAMING_ALL.may_occur(text):
+        return False
+    words = text.words_list
+    for match in vocab.FRAMING_ALL.iter(text, offsets=False):
+        term = vocab.FRAMING_ALL_TERMS[match.label]
+        if "described" in term.qualifiers:
+            previous = words[match.first - 1] if match.first else ""
+            if not previous or previous in vocab.UNDESCRIBED_FRAMING:
+                continue
+        if not camera and "camera field" in term.qualifiers and not _in_camera_words(words, match):
+            continue
+        return True
+    return False
+
+
+def _in_camera_words(words: list[str], match: Match) -> bool:
+    """Whether a bare framing word stands among camera words: before a shot noun ("wide panoramic shot") or
+    right after "camera" ("Camera: wide establishing" inside a sentence)."""
+    if not vocab.SHOT_NOUNS.isdisjoint(words[match.last + 1 : match.last + 3]):
+        return True
+    return "camera" in words[max(0, match.first - 2) : match.first]
+
+
 def has_action(shot: ShotView) -> bool:
     """Something happens: an action beat, dialogue, or an action verb in the prose."""
     if shot.actions or shot.dialogue:

@@ -49,7 +49,15 @@ NOT_NOUN = words_set(
 END_PARTICLES = words_set("up over in out off away back inside outside home")
 CLAUSE_WORDS = words_set("and then while as before when until")
 
-FRAMING = Phrases(shared.spellings(shared.FRAMINGS, without="camera field"), plural=False)
+FRAMING_TERMS = shared.spellings(shared.FRAMINGS, without="camera field")
+FRAMING = Phrases(list(FRAMING_TERMS), plural=False)
+# In a camera field every framing word counts ("Camera: wide, low"); in prose a bare "wide" or "low" counts
+# only before one of `SHOT_NOUNS` ("wide panoramic shot").
+FRAMING_ALL_TERMS = shared.spellings(shared.FRAMINGS)
+FRAMING_ALL = Phrases(list(FRAMING_ALL_TERMS), plural=False)
+SHOT_NOUNS = words_set("shot angle view frame")
+# Before "framing": words that say nothing about it ("identical framing", "the same framing").
+UNDESCRIBED_FRAMING = shared.UNDESCRIBED_LIGHT | words_set("exact original identical same similar matching")
 
 # Light words and times of day (light that the time stands for), each with its term (qualifiers: `vague`,
 # `prop`, `not light`); `missing-lighting` reads them through `detect.describes_light`.

@@ -62,4 +62,5 @@ NOUNS: dict[str, tuple[str, ...]] = {
     'sunbeam': ('sunbeam', 'sunbeams'),
     'torch': ('torch', 'torches'),
     'up': ('up', 'ups'),
+    'view': ('view', 'views'),
 }

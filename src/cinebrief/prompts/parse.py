@@ -41,7 +41,10 @@ _FRAMES = vocabulary.spellings(vocabulary.FRAMINGS)
 _ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value == "angle"})
 _MOVE = vocabulary.pattern(vocabulary.MOVES)
 _FRAMING = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value != "angle"})
-_FRAMING_PHRASE = vocabulary.pattern(vocabulary.spellings(vocabulary.FRAMINGS, without="camera field"))
+# A leading clause of a `Camera:` line that is a framing: the framing phrases, and a bare "wide".
+_FRAMING_PHRASE = vocabulary.pattern(
+    {**vocabulary.spellings(vocabulary.FRAMINGS, without="camera field"), "wide": _FRAMES["wide"]}
+)
 _FOCUS = vocabulary.pattern(vocabulary.FOCUS)
 _CLAUSES = re.compile(r"\s*[,;]\s*")
 _TRAILING_SEPARATOR = re.compile(r"\s*[,;]\s*$")

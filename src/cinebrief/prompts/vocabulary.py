@@ -19,6 +19,7 @@ itself. Qualifiers, separated by ``;``, say when the term counts, beside the ter
   ``@determiners`` stands for the articles and possessives.
 - ``not next: w ...``: not the term before one of these words ("zoom lens", "tracking number").
 - ``camera field``: counts only in a camera field (``Camera shot: wide, low``), never in prose.
+- ``described``: counts only after a word that describes it ("tight framing", not "the same framing").
 - ``prop``: a thing that gives light but is often only a prop or a setting (a torch on a wall, a lantern
   someone carries): it is lighting only when the text says it lights something.
 - ``vague``: the phrase is light spoken of without saying what it is ("moody lighting", "well lit"): not a
@@ -230,7 +231,7 @@ MOVE_DIRECTIONS = words(
 CAMERA_WORDS = words("camera cam lens dolly steadicam gimbal drone fpv shot pov")
 
 # Shot types and angles (the guide's §2 and §7): what `missing-camera-framing` looks for and what splits a
-# leading framing off a ``Camera:`` line.
+# leading framing off a ``Camera:`` line. A tracking, dolly or crane shot is a move, not a framing.
 FRAMINGS = table(
     """
     wide +shot | wide
@@ -239,7 +240,7 @@ FRAMINGS = table(
     extreme wide +shot | wide
     wide angle +shot | wide
     wide +frame | wide
-    wide | wide
+    wide | wide | camera field
     ws | wide | camera field
     long +shot | wide
     full +shot | full
@@ -270,7 +271,21 @@ FRAMINGS = table(
     profile +shot | angle
     aerial | angle
     aerial +shot | angle
+    aerial +view | angle
     drone +shot | angle
+    drone +view | angle
+    drone camera | angle
+    fpv | angle
+    first person | angle
+    first person +view | angle
+    first person perspective | angle
+    overhead +view | angle
+    top +view | angle
+    top down +view | angle
+    side +view | angle
+    macro | close
+    macro photography | close
+    macro lens | close
     bird's eye | angle
     birds eye | angle
     bird's eye view | angle
@@ -292,12 +307,8 @@ FRAMINGS = table(
     low | angle | camera field
     high | angle | camera field
     +angle | angle | camera field
-    framed | framing
-    framing | framing
-    tracking +shot | framing
-    dolly +shot | framing
-    crane +shot | framing
-    follow +shot | framing
+    framed | framing | described
+    framing | framing | described
     +shot | framing | camera field
     extreme | framing | camera field
     establishing | framing | camera field

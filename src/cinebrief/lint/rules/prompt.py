@@ -414,8 +414,9 @@ def silent_no_rhythm_cue(document: Document) -> Iterator[Finding]:
 def missing_camera_framing(document: Document) -> Iterator[Finding]:
     """
     ## What it does
-    In `mode: control`, finds a shot with no shot type and no angle: no `Camera shot:` or camera field,
-    and no framing words (wide shot, close-up, low angle, eye level, over-the-shoulder, aerial...).
+    In `mode: control`, finds a shot with no shot type and no angle: no framing words (wide shot,
+    close-up, macro, low angle, eye level, over-the-shoulder, aerial or drone view, first-person...). A
+    tracking, dolly or crane shot is a move, not a framing; "the same framing" says none.
 
     ## Why is this bad?
     Framing sets the feel: a wide shot from above stresses space, an eye-level close-up stresses
@@ -432,9 +433,7 @@ def missing_camera_framing(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.shot_list or any(span for span in shot.camera if vocab.FRAMING.found(span.words)):
-            continue
-        if shot.mentions(vocab.FRAMING):
+        if detect.has_framing(shot):
             continue
         yield Finding(
             f"{shot.label} has no framing: say the shot type and angle",
