@@ -7,6 +7,7 @@ rules can point at the words. All matching goes through `lexicon` tables (see `v
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 from cinebrief.lint import vague_terms as vague
@@ -104,8 +105,11 @@ def _is_name(text: Text, start: int) -> bool:
 
 
 def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
-    """Camera moves in a span. In prose (`require_context`) a word the vocabulary marks ``context`` ("pan",
-    "tilts", "crane") counts only next to a direction or in a sentence that talks about the camera."""
+    """Camera moves in a span. In prose (`require_context`) a move is decided by its verb's subject: a verb
+    whose subject is a thing in the scene is no camera move ("moths circle the lamp", "she tilts her head");
+    a word the vocabulary marks ``camera`` counts only when its subject is the camera, the shot or the drone
+    ("the drone skims the water"); a word marked ``context`` ("pan", "crane") with no subject stated counts
+    next to a direction or in a sentence that talks about the camera."""
     text = span.words
     words = text.words_list
     found = []
@@ -114,16 +118,66 @@ def camera_moves(span: Span, *, require_context: bool) -> list[Found]:
         following = words[match.last + 1] if match.last + 1 < len(words) else ""
         if following in term.not_next:
             continue
-        if require_context and "context" in term.qualifiers:
-            if match.first > 0 and words[match.first - 1] in term.not_before:
-                continue
-            sentence = set(text.sentence_words(match.start))
-            if not (following in vocab.MOVE_DIRECTIONS or sentence & vocab.CAMERA_CONTEXT):
-                continue
-            if following in ("her", "his", "their", "its") and not sentence & vocab.CAMERA_CONTEXT:
-                continue
+        if require_context and not _camera_move_in_prose(text, match, term, following):
+            continue
         found.append(Found(span, match))
     return found
+
+
+def _camera_move_in_prose(text: Text, match: Match, term: vocab.Term, following: str) -> bool:
+    words = text.words_list
+    verb = match.label != term.phrase and following not in vocab.NOUN_USE_NEXT  # "pans", not "a pan"
+    subject = _subject_is_camera(text, match) if verb or "camera" in term.qualifiers else None
+    if subject is False or ("camera" in term.qualifiers and subject is not True):
+        return False
+    if subject is True or "context" not in term.qualifiers:
+        return True
+    if match.first > 0 and words[match.first - 1] in term.not_before:
+        return False
+    sentence = set(text.sentence_words(match.start))
+    if not (following in vocab.MOVE_DIRECTIONS or sentence & vocab.CAMERA_CONTEXT):
+        return False
+    return not (following in ("her", "his", "their", "its") and not sentence & vocab.CAMERA_CONTEXT)
+
+
+def _subject_is_camera(text: Text, match: Match) -> bool | None:
+    """Whether the subject of the move verb at `match` is the camera (True), a thing in the scene (False), or
+    not stated in its sentence (None). Clauses are read back from the verb: a clause opened by "and",
+    "then", "as"... or a comma with no subject of its own ("..., then circles the tower", "as it climbs")
+    takes the subject of the clause before; after "that" or "who" the subject is the word before it."""
+    start, _ = text.sentence_span(match.start)
+    starts, raw, words = text.starts, text.raw, text.words_list
+    first = bisect_left(starts, start)
+    clause: list[str] = []
+    index = match.first - 1
+    while index >= first:
+        word = words[index]
+        gap = raw[starts[index] + len(word) : starts[index + 1]] if index + 1 < len(words) else ""
+        if word in vocab.RELATIVES and not clause:
+            return _judge_subject(words[index - 1 : index]) if index > first else None
+        if word in vocab.CLAUSE_JOINS or any(mark in gap for mark in ",;:—–("):
+            verdict = _judge_subject(clause)
+            if verdict is not None:
+                return verdict
+            clause = []
+            if word in vocab.CLAUSE_JOINS:
+                index -= 1
+                continue
+        clause.append(word)
+        index -= 1
+    return _judge_subject(clause)
+
+
+def _judge_subject(clause: list[str]) -> bool | None:
+    """A clause's words before the verb (read backwards): the camera when a camera word is among them; a
+    thing in the scene when a pronoun, a noun phrase opened by an article or possessive ("she", "a tear",
+    "his head"), or a person, animal or body part right before the verb is ("head tilts"); not stated
+    otherwise (bare words such as "slow" or "motorized" decide nothing)."""
+    if not vocab.CAMERA_CONTEXT.isdisjoint(clause):
+        return True
+    if not vocab.PRONOUNS.isdisjoint(clause) or (clause and clause[0] in vocab.SCENE_SUBJECTS):
+        return False
+    return False if any(word in vocab.DETERMINERS for word in clause[1:]) else None
 
 
 def move_families(found: list[Found]) -> list[str]:

@@ -20,16 +20,22 @@ def phrases(text: str) -> tuple[str, ...]:
 
 
 # Camera moves by family, from the shared vocabulary: only moves (a platform such as handheld, or a static
-# camera, is not a move), and not the verbs that count only when the camera is their subject.
+# camera, is not a move).
 MOVE_TERMS: dict[str, Term] = {
     spelling: term
-    for spelling, term in shared.spellings(shared.MOVES, without="camera").items()
+    for spelling, term in shared.spellings(shared.MOVES).items()
     if shared.FAMILIES[term.value][0] == "move"
 }
 MOVES = Phrases({spelling: term.value for spelling, term in MOVE_TERMS.items()}, plural=False)
 MOVE_MERGES = shared.MOVE_MERGES
 MOVE_DIRECTIONS = shared.MOVE_DIRECTIONS
 CAMERA_CONTEXT = shared.CAMERA_WORDS
+# Deciding what a verb's subject is: words that join clauses, relative pronouns (the subject is the word
+# before them), and words that say nothing of the subject ("then slowly ...").
+CLAUSE_JOINS = words_set("and then as while when where after before until so but")
+RELATIVES = frozenset({"that", "which", "who"})
+PRONOUNS = words_set("he she they we i you")
+NOUN_USE_NEXT = words_set("shot move movement motion")  # "a slow panning shot" names a move
 # "playing violin" is music, not a motion to break into beats.
 NOT_MOTION_NEXT = words_set("violin guitar piano drums cello trumpet saxophone flute harp cards chess music")
 PLAY = words_set("play plays playing played")
@@ -192,6 +198,11 @@ SUBJECTS = words_set(
     "farmer fisherman skater surfer climber hiker barista clerk waiter waitress singer actor actress figure "
     "stranger traveler traveller knight robot creature monster astronaut pilot boxer athlete player couple "
     "grandmother grandfather mother father priest nun vendor kitten puppy fox wolf bear deer potter"
+)
+# Things in a scene that move by themselves: a move verb right after one is their motion ("head tilts").
+SCENE_SUBJECTS = SUBJECTS | words_set(
+    "head eye eyes tear tears hand hands arm arms face body shoulder shoulders leg legs finger fingers hair "
+    "bird birds moth moths insect insects fish car cars planet earth moon ball wheel turntable dancer dancers"
 )
 # Words between an article and a subject noun that pick it out without describing it: "the other man".
 NOT_DETAIL = words_set("other same only first second last next certain random generic main another")

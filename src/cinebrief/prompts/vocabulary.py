@@ -14,7 +14,8 @@ itself. Qualifiers, separated by ``;``, say when the term counts, beside the ter
 - ``context``: in prose the word is ambiguous ("a frying pan", "she tilts her head"): it counts next to a
   direction, or in a sentence about the camera.
 - ``camera``: its subject must be the camera, the shot or the drone ("the drone skims the water", not "the
-  swallow skims the water"); a direction alone is not enough.
+  swallow skims the water"); a direction alone is not enough. (Any move verb whose subject is a thing in the
+  scene is no camera move: "moths circle the lamp", "a tear tracks down her cheek".)
 - ``not before: w ...``: not the term after one of these words ("a frying pan", "the crane");
   ``@determiners`` stands for the articles and possessives.
 - ``not next: w ...``: not the term before one of these words ("zoom lens", "tracking number").
@@ -132,7 +133,10 @@ FAMILIES: dict[str, tuple[str, str]] = {
     )
 }
 # Families that make one move together: a dolly (or truck) is how a tracking shot or a push-in is made.
-MOVE_MERGES = {"dolly": {"push", "pull", "lateral", "tracking", "dolly-zoom"}, "tracking": {"lateral", "dolly"}}
+MOVE_MERGES = {
+    "dolly": {"push", "pull", "lateral", "tracking", "dolly-zoom"},
+    "tracking": {"lateral", "dolly", "push", "pull"},  # a tracking shot that pushes in is the push-in
+}
 
 MOVES = table(
     """
@@ -168,6 +172,7 @@ MOVES = table(
     follow shot         | tracking
     whip ~pan           | pan
     swish ~pan          | pan
+    ~turn               | pan      | camera
     ~pan                | pan      | context; not before: @determiners frying white grey gray black
     ~tilt               | tilt     | context; not before: @determiners
     ~crane              | crane    | context; not before: @determiners construction; not next: kit
@@ -181,10 +186,17 @@ MOVES = table(
     ~descend            | crane    | context
     ~lift               | crane    | camera
     ~climb              | crane    | camera
-    ~arc                | arc      | context; not before: @determiners
+    ~ascend             | crane    | camera
+    +descent            | crane    | camera
+    +ascent             | crane    | camera
+    ~look up            | tilt     | camera
+    ~look down          | tilt     | camera
+    ~arc                | arc      | context; not before: @determiners trajectory
     ~orbit              | arc      | context
     ~circle             | arc      | camera
     ~circle around      | arc      | context
+    ~rotate around      | arc      | camera
+    ~swirl around       | arc      | camera
     360                 | arc      | context
     ~zoom               | zoom     | context; not next: lens
     ~zoom in            | zoom     | context

@@ -42,9 +42,11 @@ _SPEED_WORDS = {
     "whip": 2.6,
 }
 
-# Every spelling of every move of the shared vocabulary, longest first, so that "dolly-in" is one match.
+# Every spelling of every move of the shared vocabulary, longest first, so that "dolly-in" is one match. In
+# prose, the verbs that are a move only when the camera is their subject ("rises", "turns") are left out.
 _SPELLINGS = vocabulary.spellings(vocabulary.MOVES)
 _MOVE = vocabulary.pattern(_SPELLINGS)
+_PROSE_MOVE = vocabulary.pattern(vocabulary.spellings(vocabulary.MOVES, without="camera"))
 # The default sign of each animation: +1 right / up / in; -1 left / down.
 _SIGNS = {"tilt": -1, "static": 0, "handheld": 0}
 
@@ -65,17 +67,18 @@ def parse_move(text: str | None) -> CameraMove:
     return moves[0] if moves else CameraMove("static")
 
 
-def parse_moves(text: str | None) -> list[CameraMove]:
+def parse_moves(text: str | None, *, prose: bool = False) -> list[CameraMove]:
     """Every move `text` names, in the order named, one per animation ("handheld push-in" is both).
 
     Words of one move together count once ("slow dolly push-in" is a push-in, as the linter reads it). A
-    static camera is an empty list; so is text that names no move.
+    static camera is an empty list; so is text that names no move. `prose` is a scene rather than a camera
+    move: the verbs that are moves only with the camera as their subject ("she turns") are not read there.
     """
     if not text or not text.strip():
         return []
     lowered = text.casefold()
     named: list[tuple[str, re.Match[str]]] = []
-    for match in _MOVE.finditer(lowered):
+    for match in (_PROSE_MOVE if prose else _MOVE).finditer(lowered):
         family = _SPELLINGS[" ".join(match.group().replace("-", " ").split())].value
         if vocabulary.FAMILIES[family][0] == "static":
             return []

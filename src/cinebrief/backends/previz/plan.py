@@ -303,7 +303,8 @@ def _camera_path(shot: Shot, prompt: str, seconds: float, *, seed: int, anchored
             for move in parse_moves(entry.move)
         ]
     else:
-        segments = [Segment(move, 0.0, seconds) for move in parse_moves(shot.camera.move or shot.scene or prompt)]
+        moves = parse_moves(shot.camera.move) if shot.camera.move else parse_moves(shot.scene or prompt, prose=True)
+        segments = [Segment(move, 0.0, seconds) for move in moves]
     segments = [segment for segment in segments if segment.move.kind != "static"]
     return CameraPath(segments, seed=seed, anchored=anchored)
 

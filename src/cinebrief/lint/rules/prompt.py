@@ -74,9 +74,11 @@ def multiple_camera_moves(document: Document) -> Iterator[Finding]:
     """
     ## What it does
     Counts the distinct camera moves in one shot (dolly, push-in, pull-out, pan, whip pan, tilt, crane,
-    truck, arc or orbit, zoom, tracking, roll). Words that make one move together count once ("slow
-    dolly push-in"); platforms such as handheld or Steadicam are not moves. Each shot-list entry is
-    checked on its own.
+    truck, arc or orbit, zoom, tracking, roll, a drone that flies, skims or dives). Words that make one
+    move together count once ("slow dolly push-in", a tracking shot that pushes in); platforms such as
+    handheld or Steadicam are not moves. A move is decided by its verb's subject: "the drone climbs as it
+    circles the tower" is two moves, "moths circle the lamp" or "her head tilts" none. Each shot-list
+    entry is checked on its own.
 
     ## Why is this bad?
     Movement is the hardest part for the model. One clear camera move per shot is followed; a chain of
