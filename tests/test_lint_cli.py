@@ -71,7 +71,7 @@ def test_docs_are_generated_from_the_registry() -> None:
 
 
 def test_text_output_is_ruff_like_with_help(cli) -> None:
-    result = cli("lint", "--text", "A beautiful street at night. The camera pans left then tilts up.")
+    result = cli("lint", "--text", "A beautiful street at night. The camera pans left then tilts up.", "--preview")
     assert result.exit_code == 0  # warnings only
     assert "<prompt>:1:3: PR001 [warning]" in result.stdout
     assert "  help: show it instead, e.g. “wet asphalt" in result.stdout

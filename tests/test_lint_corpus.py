@@ -2,7 +2,9 @@
 
 Every prompt lists the core rules that should fire; the others should not. On the prompts written while the
 rules were written (prompts.yaml), a rule keeps a precision of at least 0.85 and a recall of at least 0.80.
-The real prompts (real.yaml) are measured by bench/lint.py, `dev` and `test` apart.
+On the real prompts (real.yaml), a core rule that is on by default has a precision of at least 0.9 on the
+frozen `test` split; one that has not stays in preview (bench/lint.py prints every figure), unless it is
+listed, with its reason, in AWAITING_PREVIEW.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def _scores() -> tuple[dict[str, dict[str, int]], list[str]]:
     counts = {name: {"tp": 0, "fp": 0, "fn": 0} for name in core}
     misses: list[str] = []
     for prompt in corpus["prompts"]:
-        fired = {d.name for d in cinebrief.lint(prompt["text"], seconds=prompt.get("seconds"), select=core)}
+        found = cinebrief.lint(prompt["text"], seconds=prompt.get("seconds"), select=core, preview=True)
+        fired = {d.name for d in found}
         expected = set(prompt["expect"])
         assert expected <= set(core), f"{prompt['id']}: unknown rule in expect"
         for name in core:
@@ -71,3 +74,30 @@ def test_real_corpus_is_large_sourced_and_split_once() -> None:
         assert set(prompt["expect"]) <= set(corpus["core_rules"]), prompt["id"]
         assert prompt["text"].strip(), prompt["id"]
 
+
+
+def test_core_rules_on_by_default_are_precise_on_the_frozen_test_split() -> None:
+    """The preview group's promise: a core rule leaves preview only once its test precision is 0.9."""
+    from cinebrief.lint.registry import find_rule
+
+    corpus = YAML(typ="safe").load(REAL.read_text(encoding="utf-8"))
+    core = corpus["core_rules"]
+    fired_right = dict.fromkeys(core, 0)
+    fired = dict.fromkeys(core, 0)
+    for prompt in corpus["prompts"]:
+        if prompt["split"] != "test":
+            continue
+        for name in {d.name for d in cinebrief.lint(prompt["text"], select=core, preview=True)}:
+            fired[name] += 1
+            fired_right[name] += name in prompt["expect"]
+    imprecise = [name for name in core if fired[name] and fired_right[name] / fired[name] < 0.9]
+    on_by_default = [name for name in imprecise if not find_rule(name).preview]
+    assert sorted(on_by_default) == sorted(AWAITING_PREVIEW), f"under 0.9 on test, not in preview: {on_by_default}"
+
+
+# Imprecise on `test` but still on by default, and why (the closing notes of the change say so too). The test
+# above fails as soon as a rule here becomes precise (remove it) or another rule falls under 0.9.
+AWAITING_PREVIEW = {
+    "vague-language": "the server's /v1/lint and the studio have no preview switch yet; in preview the studio would"
+    " stop naming vague words",
+}

@@ -42,5 +42,5 @@ def test_every_reader_names_the_same_move(move: str, kind: str) -> None:
     brief = parse_prompt(f"Camera: {move}")
     assert brief.shots[0].camera.move == move
     assert [found.kind for found in parse_moves(move)] == [kind]
-    two = lint(f"Camera: {move}, then zoom in.", select=["multiple-camera-moves"])
+    two = lint(f"Camera: {move}, then zoom in.", select=["multiple-camera-moves"], preview=True)
     assert [d.name for d in two] == ([] if kind == "handheld" else ["multiple-camera-moves"]), move

@@ -69,7 +69,7 @@ def _vague_fix(written: str, suggestion: str) -> Fix:
     return Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}")
 
 
-@rule("PR002", "multiple-camera-moves", severity="warning")
+@rule("PR002", "multiple-camera-moves", severity="warning", preview=True)
 def multiple_camera_moves(document: Document) -> Iterator[Finding]:
     """
     ## What it does
