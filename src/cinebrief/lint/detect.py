@@ -62,7 +62,8 @@ def _clause_starts_at(text: Text, match: Match) -> bool:
 def _negated(text: Text, match: Match) -> bool:
     """Whether the clause before the match asks to avoid it ("avoid", "no", "without", "not")."""
     start, _ = text.sentence_span(match.start)
-    return not vague.NEGATIONS.isdisjoint(words_in(text.raw[start : match.start]))
+    first = bisect_left(text.starts, start)
+    return not vague.NEGATIONS.isdisjoint(text.words_list[first : match.first])
 
 
 _SPELLING_OUT = frozenset({"with", "in", "wearing", "creating", "casting", "like"})
