@@ -1,6 +1,6 @@
 """The linter's vocabularies: the shared terms of `cinebrief.prompts.vocabulary` (camera moves, framing,
-light, times of day, colours) as phrase tables, and the linter's own word lists (style, sound, motion and
-beat words; vague terms are in `vague_terms`). Matching lives in `lexicon`.
+light, times of day, colours, sound, motion and action verbs) as phrase tables, and the linter's own word
+lists (style, beat words, subjects; vague terms are in `vague_terms`). Matching lives in `lexicon`.
 
 Every list follows the prompting guide: praise words that show nothing (§6), one camera move per shot
 (§8), framing and angle (§2, §7), light sources, qualities and times of day (§9), palette anchors (§9),
@@ -114,44 +114,9 @@ STYLE = Phrases(
     )
 )
 
-SOUND = Phrases(
-    phrases(
-        "sound, audio, hear, hears, heard, hearing, ambience, ambient, silence, silent, quiet, noise, hiss, "
-        "hissing, hum, humming, buzz, buzzing, click, snap, thud, crackle, crackling, rumble, rumbling, whir, "
-        "whirr, whirring, murmur, chatter, footsteps, echo, echoes, chime, ring, ringing, beep, whistle, "
-        "whistling, horn, siren, music, score, song, singing, sings, birdsong, chirp, chirping, bark, "
-        "barking, roar, roaring, whisper, whispers, whispered, whispering, splash, creak, creaking, clatter, "
-        "rustle, rustling, drip, dripping, tick, ticking, lufs, foley, diegetic, voice, voiceover, speaks, "
-        "says, said, shout, shouts, yells, laugh, laughs, laughing, laughter, hushed, clang, clanging, "
-        "patter, pattering, thunder, tapping, crunch, crunching, sizzle, sizzling, gurgle, howl, howling, "
-        "applause, cheers, cheering, drumbeat, knock, knocks, slam, slams, gasp, gasps, sigh, sighs, hubbub, "
-        "din, drone of, traffic noise, radio, violin, guitar, piano, drum, drums, trumpet, saxophone, cello, "
-        "flute, harp, orchestra, crash, crashing, clack, clacking, gong, echoing, splashing, lapping, cooing, "
-        "shouting, calling, clinking, purr, purring, slapping, crack, clattering, idling, engine, croak, "
-        "croaking, shatter, shattering, bang, pop, honk, honking, rattle, rattling, squeak, squeaking, "
-        "scream, screams, chant, chanting, buzzer, alarm, "
-        # Sound-making nouns and verbs: a source named in prose is a rhythm cue ("waves", "a kid yelling").
-        "waves, surf, yell, yelling, yelled, beeps, beeping, beeped, ticks, hums, crackles, barks, rustles, "
-        "drips, drumming, giggle, giggles, giggling, whine, whining, wail, wailing, clicks, clicking, hisses, "
-        "buzzes, chirps, tweeting, squawk, squawking, screech, screeching, thump, thumping, blaring, ding, "
-        "dinging, jingle, jingling, tinkle, tinkling, clinks, whoosh, whooshing, growl, growling, meow, "
-        "meowing, snarl, snarling, hoot, hooting, cackle, cackling, sob, sobbing, crying, snore, snoring, "
-        "rings, chimes, chiming, whirs, rumbles, roars, creaks, rattles, squeaks, thuds, clatters"
-    )
-)
+SOUND = Phrases(list(shared.spellings(shared.SOUND)), plural=False)
 
-MOTION = words_set(
-    "walk walks walking walked run runs running ran move moves moving moved dance dances dancing danced jump "
-    "jumps jumping jumped wander wanders wandering stroll strolls strolling race races racing rush rushes rushing "
-    "hurry hurries hurrying drive drives driving fly flies flying swim swims swimming ride rides riding roam "
-    "roams roaming jog jogs jogging sprint sprints sprinting spin spins spinning twirl twirls twirling climb "
-    "climbs climbing chase chases chasing crawl crawls crawling skate skates skating glide glides gliding march "
-    "marches marching pace paces pacing stride strides striding hop hops hopping leap leaps leaping fight "
-    "fights fighting play plays playing cycle cycles cycling pedal pedals pedaling pedalling dash dashes "
-    "dashing stumble stumbles stumbling skip skips skipping bounce bounces bouncing scurry scurries scurrying "
-    "wanders prowl prowls prowling frolic frolics frolicking trot trots trotting rotate rotates rotating revolve "
-    "revolves revolving whirl whirls whirling"
-)
+MOTION = frozenset(spelling for term in shared.MOTION_VERBS for spelling in term.spellings)
 NUMBER_WORDS = words_set("one two three four five six seven eight nine ten eleven twelve a few several single couple")
 BEAT_UNITS = words_set(
     "step stride time pace beat second count lap turn spin hop jump bounce pull tap breath rotation stroke swing "
@@ -165,32 +130,7 @@ BEAT_WORDS = words_set(
 ENDPOINT_PREPOSITIONS = words_set("to into onto")
 CLIP_WORDS = words_set("video clip film shot movie reel")
 DETERMINERS = words_set("the a an her his their its my our your this that")
-ACTION = words_set(
-    "turn walk step open close lift raise lower smile laugh look glance reach grab pull push run jump "
-    "rise fall drop throw catch pour drink nod wave point exit enter leave approach kneel bow spin dance fly swim "
-    "climb ride drive roll slide drift blink breathe shake tap knock write read pick place hand hug kiss cry shout "
-    "speak sing move emerge appear vanish fade flicker sway crawl stretch tilt lean press cross wipe sprint dash "
-    "pedal brake stop pause bite chew sip swing kick stomp clap shrug wink grin frown gasp sigh shiver tremble rush "
-    "hurry race chase flee escape fight punch dodge duck leap hop skip stumble trip slip wobble wander stroll "
-    "march pace stride glide float soar dive splash paddle row steer twist rotate unfold fold tear rip cut slice "
-    "stir knead shape carve paint draw type scroll swipe dial answer hang peel unwrap open opens opened"
-)
-ACTION_FORMS = frozenset(
-    {
-        w
-        for base in ACTION
-        for w in (
-            base,
-            base + "s",
-            base + "es",
-            base + "ed",
-            base + "d",
-            base + "ing",
-            base[:-1] + "ing" if base.endswith("e") else base + "ing",
-            base[:-1] + "ies" if base.endswith("y") else base,
-        )
-    }
-)
+ACTION_FORMS = frozenset(spelling for term in shared.ACTION_VERBS for spelling in term.spellings)
 
 SUBJECTS = words_set(
     "man woman men women person people girl boy child kid teen teenager guy lady gentleman dog cat horse bird "

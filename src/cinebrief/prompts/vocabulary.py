@@ -1,11 +1,13 @@
 """The one vocabulary of prompt terms: camera moves and their families, framings, angles, focus, light words,
-times of day, weather, colours and sound. The prompt parser, the linter and previz read these tables.
+times of day, weather, colours, sound, and verbs of motion and action. The prompt parser, the linter and
+previz read these tables.
 
 One notation for every table, one term a line::
 
     phrase | value | qualifiers
 
-`phrase` is the term in its base form. A word marked ``~`` is a verb and is read in all its forms
+`phrase` is the term in its base form (several terms that share a value and qualifiers may stand on one
+line, separated by commas). A word marked ``~`` is a verb and is read in all its forms
 (``~push in`` also reads "pushes in", "pushing in", "pushed in"); a word marked ``+`` is a noun and is read
 in the plural too. The forms come from lemminflect, through the table in `forms` (see `forms.py`). `value`
 is what the term stands for in its table (a move family, an angle, a time of day); empty means the phrase
@@ -65,8 +67,9 @@ def table(notation: str) -> tuple[Term, ...]:
                 not_next = frozenset(words.split())
             else:
                 flags.add(qualifier)
-        bare = phrase.replace("~", "").replace("+", "")
-        terms.append(Term(bare, value or bare, frozenset(flags), not_before, not_next, _spellings(phrase)))
+        for each in filter(None, (part.strip() for part in phrase.split(","))):
+            bare = each.replace("~", "").replace("+", "")
+            terms.append(Term(bare, value or bare, frozenset(flags), not_before, not_next, _spellings(each)))
     return tuple(terms)
 
 
@@ -620,5 +623,51 @@ COLOURS = table(
     grey haired | | not a colour
     gray haired | | not a colour
     silver screen | | not a colour
+    """
+)
+
+# Verbs of motion (the guide's §8): a motion in a shot wants beats, a count, a pause or an end point.
+MOTION_VERBS = table(
+    """
+    ~walk, ~run, ~move, ~dance, ~jump, ~wander, ~stroll, ~race, ~rush, ~hurry, ~drive, ~fly | motion
+    ~swim, ~ride, ~roam, ~jog, ~sprint, ~spin, ~twirl, ~climb, ~chase, ~crawl, ~skate, ~glide | motion
+    ~march, ~pace, ~stride, ~hop, ~leap, ~fight, ~play, ~cycle, ~pedal, ~dash, ~stumble, ~skip | motion
+    ~bounce, ~scurry, ~prowl, ~frolic, ~trot, ~rotate, ~revolve, ~whirl | motion
+    """
+)
+# Verbs of visible action: something happens in the shot.
+ACTION_VERBS = table(
+    """
+    ~turn, ~walk, ~step, ~open, ~close, ~lift, ~raise, ~lower, ~smile, ~laugh, ~look, ~glance, ~reach | action
+    ~grab, ~pull, ~push, ~run, ~jump, ~rise, ~fall, ~drop, ~throw, ~catch, ~pour, ~drink, ~nod, ~wave | action
+    ~point, ~exit, ~enter, ~leave, ~approach, ~kneel, ~bow, ~spin, ~dance, ~fly, ~swim, ~climb, ~ride | action
+    ~drive, ~roll, ~slide, ~drift, ~blink, ~breathe, ~shake, ~tap, ~knock, ~write, ~read, ~pick, ~place | action
+    ~hand, ~hug, ~kiss, ~cry, ~shout, ~speak, ~sing, ~move, ~emerge, ~appear, ~vanish, ~fade, ~flicker | action
+    ~sway, ~crawl, ~stretch, ~tilt, ~lean, ~press, ~cross, ~wipe, ~sprint, ~dash, ~pedal, ~brake, ~stop | action
+    ~pause, ~bite, ~chew, ~sip, ~swing, ~kick, ~stomp, ~clap, ~shrug, ~wink, ~grin, ~frown, ~gasp, ~sigh | action
+    ~shiver, ~tremble, ~rush, ~hurry, ~race, ~chase, ~flee, ~escape, ~fight, ~punch, ~dodge, ~duck | action
+    ~leap, ~hop, ~skip, ~stumble, ~trip, ~slip, ~wobble, ~wander, ~stroll, ~march, ~pace, ~stride | action
+    ~glide, ~float, ~soar, ~dive, ~splash, ~paddle, ~row, ~steer, ~twist, ~rotate, ~unfold, ~fold, ~tear | action
+    ~rip, ~cut, ~slice, ~stir, ~knead, ~shape, ~carve, ~paint, ~draw, ~type, ~scroll, ~swipe, ~dial | action
+    ~answer, ~hang, ~peel, ~unwrap | action
+    """
+)
+
+# Sound (the guide's §11): sound words and things that make one ("waves", "a kettle clicks"); a sound named
+# in the prose is a rhythm cue.
+SOUND = table(
+    """
+    +sound, +audio, ~hear, +ambience, +ambient, +silence, +silent, +quiet, +noise, ~hiss, ~hum, ~buzz | sound
+    ~click, +snap, ~thud, ~crackle, ~rumble, +whir, ~whirr, +murmur, +chatter, footsteps, ~echo, ~chime | sound
+    ~ring, ~beep, ~whistle, +horn, +siren, +music, +score, +song, ~sing, +birdsong, ~chirp, ~bark, ~roar | sound
+    ~whisper, ~splash, ~creak, ~clatter, ~rustle, ~drip, ~tick, lufs, +foley, +diegetic, +voice, +voiceover | sound
+    speaks, ~say, ~shout, ~yell, ~laugh, +laughter, hushed, ~clang, ~patter, +thunder, tapping, ~crunch | sound
+    ~sizzle, +gurgle, ~howl, +applause, ~cheer, +drumbeat, ~knock, ~slam, ~gasp, ~sigh, +hubbub, +din | sound
+    drone of, traffic noise, +radio, +violin, +guitar, +piano, ~drum, +trumpet, +saxophone, +cello, +flute | sound
+    +harp, +orchestra, ~crash, ~clack, +gong, lapping, cooing, calling, ~clink, ~purr, slapping, +crack | sound
+    idling, +engine, ~croak, ~shatter, +bang, +pop, ~honk, ~rattle, ~squeak, ~scream, ~chant, +buzzer | sound
+    +alarm, waves, +surf, ~giggle, ~whine, ~wail, tweeting, ~squawk, ~screech, ~thump, blaring, ding | sound
+    dinging, ~jingle, ~tinkle, +whoosh, whooshing, ~growl, +meow, meowing, ~snarl, ~hoot, ~cackle, ~sob | sound
+    crying, ~snore | sound
     """
 )
