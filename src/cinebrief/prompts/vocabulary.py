@@ -29,6 +29,7 @@ itself. Qualifiers, separated by ``;``, say when the term counts, beside the ter
   lighting description.
 - ``not a colour``: a phrase with a colour word that names no colour ("golden hour", "black tie").
 - ``not light``: a time of day that names no light by itself ("at night", "morning").
+- ``sign``: a sign of the weather rather than the weather ("puddles", "wet asphalt"); previz draws it.
 """
 
 from __future__ import annotations
@@ -517,6 +518,13 @@ WEATHER = table(
     overcast | cloud
     cloudy | cloud
     clear sky | clear
+    +raindrop | rain
+    +snowflake | snow
+    flurries | snow
+    wet | rain | sign
+    +puddle | rain | sign
+    smoke | fog | sign
+    smoky | fog | sign
     """
 )
 COLOURS = table(
