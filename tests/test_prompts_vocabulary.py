@@ -44,3 +44,13 @@ def test_every_reader_names_the_same_move(move: str, kind: str) -> None:
     assert [found.kind for found in parse_moves(move)] == [kind]
     two = lint(f"Camera: {move}, then zoom in.", select=["multiple-camera-moves"], preview=True)
     assert [d.name for d in two] == ([] if kind == "handheld" else ["multiple-camera-moves"]), move
+
+
+def test_previz_draws_every_colour_of_the_vocabulary() -> None:
+    """The colour names are the vocabulary's; previz gives each an RGB, and skips phrases that name none."""
+    from cinebrief.backends.previz import colours
+
+    named = [term.phrase for term in vocabulary.COLOURS if "not a colour" not in term.qualifiers]
+    assert [name for name in named if name not in colours.COLOURS] == []
+    assert colours.find_colours("a black and white film") == []
+    assert colours.find_colours("bone-white walls") == [colours.COLOURS["bone white"]]

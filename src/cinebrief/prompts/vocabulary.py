@@ -610,6 +610,8 @@ COLOURS = table(
     warm white
     cool white
     nicotine yellow
+    aqua, bone, brass, chocolate, chrome, fuchsia, graphite, hot pink, ink, lemon, midnight blue, moss, plum
+    rose, sodium, steel, ultramarine
     golden hour | | not a colour
     blue hour | | not a colour
     black and white | | not a colour
