@@ -52,10 +52,10 @@ def _lint(rule: str, case: dict[str, Any], tmp_path: Path) -> list[Any]:
         path = tmp_path / "brief.yaml"
         brief = case["brief"].replace("{repeat}", "Neon signs reflect in puddles. " * case.get("repeat_field", 0))
         path.write_text(brief, encoding="utf-8")
-        return cinebrief.lint(path, select=[rule], **options)
+        return cinebrief.lint(path, select=[rule], preview=True, **options)
     if options.get("input_reference"):
         options["input_reference"] = str(tmp_path / options["input_reference"])
-    return cinebrief.lint(case["text"] * case.get("repeat", 1), select=[rule], **options)
+    return cinebrief.lint(case["text"] * case.get("repeat", 1), select=[rule], preview=True, **options)
 
 
 def test_every_rule_has_a_case_file_with_pass_and_fail_cases() -> None:
@@ -83,6 +83,6 @@ def test_case(rule: str, case: dict[str, Any], tmp_path: Path, cli) -> None:
         assert any(case["message"] in d.message for d in found), [d.message for d in found]
     if case["expect"] == "fix":
         path = tmp_path / "brief.yaml"
-        cli("lint", "--fix", "--select", rule, str(path))
+        cli("lint", "--fix", "--select", rule, "--preview", str(path))
         assert path.read_text(encoding="utf-8") == case["fixed"]
-        assert not cinebrief.lint(path, select=[rule])
+        assert not cinebrief.lint(path, select=[rule], preview=True)

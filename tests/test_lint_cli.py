@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import cinebrief
+from cinebrief.cli.lint_run import run
+from cinebrief.lint import engine, registry
 from cinebrief.lint.docs import DEFAULT_PATH
 from cinebrief.lint.docs import main as docs_main
 from cinebrief.lint.registry import SECTIONS, load_rules
@@ -65,7 +71,7 @@ def test_docs_are_generated_from_the_registry() -> None:
 
 
 def test_text_output_is_ruff_like_with_help(cli) -> None:
-    result = cli("lint", "--text", "A beautiful street at night. The camera pans left then tilts up.")
+    result = cli("lint", "--text", "A beautiful street at night. The camera pans left then tilts up.", "--preview")
     assert result.exit_code == 0  # warnings only
     assert "<prompt>:1:3: PR001 [warning]" in result.stdout
     assert "  help: show it instead, e.g. “wet asphalt" in result.stdout
@@ -226,3 +232,23 @@ def test_console_entry_point_runs_lint_and_maps_errors(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+
+
+def test_preview_rules_run_only_with_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule in preview is off by default, even when selected, and `--preview` turns it on."""
+    monkeypatch.setitem(registry.RULES, "PR001", dataclasses.replace(registry.RULES["PR001"], preview=True))
+    engine._selected.cache_clear()
+
+    def codes(*options: str) -> set[str]:
+        out = io.StringIO()
+        run(["--text", "A beautiful street at night.", "--format", "json", *options], stdout=out)
+        return {item["code"] for item in json.loads(out.getvalue())["diagnostics"]}
+
+    try:
+        assert "PR001" not in codes()
+        assert "PR001" not in codes("--select", "PR001")
+        assert "PR001" in codes("--preview")
+        assert "PR001" not in codes("--preview", "--ignore", "PR001")
+    finally:
+        monkeypatch.undo()
+        engine._selected.cache_clear()

@@ -1,20 +1,22 @@
-"""Precision and recall of the core lint rules on a labelled corpus of prompts (tests/lint_corpus/).
+"""Precision and recall of the core lint rules on labelled corpora of prompts (tests/lint_corpus/).
 
-Every prompt lists the core rules that should fire; the others should not. A rule must keep a precision
-of at least 0.85 and a recall of at least 0.80 over the corpus.
+Every prompt lists the core rules that should fire; the others should not. On the prompts written while the
+rules were written (prompts.yaml), a rule keeps a precision of at least 0.85 and a recall of at least 0.80.
+On the real prompts (real.yaml), a core rule that is on by default has a precision of at least 0.9 on the
+frozen `test` split; one that has not stays in preview (bench/lint.py prints every figure), unless it is
+listed, with its reason, in AWAITING_PREVIEW.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from ruamel.yaml import YAML
 
 import cinebrief
 
 CORPUS = Path(__file__).parent / "lint_corpus" / "prompts.yaml"
-HOLDOUT = Path(__file__).parent / "lint_corpus" / "holdout.yaml"
+REAL = Path(__file__).parent / "lint_corpus" / "real.yaml"
 MIN_PRECISION = 0.85
 MIN_RECALL = 0.80
 
@@ -25,7 +27,8 @@ def _scores() -> tuple[dict[str, dict[str, int]], list[str]]:
     counts = {name: {"tp": 0, "fp": 0, "fn": 0} for name in core}
     misses: list[str] = []
     for prompt in corpus["prompts"]:
-        fired = {d.name for d in cinebrief.lint(prompt["text"], seconds=prompt.get("seconds"), select=core)}
+        found = cinebrief.lint(prompt["text"], seconds=prompt.get("seconds"), select=core, preview=True)
+        fired = {d.name for d in found}
         expected = set(prompt["expect"])
         assert expected <= set(core), f"{prompt['id']}: unknown rule in expect"
         for name in core:
@@ -60,38 +63,41 @@ def test_precision_and_recall_per_core_rule() -> None:
     assert not failing, "\n".join([*failing, "", *misses])
 
 
-def _words(*texts: str | None) -> list[str]:
-    """The words of some texts, in any order: how two readings of the same camera or light text compare."""
-    from cinebrief.lint.lexicon import words_of
+def test_real_corpus_is_large_sourced_and_split_once() -> None:
+    corpus = YAML(typ="safe").load(REAL.read_text(encoding="utf-8"))
+    prompts = corpus["prompts"]
+    assert len(prompts) >= 300
+    assert len({p["id"] for p in prompts}) == len(prompts)
+    assert {p["split"] for p in prompts} == {"dev", "test"}
+    for prompt in prompts:
+        assert prompt["source"].startswith("github.com/"), prompt["id"]
+        assert set(prompt["expect"]) <= set(corpus["core_rules"]), prompt["id"]
+        assert prompt["text"].strip(), prompt["id"]
 
-    return sorted(words_of(" ".join(text for text in texts if text).lower()))
 
 
-def _one_line(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else None
+def test_core_rules_on_by_default_are_precise_on_the_frozen_test_split() -> None:
+    """The preview group's promise: a core rule leaves preview only once its test precision is 0.9."""
+    from cinebrief.lint.registry import find_rule
+
+    corpus = YAML(typ="safe").load(REAL.read_text(encoding="utf-8"))
+    core = corpus["core_rules"]
+    fired_right = dict.fromkeys(core, 0)
+    fired = dict.fromkeys(core, 0)
+    for prompt in corpus["prompts"]:
+        if prompt["split"] != "test":
+            continue
+        for name in {d.name for d in cinebrief.lint(prompt["text"], select=core, preview=True)}:
+            fired[name] += 1
+            fired_right[name] += name in prompt["expect"]
+    imprecise = [name for name in core if fired[name] and fired_right[name] / fired[name] < 0.9]
+    on_by_default = [name for name in imprecise if not find_rule(name).preview]
+    assert sorted(on_by_default) == sorted(AWAITING_PREVIEW), f"under 0.9 on test, not in preview: {on_by_default}"
 
 
-@pytest.mark.parametrize("corpus", [CORPUS, HOLDOUT], ids=["corpus", "holdout"])
-def test_linter_and_prompt_parser_read_the_same_text(corpus: Path) -> None:
-    """The linter reads text with positions (`cinebrief.lint.text`); the prompt parser reads it into a brief.
-    On every corpus prompt they must find the same dialogue lines (speaker, words), action beats, style,
-    palette anchors, camera words and lighting words. Quoted speech inside a sentence is the linter's alone
-    (a brief has no place for it)."""
-    from cinebrief.lint.text import read_text
-    from cinebrief.prompts import parse_prompt
-
-    for prompt in YAML(typ="safe").load(corpus.read_text(encoding="utf-8"))["prompts"]:
-        view, name = read_text(prompt["text"]).shots[0], prompt["id"]
-        shot = (brief := parse_prompt(prompt["text"])).shots[0]
-        linted = sorted(
-            (line.speaker or "?", line.line) for line in view.dialogue if line.placement != "prose" or line.speaker
-        )
-        assert linted == sorted((line.speaker, line.line) for line in shot.dialogue), name
-        assert [span.text.rstrip(".") for span in view.actions] == [a.rstrip(".") for a in shot.actions], name
-        assert _one_line(view.style.text if view.style else None) == _one_line(brief.style), name
-        assert (view.palette or []) == brief.palette, name
-        camera, detail = shot.camera, shot.detail
-        lenses = [camera.framing, camera.angle, camera.move, camera.lens, camera.focus, detail.lenses]
-        assert _words(*(span.text for span in view.camera)) == _words(*lenses), name
-        atmosphere = [v for v in detail.atmosphere.model_dump().values() if v] if detail.atmosphere else []
-        assert _words(*(span.text for span in view.lighting)) == _words(shot.lighting, *atmosphere), name
+# Imprecise on `test` but still on by default, and why (the closing notes of the change say so too). The test
+# above fails as soon as a rule here becomes precise (remove it) or another rule falls under 0.9.
+AWAITING_PREVIEW = {
+    "vague-language": "the server's /v1/lint and the studio have no preview switch yet; in preview the studio would"
+    " stop naming vague words",
+}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,3 +32,12 @@ def test_any_text_lints_and_points_inside(pieces: list[str]) -> None:
             continue
         assert 1 <= line <= len(lines), (diagnostic, text)
         assert column is not None and 1 <= column <= len(lines[line - 1]) + 1, (diagnostic, text)
+
+
+@pytest.mark.parametrize("seconds", ["", "abc", "nan", "inf", "-8", "0"])
+def test_seconds_that_are_no_number_are_reported_not_a_crash(seconds: str, cli) -> None:
+    """`unsupported-seconds` names the value; the budgets of the other rules read the API default."""
+    text = "Actions:\n- She opens the door.\n- She steps in.\n- She drops the keys.\n- She sighs.\n- She sits."
+    result = cli("lint", "--text", text, "--seconds", seconds, "--format", "json")
+    assert result.exit_code == 1, result.stdout
+    assert "API003" in {d["code"] for d in json.loads(result.stdout)["diagnostics"]}

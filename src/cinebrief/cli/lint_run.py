@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--ignore", action="append", default=[], help="skip these rules: code prefixes or names (repeat or comma)")
     add("--fix", action="store_true", help="apply safe fixes to YAML briefs (comments are kept)")
     add("--strict", action="store_true", help="fail on warnings too")
+    add("--preview", action="store_true", help="also run the rules in preview (see docs/rules.md)")
     add("--explain", metavar="CODE|NAME", help="print the documentation of a rule")
     return parser
 
@@ -75,7 +76,8 @@ def run(argv: list[str], *, stdin: Any = None, stdout: Any = None) -> int:
     models = ConfiguredModels(args.config)  # read only when a model outside the Sora profile appears
     for document in documents:
         document.models = models
-    diagnostics, fixed = _lint_all(documents, _split(args.select), _split(args.ignore), fix=args.fix)
+    rules = {"select": _split(args.select), "ignore": _split(args.ignore), "preview": args.preview}
+    diagnostics, fixed = _lint_all(documents, rules, fix=args.fix)
     if args.output_format == "json":
         out.write(output.as_json(diagnostics, fixed=fixed) + "\n")
     elif args.output_format == "sarif":
@@ -110,7 +112,7 @@ def _documents(
     return documents
 
 
-def _lint_all(documents: list[Any], select: list[str], ignore: list[str], *, fix: bool) -> tuple[list[Any], int]:
+def _lint_all(documents: list[Any], rules: dict[str, Any], *, fix: bool) -> tuple[list[Any], int]:
     """Run the rules on each document; with `fix`, apply safe fixes to briefs and lint them again."""
     from cinebrief.lint.engine import load_document
     from cinebrief.lint.engine import run as run_rules
@@ -118,7 +120,7 @@ def _lint_all(documents: list[Any], select: list[str], ignore: list[str], *, fix
     diagnostics = []
     fixed = 0
     for document in documents:
-        found = run_rules(document, select=select, ignore=ignore)
+        found = run_rules(document, **rules)
         if fix and document.kind == "brief" and document.source:
             from cinebrief.lint.fixes import apply_edits, safe_edits, write_fixed
 
@@ -127,7 +129,7 @@ def _lint_all(documents: list[Any], select: list[str], ignore: list[str], *, fix
                 fixed += apply_edits(document.tree, edits)
                 write_fixed(Path(document.source), document.tree)
                 again = load_document(document.source, profile=document.profile, mode=document.mode)
-                found = run_rules(again, select=select, ignore=ignore)
+                found = run_rules(again, **rules)
         diagnostics.extend(found)
     return diagnostics, fixed
 

@@ -13,6 +13,50 @@ from cinebrief.lint.registry import CATEGORIES, load_rules
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
 
 
+# The written definitions the labelled corpus (tests/lint_corpus/) follows, one per thing a core rule
+# looks for. A prompt is labelled by these, not by what the rules happen to match.
+DEFINITIONS = """
+## How the corpus is labelled
+
+The core rules are measured on real prompts from public sources, labelled by hand by these definitions
+(`tests/lint_corpus/real.yaml`, split once into `dev` and `test`; `bench/lint.py` reports both).
+
+- **Camera move** (`multiple-camera-moves` fires on two or more distinct ones in a shot): the camera
+  itself changes position, direction or focal length during the shot: push-in or pull-out (dolly or
+  zoom), a lateral move (truck, crab), pan, tilt, crane or boom (rise, descend), arc or orbit, tracking or
+  following, aerial travel (a drone or FPV camera flies, skims, dives, weaves), roll, dolly zoom. It is a
+  move when the verb's subject is the camera, the shot, the lens or the drone, or when none is stated (a
+  noun phrase such as "slow push-in", or "then circles the tower" after the camera); not when the subject
+  is a thing in the scene ("moths circle the lamp", "the turntable spins the watch"). Words that make one
+  move count once ("slow dolly push-in"; a tracking shot on a dolly). A platform (handheld, Steadicam,
+  gimbal, drone as such) is how the camera is carried, not a move; "static" and "locked-off" are no move;
+  "reveals", "opens on", "cuts to" and "holds on" are not moves.
+- **Framing** (`missing-camera-framing` fires when there is none): a shot size (extreme wide ... extreme
+  close-up, establishing, full, medium, cowboy, two-shot, insert, macro) or a camera angle (eye level,
+  low or high angle, overhead or top-down, bird's-eye, worm's-eye, dutch, over-the-shoulder, POV,
+  aerial). A lens length alone ("35 mm") or a format ("vertical video") is not framing.
+- **Lighting** (`missing-lighting` fires when there is none): the light's quality, direction or source
+  as illumination: "window light from the left", "a spotlight from above", "low sun", "street lamps
+  pooling on the road", "soft overcast light", "backlit", "neon glow on wet asphalt", or a time of day
+  that names the light (golden hour, blue hour, dusk, sunrise, harsh noon sun). Not lighting: a vague
+  lighting phrase ("moody lighting", "well lit kitchen", "great light", "dramatic lighting"); a thing
+  that gives light but is only a prop or a setting ("a torch on the wall", "stars in the sky", "a lantern
+  she carries"); "at night" or "night" alone; a colour scheme alone.
+- **A parameter in prose** (`prose-sets-api-parameter` fires on one or more): the text asks for what the
+  API sets as a request parameter: a duration of the clip ("10 seconds", "a five-second loop", "Length:
+  8s", "twelve seconds long"), a resolution, quality or aspect ratio ("4K", "1080p", "8K footage",
+  "highest quality", "16:9", "vertical 9:16"), a frame rate ("60 fps"), or a model ("use sora-2-pro").
+  Not a parameter: timing inside the shot ("holds for two seconds", a shot list's times), or a product
+  or model name that is part of the scene or of a dialogue line.
+- **A vague term** (`vague-language` fires on one or more): praise, hype or opinion that stands in for a
+  description: "beautiful", "stunning", "epic", "amazing energy", "premium feel", "the best ad ever
+  made", "cinematic" as praise, "silly"; and vague motion adverbs ("moves quickly", "soft motions",
+  "drives off fast"). Not vague: an adjective the prompt then spells out ("an elegant man in a charcoal
+  suit and polished oxfords"), a named aesthetic or genre, a colour in a lighting line, words inside
+  quoted dialogue.
+"""
+
+
 def render() -> str:
     """The whole rules page: a summary table per category, then each rule's documentation."""
     rules = sorted(load_rules().values(), key=lambda r: (list(CATEGORIES).index(r.category_prefix), r.code))
@@ -40,6 +84,12 @@ def render() -> str:
         "always read as a shot list. Without `--seconds`, `--size` and `--model`, the API defaults apply",
         '(`"4"`, `720x1280`, `sora-2`).',
         "",
+        "Rules marked *preview* are heuristics whose precision on the frozen test corpus",
+        "(`tests/lint_corpus/`, see *How the corpus is labelled* below) is under 0.9: they are off unless",
+        "`--preview` (or `lint(..., preview=True)`) turns them on; selecting one does not. Preview rules: "
+        + (", ".join(f"`{rule.name}`" for rule in rules if rule.preview) or "none")
+        + ".",
+        "",
         f"{len(rules)} rules.",
         "",
         "| Code | Name | Severity | Mode | Fix | What it does |",
@@ -47,10 +97,12 @@ def render() -> str:
     ]
     for rule in rules:
         mode = "control" if rule.control_only else "any"
+        mode += ", preview" if rule.preview else ""
         lines.append(
             f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | `{rule.name}` | {rule.severity} | {mode} "
             f"| {rule.fix or '—'} | {rule.summary.replace('|', '/')} |"
         )
+    lines += ["", DEFINITIONS.rstrip()]
     for prefix, title in CATEGORIES.items():
         lines += ["", f"## {title} ({prefix})"]
         for rule in (r for r in rules if r.category_prefix == prefix):
@@ -58,6 +110,7 @@ def render() -> str:
             facts = f"Severity: **{rule.severity}**"
             facts += "; runs in `mode: control` only" if rule.control_only else ""
             facts += f"; fix: {rule.fix}" if rule.fix else ""
+            facts += "; **preview** (off unless `--preview`)" if rule.preview else ""
             lines += [facts + ".", ""]
             lines.append(rule.doc.replace("## ", "#### "))
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ and its line and column, so a finding can point at what the user wrote.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -147,8 +148,14 @@ class ShotView:
         return any(table.found(text) for text in self.texts)
 
     def seconds_value(self) -> str:
-        """The clip's seconds as the API would use them: as set, else the API default "4"."""
-        return str(self.seconds.value) if self.seconds.value is not None else "4"
+        """The clip's seconds as the budgets read them: as set, else (unset, or not a number such as "",
+        which `unsupported-seconds` reports) the API default "4"."""
+        value = str(self.seconds.value) if self.seconds.value is not None else "4"
+        try:
+            number = float(value)
+        except ValueError:
+            return "4"
+        return value if math.isfinite(number) and number > 0 else "4"
 
     def size_value(self) -> str:
         return str(self.size.value) if self.size.value is not None else "720x1280"

@@ -12,15 +12,16 @@ from cinebrief.lint.model import Diagnostic
 from cinebrief.lint.registry import Rule, check_selectors, load_rules, matches
 
 
-def selected_rules(select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:
-    """Rules chosen by `select` (all when empty) minus `ignore`; selectors are code prefixes or names."""
-    return list(_selected(tuple(select), tuple(ignore)))
+def selected_rules(select: Sequence[str] = (), ignore: Sequence[str] = (), *, preview: bool = False) -> list[Rule]:
+    """Rules chosen by `select` (all when empty) minus `ignore`; selectors are code prefixes or names.
+    Preview rules are left out unless `preview` (selecting one does not turn preview on)."""
+    return list(_selected(tuple(select), tuple(ignore), preview))
 
 
 @lru_cache(maxsize=64)
-def _selected(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Rule, ...]:
+def _selected(select: tuple[str, ...], ignore: tuple[str, ...], preview: bool = False) -> tuple[Rule, ...]:
     check_selectors([*select, *ignore])
-    rules = load_rules().values()
+    rules = [r for r in load_rules().values() if preview or not r.preview]
     chosen = [r for r in rules if not select or any(matches(r, s) for s in select)]
     return tuple(r for r in chosen if not any(matches(r, s) for s in ignore))
 
@@ -29,10 +30,12 @@ def _silenced(rule: Rule, noqa: frozenset[str]) -> bool:
     return any(matches(rule, key) for key in noqa)
 
 
-def run(document: Document, *, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Diagnostic]:
-    """Every finding of the chosen rules, in file order."""
+def run(
+    document: Document, *, select: Sequence[str] = (), ignore: Sequence[str] = (), preview: bool = False
+) -> list[Diagnostic]:
+    """Every finding of the chosen rules, in file order (preview rules only with `preview`)."""
     diagnostics: list[Diagnostic] = []
-    for rule in _selected(tuple(select), tuple(ignore)):
+    for rule in _selected(tuple(select), tuple(ignore), preview):
         if rule.control_only and document.mode != "control":
             continue
         for finding in rule.check(document):
@@ -90,12 +93,14 @@ def lint(
     remix_of: str | None = None,
     profile: str = "standard",
     models: Mapping[str, Any] | None = None,
+    preview: bool = False,
 ) -> list[Diagnostic]:
     """Lint a `Brief`, a `Path` to a brief or prompt file, or prompt text; returns the diagnostics.
 
     Text counts as `mode: control` unless `mode="explore"`; a brief uses its own `mode` unless overridden.
     `model`, `size`, `seconds` and `input_reference` apply to text (a brief carries its own). `models` names
     the models a server routes beyond the Videos API profile (name → `Capabilities`, or None if unknown).
+    `preview` turns on the rules in preview (heuristics not yet measured precise enough on the test corpus).
     """
     from cinebrief.lint.text import read_text
 
@@ -122,4 +127,4 @@ def lint(
         document = read_brief(brief_or_text, None, mode=mode, profile=profile)  # type: ignore[arg-type]
     document.profile = profile
     document.models = models if models is not None else {}  # may be lazy: read only for other models
-    return run(document, select=select, ignore=ignore)
+    return run(document, select=select, ignore=ignore, preview=preview)

@@ -43,6 +43,7 @@ class Rule:
     check: Check
     fix: Applicability | None = None  # the best fix the rule can offer, if any
     control_only: bool = False  # a completeness check: runs only in `mode: control`
+    preview: bool = False  # a heuristic not yet measured precise enough: runs only with `--preview`
 
     @property
     def category_prefix(self) -> str:
@@ -82,8 +83,12 @@ def rule(
     severity: Severity,
     fix: Applicability | None = None,
     control_only: bool = False,
+    preview: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register a check under a permanent code and a kebab-case name for the problem it finds."""
+    """Register a check under a permanent code and a kebab-case name for the problem it finds.
+
+    A `preview` rule is off unless preview rules are asked for (`--preview`, `lint(..., preview=True)`):
+    heuristic rules stay there until their precision on the frozen test corpus reaches 0.9."""
 
     def register(check: Check) -> Check:
         if not _CODE.match(code) or not _NAME.match(name):
@@ -94,7 +99,15 @@ def rule(
         missing = [title for title in SECTIONS if f"## {title}" not in doc]
         if missing:
             raise ValueError(f"rule {code} {name}: the docstring lacks {', '.join(missing)}")
-        entry = Rule(code=code, name=name, severity=severity, check=check, fix=fix, control_only=control_only)
+        entry = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            check=check,
+            fix=fix,
+            control_only=control_only,
+            preview=preview,
+        )
         RULES[code] = entry
         _BY_NAME[name] = entry
         return check

@@ -10,9 +10,7 @@ parser uses; nothing here loads the brief schema, so `cinebrief lint --text` sta
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
 
 from cinebrief.lint.document import (
     DialogueView,
@@ -28,53 +26,19 @@ from cinebrief.lint.document import (
 from cinebrief.lint.lexicon import words_in
 from cinebrief.lint.vocabulary import SPEECH_VERBS, WRITTEN
 from cinebrief.prompts import labels
+from cinebrief.prompts.reader import Block, Header, read_blocks
 
 # The guide's labels (lower case, no colon) → the role the linter reads them in; the vocabulary is the
 # prompt package's (`cinebrief.prompts.labels`), so the linter and the prompt parser read the same labels.
 LABEL_ROLES = {label: labels.ROLES[name] for label, name in labels.LABELS.items() if name in labels.ROLES}
-ULTRA_HEADERS = tuple(text for _, text in labels.ULTRA_HEADERS)
-HEADER_ROLES = {text: labels.ROLES[name] for name, text in labels.ULTRA_HEADERS}
-_HEADER_KEYS = {key: labels.ULTRA_HEADER_TEXT[name] for key, name in labels.HEADER_KEYS.items()}
 _BULLET = labels.BULLET
 _QUOTED = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”")
 _SPEAKER_LINE = re.compile(
     rf"^{labels.SPEAKER}\s*(?:\((?P<manner>[^)]*)\))?(?:\s+(?:{labels.SAID})\b[^:\"“]*)?\s*:\s*(?P<line>.+)$",
     re.IGNORECASE,
 )
-_SHOT_LIST_HEADER = re.compile(r"^\s*optimi[sz]ed\s+shot\s+list\b", re.IGNORECASE)
 _ENTRY_START = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:[-–—]|to)\s*\d")
 _PURPOSE = re.compile(r"\bpurpose\s*:", re.IGNORECASE)
-
-
-@dataclass
-class _Block:
-    role: str  # style camera lighting palette prose actions dialogue sound format shotlist notes detail
-    label: str  # the label or header as written ("" for prose)
-    lines: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text), 1-based
-
-
-def header_of(line: str, *, fuzzy: bool = True) -> tuple[str | None, bool]:
-    """The guide's header a line stands for (tolerating case, spacing and a colon), and whether it had a colon.
-
-    Without `fuzzy`, only exact spellings count (a cheap test: most lines leave at the key lookup).
-    """
-    stripped = line.strip()
-    if not stripped or len(stripped) > 60:
-        return None, False
-    colon = stripped.endswith(":")
-    key = labels.header_key(stripped)
-    if not fuzzy and key not in _HEADER_KEYS and not key.startswith(("optimizedshotlist", "optimisedshotlist")):
-        return None, colon
-    if _BULLET.match(line):
-        return None, False
-    if _SHOT_LIST_HEADER.match(stripped):
-        return "Optimized Shot List", colon
-    if key in _HEADER_KEYS:
-        return _HEADER_KEYS[key], colon
-    if not fuzzy or re.search(r"[.!?,;\"]", stripped.rstrip(":")) or len(key) < 8 or len(stripped.split()) > 6:
-        return None, colon
-    close = difflib.get_close_matches(key, list(_HEADER_KEYS), n=1, cutoff=0.82)
-    return (_HEADER_KEYS[close[0]], colon) if close else (None, colon)
 
 
 def read_text(
@@ -89,7 +53,8 @@ def read_text(
     source: str | None = None,
 ) -> Document:
     """A plain prompt as a one-shot `Document` (the ultra shot list keeps its own entries)."""
-    blocks, headers = _segment(text)
+    reading = read_blocks(text)
+    blocks, headers = reading.blocks, [_header_view(header) for header in reading.headers]
     shot = ShotView(index=0, id=None, label="the prompt")
     shot.model = Parameter(model, Span(str(model), "model") if model is not None else None)
     shot.size = Parameter(size, Span(str(size), "size") if size is not None else None)
@@ -100,61 +65,6 @@ def read_text(
     shot.structured = bool(headers) or any(block.label for block in blocks)
     _fill(shot, blocks)
     return Document(kind="text", shots=[shot], mode=mode, source=source, remix_of=remix_of, prompt_text=text)
-
-
-def _segment(text: str) -> tuple[list[_Block], list[HeaderView]]:
-    """Split lines into blocks: a label opens a block, a blank line closes a prose-like one."""
-    blocks: list[_Block] = []
-    headers: list[HeaderView] = []
-    current: _Block | None = None
-    in_tag = False
-    ultra = sum(1 for line in text.splitlines() if header_of(line, fuzzy=False)[0]) >= 2
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if "<" in stripped and (labels.DIALOGUE_OPEN.search(stripped) or labels.DIALOGUE_CLOSE.search(stripped)):
-            in_tag, current = _dialogue_tag(line, number, blocks), None
-            continue
-        if in_tag:
-            blocks[-1].lines.append((number, 1, line))
-            continue
-        if not stripped:
-            if current is not None and current.role not in ("actions", "dialogue", "shotlist", "notes"):
-                current = None
-            if current is not None and current.role in ("actions", "dialogue") and current.lines:
-                current = None
-            continue
-        canonical, colon = header_of(line) if ultra or _SHOT_LIST_HEADER.match(line) else (None, False)
-        pieces = labels.split_labels(line)
-        if pieces and pieces[0].field not in labels.ROLES:
-            pieces = []  # an ultra sub-label (`Highlights:`) is a line of its section
-        if canonical and not (pieces and pieces[0].value):
-            header = HeaderView(
-                stripped,
-                Span(stripped, canonical, number, len(line) - len(line.lstrip()) + 1, exact=True),
-                canonical,
-                colon=colon,
-            )
-            _read_shot_list_header(header)
-            headers.append(header)
-            current = _Block(HEADER_ROLES[canonical], canonical)
-            blocks.append(current)
-            continue
-        if pieces and not (current and current.role == "shotlist"):
-            in_format = current is not None and current.role == "format"
-            for piece in pieces:
-                role = labels.ROLES[piece.field]
-                current = _Block("format" if in_format and role != "style" else role, piece.label)
-                blocks.append(current)
-                if piece.value:
-                    current.lines.append((number, piece.offset + 1, piece.value))
-            if current.role not in ("actions", "dialogue", "format") and not labels.continues(pieces[-1].value):
-                current = None  # a one-line label: the next lines are prose again
-            continue
-        if current is None:
-            current = _Block("prose", "")
-            blocks.append(current)
-        current.lines.append((number, len(line) - len(line.lstrip()) + 1, line.strip()))
-    return blocks, headers
 
 
 # A style ends with its first sentence when the line goes on with a capitalised sentence (the scene).
@@ -170,48 +80,36 @@ def _scene_after_style(style: Span) -> list[Span]:
     return [Span(style.text[end.end() :], style.field, style.line, style.column + end.end(), exact=True)]
 
 
-def _dialogue_tag(line: str, number: int, blocks: list[_Block]) -> bool:
-    """Open or close a ``<dialogue>`` block (text on the tag's own line belongs inside); True while open."""
-    opening = labels.DIALOGUE_OPEN.search(line)
-    closing = labels.DIALOGUE_CLOSE.search(line)
-    if opening:
-        blocks.append(_Block("dialogue", "<dialogue>"))
-        inner = line[opening.end() : closing.start() if closing else len(line)]
-        if inner.strip():
-            blocks[-1].lines.append((number, opening.end() + 1, inner.strip()))
-        return not closing
-    inner = line[: closing.start()] if closing else line
-    if inner.strip() and blocks:
-        blocks[-1].lines.append((number, 1, inner.strip()))
-    return False
-
-
-def _read_shot_list_header(header: HeaderView) -> None:
+def _header_view(header: Header) -> HeaderView:
+    """A header as the linter keeps it; the shot-list header with its shot count and total seconds."""
+    span = Span(header.text, header.canonical, header.number, header.column, exact=True)
+    view = HeaderView(header.text, span, header.canonical, colon=header.colon)
     match = re.search(r"\(\s*(\d+)\s*shots?\s*/\s*(\d+(?:[.,]\d+)?)\s*s", header.text, re.IGNORECASE)
     if header.canonical == "Optimized Shot List" and match:
-        header.count, header.total = int(match[1]), float(match[2].replace(",", "."))
+        view.count, view.total = int(match[1]), float(match[2].replace(",", "."))
+    return view
 
 
-def _span(block: _Block, field_name: str) -> Span | None:
+def _span(block: Block, field_name: str) -> Span | None:
     """A block's lines as one span; exact when the block is one line."""
     if not block.lines:
         return None
-    line, column, _ = block.lines[0]
-    text = "\n".join(text for _, _, text in block.lines)
-    return Span(text, field_name, line, column, exact=len(block.lines) == 1)
+    first = block.lines[0]
+    text = "\n".join(line.text for line in block.lines)
+    return Span(text, field_name, first.number, first.column, exact=len(block.lines) == 1)
 
 
-def _line_spans(block: _Block, field_name: str) -> list[Span]:
+def _line_spans(block: Block, field_name: str) -> list[Span]:
     """One span per line (bullets stripped); list items are numbered (`Actions[1]`), prose lines are not."""
     spans = []
-    for index, (number, column, text) in enumerate(block.lines):
-        bare = _BULLET.sub("", text)
+    for index, line in enumerate(block.lines):
+        bare = _BULLET.sub("", line.text)
         name = field_name if field_name == "prompt" else f"{field_name}[{index}]"
-        spans.append(Span(bare, name, number, column + len(text) - len(bare), exact=True))
+        spans.append(Span(bare, name, line.number, line.column + len(line.text) - len(bare), exact=True))
     return spans
 
 
-def _fill(shot: ShotView, blocks: list[_Block]) -> None:
+def _fill(shot: ShotView, blocks: list[Block]) -> None:
     """Route each block to the shot's fields; dialogue is read from every block in its own way."""
     seen_scene = False
     for block in blocks:
@@ -250,7 +148,7 @@ def _fill(shot: ShotView, blocks: list[_Block]) -> None:
             _fill_prose_like(shot, block, role, name)
 
 
-def _fill_prose_like(shot: ShotView, block: _Block, role: str, name: str) -> None:
+def _fill_prose_like(shot: ShotView, block: Block, role: str, name: str) -> None:
     span = _span(block, name)
     if span is None:
         return
@@ -343,12 +241,13 @@ def _position(span: Span, offset: int) -> tuple[int | None, int | None]:
     return location.line, location.column
 
 
-def _read_entries(shot: ShotView, block: _Block) -> None:
+def _read_entries(shot: ShotView, block: Block) -> None:
     """Shot-list entries with their description lines (tolerant reading, problems kept for the linter)."""
     from cinebrief.prompts import shotlist  # its patterns take a while to compile: only for prompts with a list
 
     entry: EntryView | None = None
-    for number, column, text in block.lines:
+    for line in block.lines:
+        number, column, text = line.number, line.column, line.text
         parsed = shotlist.parse_entry_line(text) if _ENTRY_START.match(text) else None
         if parsed is not None:
             span = Span(text, f"Optimized Shot List[{len(shot.shot_list)}]", number, column, exact=True)

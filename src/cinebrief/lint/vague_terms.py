@@ -82,6 +82,7 @@ VAGUE_TERMS: dict[str, tuple[str, ...]] = {
             "interesting lighting",
             "cinematic lighting",
             "perfect lighting",
+            "professional lighting",
             "brightly lit",
             "well lit",
             "nicely lit",
@@ -94,8 +95,7 @@ VAGUE_TERMS: dict[str, tuple[str, ...]] = {
         (
             "vibrant colors",
             "vibrant colours",
-            "colorful",
-            "colourful",
+            "vibrant",
             "nice colors",
             "nice colours",
             "bright colors",
@@ -104,6 +104,8 @@ VAGUE_TERMS: dict[str, tuple[str, ...]] = {
             "pretty colours",
             "rich colors",
             "rich colours",
+            "colorful scene",
+            "colourful scene",
         ),
         _COLOURS,
     ),
@@ -140,6 +142,23 @@ VAGUE_TERMS: dict[str, tuple[str, ...]] = {
             "high-end look",
             "visually appealing",
             "eye-catching",
+            "adorable",
+            "appealing",
+            "stylish",
+            "elegant",
+            "chic",
+            "premium feel",
+            "premium look",
+            "adrenaline",
+            "dramatic",
+            "silly",
+            "awe-inspiring",
+            "ever made",
+            "of all time",
+            "soft motions",
+            "soft movements",
+            "drives off fast",
+            "runs fast",
         ),
         (
             "say what the viewer sees: light direction, texture, one action",
@@ -246,8 +265,19 @@ VAGUE_EXEMPT_NEXT = {
         "profile row grid center centre"
     ),
     "atmospheric": words_set("haze fog mist perspective scattering smoke dust pressure"),  # physical things
-    "magical": words_set("realism realist girl"),  # genres
+    "magical": words_set("realism realist girl energy portal spell spells powers runes creature creatures"),
+    # "dramatic" before a noun is often the thing itself ("dramatic clouds"); "dramatic lighting" is listed
 }
+# Words that are vague only where nothing follows them in their clause ("..., dramatic."), or only after one
+# of these words: "cyberpunk aesthetic" names an aesthetic, "a very aesthetic shot" is praise.
+VAGUE_ALONE = frozenset({"dramatic"})
+VAGUE_ONLY_AFTER = {"aesthetic": words_set("a an the very so super really more most pretty nice good great")}
+# Descriptive words that the prompt may go on to spell out ("an elegant man in a charcoal suit and polished
+# oxfords", "cinematic lighting with a rim light"): then they are not vague. Praise ("awesome") never is.
+SPELLABLE = frozenset({"elegant", "stylish", "chic", "fancy", "cinematic", "moody", "dramatic", "atmospheric"})
+COLOUR_TERMS = frozenset(term for term, fixes in VAGUE_TERMS.items() if fixes is _COLOURS) | {"vibrant"}
+# A vague word in a clause that asks to avoid something is no request: "AVOID: dramatic lighting".
+NEGATIONS = words_set("avoid no not without never")
 # A vague word after one of these is a noun naming a genre: "a historical epic", "a space epic".
 VAGUE_EXEMPT_BEFORE = {
     "epic": words_set("historical biblical war space fantasy western sword sandal costume period sci-fi"),

@@ -1,5 +1,6 @@
-"""The linter's vocabularies as plain data: camera moves, framing, light, colour, style, sound, motion and
-beat words (vague terms are in `vague_terms`). Matching lives in `lexicon`.
+"""The linter's vocabularies: the shared terms of `cinebrief.prompts.vocabulary` (camera moves, framing,
+light, times of day, colours, sound, motion and action verbs) as phrase tables, and the linter's own word
+lists (style, beat words, subjects; vague terms are in `vague_terms`). Matching lives in `lexicon`.
 
 Every list follows the prompting guide: praise words that show nothing (§6), one camera move per shot
 (§8), framing and angle (§2, §7), light sources, qualities and times of day (§9), palette anchors (§9),
@@ -9,7 +10,8 @@ style phrases (§5), sound cues (§11), and action beats written as counts, paus
 from __future__ import annotations
 
 from cinebrief.lint.lexicon import Phrases, words_set
-from cinebrief.prompts.camera_terms import FRAMING_PHRASES
+from cinebrief.prompts import vocabulary as shared
+from cinebrief.prompts.vocabulary import Term
 
 
 def phrases(text: str) -> tuple[str, ...]:
@@ -17,122 +19,23 @@ def phrases(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-# Camera moves mapped to a family: words of one family are one move ("slow dolly push-in").
-CAMERA_MOVES: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "dolly in",
-            "dolly-in",
-            "dolly forward",
-            "push in",
-            "push-in",
-            "pushes in",
-            "pushing in",
-            "creep in",
-            "creeps in",
-            "move in",
-            "moves in",
-            "dollies in",
-        ),
-        "push",
-    ),
-    **dict.fromkeys(
-        (
-            "dolly out",
-            "dolly back",
-            "pull out",
-            "pull-out",
-            "pulls out",
-            "pull back",
-            "pulls back",
-            "pulling back",
-            "pull-back",
-            "pulls away",
-            "dollies out",
-            "dollies back",
-        ),
-        "pull",
-    ),
-    **dict.fromkeys(
-        (
-            "dolly left",
-            "dolly right",
-            "dollies left",
-            "dollies right",
-            "truck left",
-            "truck right",
-            "trucks left",
-            "trucks right",
-            "trucking",
-            "lateral move",
-        ),
-        "lateral",
-    ),
-    **dict.fromkeys(("dolly", "dollies", "dollying", "dolly shot"), "dolly"),
-    **dict.fromkeys(("whip pan", "whip-pan", "whip pans", "swish pan", "pan", "pans", "panning"), "pan"),
-    **dict.fromkeys(("tilt", "tilts", "tilting"), "tilt"),
-    **dict.fromkeys(
-        ("crane", "cranes", "craning", "crane shot", "jib", "boom up", "boom down", "pedestal", "rises up", "descends"),
-        "crane",
-    ),
-    **dict.fromkeys(("arc", "arcs", "arcing", "orbit", "orbits", "orbiting", "circles around", "360"), "arc"),
-    **dict.fromkeys(("zoom", "zooms", "zooming", "crash zoom", "snap zoom", "zoom in", "zoom out"), "zoom"),
-    "dolly zoom": "dolly-zoom",
-    "vertigo effect": "dolly-zoom",
-    **dict.fromkeys(("tracking", "tracks", "tracking shot", "follows", "following", "follow shot"), "tracking"),
-    **dict.fromkeys(("dutch roll", "barrel roll", "camera roll"), "roll"),
+# Camera moves by family, from the shared vocabulary: only moves (a platform such as handheld, or a static
+# camera, is not a move).
+MOVE_TERMS: dict[str, Term] = {
+    spelling: term
+    for spelling, term in shared.spellings(shared.MOVES).items()
+    if shared.FAMILIES[term.value][0] == "move"
 }
-MOVES = Phrases(CAMERA_MOVES, plural=False)
-# Moves that go together as one: a dolly (or truck) is how a tracking or push-in is made.
-MOVE_MERGES = {"dolly": {"push", "pull", "lateral", "tracking", "dolly-zoom"}, "tracking": {"lateral", "dolly"}}
-# Ambiguous move words count only next to a direction or in a sentence about the camera:
-# a frying pan, she tilts her head, a construction crane, a delivery truck, an arc of light.
-AMBIGUOUS_MOVES = frozenset(
-    {
-        "pan",
-        "pans",
-        "panning",
-        "tilt",
-        "tilts",
-        "tilting",
-        "crane",
-        "cranes",
-        "craning",
-        "arc",
-        "arcs",
-        "arcing",
-        "orbit",
-        "orbits",
-        "orbiting",
-        "zoom",
-        "zooms",
-        "zooming",
-        "tracking",
-        "tracks",
-        "follows",
-        "following",
-        "jib",
-        "pedestal",
-        "circles around",
-        "dolly",
-        "dollies",
-        "dollying",
-        "rises up",
-        "descends",
-        "360",
-        "move in",
-        "moves in",
-        "pulls away",
-        "tracking shot",
-    }
-)
-MOVE_DIRECTIONS = words_set(
-    "in out up down left right back forward across around over toward towards past along "
-    "behind away slowly gently quickly sharply"
-)
-CAMERA_CONTEXT = words_set("camera cam lens dolly steadicam gimbal drone")
-# "a frying pan", "the crane", "his tilt": a move word after these is a noun.
-NOT_MOVE_BEFORE = words_set("a an the his her their its my your our frying white grey gray black construction")
+MOVES = Phrases({spelling: term.value for spelling, term in MOVE_TERMS.items()}, plural=False)
+MOVE_MERGES = shared.MOVE_MERGES
+MOVE_DIRECTIONS = shared.MOVE_DIRECTIONS
+CAMERA_CONTEXT = shared.CAMERA_WORDS
+# Deciding what a verb's subject is: words that join clauses, relative pronouns (the subject is the word
+# before them), and words that say nothing of the subject ("then slowly ...").
+CLAUSE_JOINS = words_set("and then as while when where after before until so but")
+RELATIVES = frozenset({"that", "which", "who"})
+PRONOUNS = words_set("he she they we i you")
+NOUN_USE_NEXT = words_set("shot move movement motion")  # "a slow panning shot" names a move
 # "playing violin" is music, not a motion to break into beats.
 NOT_MOTION_NEXT = words_set("violin guitar piano drums cello trumpet saxophone flute harp cards chess music")
 PLAY = words_set("play plays playing played")
@@ -151,65 +54,44 @@ NOT_NOUN = words_set(
 # A motion closed by one of these at the end of its clause has an end point: "walks up.", "runs off".
 END_PARTICLES = words_set("up over in out off away back inside outside home")
 CLAUSE_WORDS = words_set("and then while as before when until")
-NOT_MOVE_NEXT = {"zoom": words_set("lens"), "tracking": words_set("number device code"), "crane": words_set("kit")}
 
-FRAMING = Phrases(phrases(FRAMING_PHRASES))  # the same phrases split a `Camera:` line in `cinebrief import`
+FRAMING_TERMS = shared.spellings(shared.FRAMINGS, without="camera field")
+FRAMING = Phrases(list(FRAMING_TERMS), plural=False)
+# In a camera field every framing word counts ("Camera: wide, low"); in prose a bare "wide" or "low" counts
+# only before one of `SHOT_NOUNS` ("wide panoramic shot").
+FRAMING_ALL_TERMS = shared.spellings(shared.FRAMINGS)
+FRAMING_ALL = Phrases(list(FRAMING_ALL_TERMS), plural=False)
+SHOT_NOUNS = words_set("shot angle view frame")
+# Before "framing": words that say nothing about it ("identical framing", "the same framing").
+UNDESCRIBED_FRAMING = shared.UNDESCRIBED_LIGHT | words_set("exact original identical same similar matching")
 
-LIGHT = Phrases(
-    phrases(
-        "light, lighting, lit, backlight, backlit, rim light, rim, key light, fill light, sun, sunlight, "
-        "sunlit, sunset, sunrise, golden hour, blue hour, dusk, dawn, noon, midday, night, nighttime, "
-        "moonlight, moonlit, neon, lamp, lamplight, candle, candlelight, candlelit, fluorescent, overcast, "
-        "shadow, silhouette, silhouetted, glow, glowing, lantern, torchlight, streetlight, street light, "
-        "practical, window light, daylight, morning, evening, twilight, firelight, headlights, spotlight, "
-        "strobe, halation, chiaroscuro, low-key, high-key, sodium vapor, tungsten, dim, dimly, harsh sun, "
-        "afternoon, sunbeam, moon, glare, flare, lens flare, key, lamps, lightning, sunshine, shade, "
-        "floodlight, lights, sunny, chandelier, bulb, fire, torch, darkness"
-    )
+# Light words and times of day (light that the time stands for), each with its term (qualifiers: `vague`,
+# `prop`, `not light`); `missing-lighting` reads them through `detect.describes_light`.
+LIGHT_TERMS: dict[str, Term] = {**shared.spellings(shared.LIGHT), **shared.spellings(shared.TIMES)}
+LIGHT = Phrases(list(LIGHT_TERMS), plural=False)
+GENERIC_LIGHT = frozenset({"light", "lighting", "lit", "lights"})
+LIGHTS_SOMETHING = shared.LIGHTS_SOMETHING
+UNDESCRIBED_LIGHT = shared.UNDESCRIBED_LIGHT
+# After a bare "light" these say where it goes: "light from the left", "light streaming through".
+LIGHT_GOES = words_set(
+    "from through streams streaming spills spilling falls falling pours pouring filters filtering rakes raking "
+    "hits catches catching washes washing pools pooling"
 )
 
-COLOURS = phrases(
-    "red, orange, yellow, green, blue, purple, violet, pink, magenta, cyan, teal, turquoise, amber, gold, "
-    "ochre, rust, crimson, scarlet, maroon, burgundy, navy, indigo, cobalt, azure, mint, olive, emerald, "
-    "jade, lime, sage, khaki, beige, cream, ivory, bone white, off-white, white, black, grey, gray, "
-    "charcoal, slate, silver, brown, walnut brown, walnut, tan, sand, sepia, copper, bronze, sodium "
-    "orange, lavender, lilac, mauve, peach, coral, salmon, terracotta, mustard, chartreuse, umber, "
-    "sienna, taupe, oxblood, bottle green, forest green, sky blue, steel blue, petrol, golden, honey, "
-    "ash, pastel, neon pink, neon green, electric blue, deep blue, warm white, cool white, nicotine "
-    "yellow"
-)
-# Phrases with a colour word that name no palette colour; matched first so that they win.
-COLOUR_TABLE = Phrases(
+# Light named as what it is (a source, a direction, a quality), not the bare word "light" nor a vague phrase.
+CONCRETE_LIGHT = Phrases(
     {
-        **{colour: colour for colour in COLOURS},
-        **dict.fromkeys(
-            (
-                "golden hour",
-                "blue hour",
-                "black and white",
-                "black-and-white",
-                "white balance",
-                "red carpet",
-                "green screen",
-                "white noise",
-                "cool light",
-                "warm light",
-                "white light",
-                "black tie",
-                "blue jeans",
-                "olive oil",
-                "cream cheese",
-                "gold medal",
-                "sand dune",
-                "sand dunes",
-                "white-haired",
-                "grey-haired",
-                "gray-haired",
-                "silver screen",
-            ),
-            "",
-        ),
+        spelling: term.value
+        for spelling, term in shared.spellings(shared.LIGHT, without="vague").items()
+        if term.phrase not in ("light", "lighting", "lit")
     },
+    plural=False,
+)
+
+COLOURS = tuple(term.phrase for term in shared.COLOURS if "not a colour" not in term.qualifiers)
+# Phrases with a colour word that name no palette colour map to "": matched first (longer), so they win.
+COLOUR_TABLE = Phrases(
+    {term.phrase: "" if "not a colour" in term.qualifiers else term.phrase for term in shared.COLOURS},
     plural=False,
 )
 
@@ -232,44 +114,9 @@ STYLE = Phrases(
     )
 )
 
-SOUND = Phrases(
-    phrases(
-        "sound, audio, hear, hears, heard, hearing, ambience, ambient, silence, silent, quiet, noise, hiss, "
-        "hissing, hum, humming, buzz, buzzing, click, snap, thud, crackle, crackling, rumble, rumbling, whir, "
-        "whirr, whirring, murmur, chatter, footsteps, echo, echoes, chime, ring, ringing, beep, whistle, "
-        "whistling, horn, siren, music, score, song, singing, sings, birdsong, chirp, chirping, bark, "
-        "barking, roar, roaring, whisper, whispers, whispered, whispering, splash, creak, creaking, clatter, "
-        "rustle, rustling, drip, dripping, tick, ticking, lufs, foley, diegetic, voice, voiceover, speaks, "
-        "says, said, shout, shouts, yells, laugh, laughs, laughing, laughter, hushed, clang, clanging, "
-        "patter, pattering, thunder, tapping, crunch, crunching, sizzle, sizzling, gurgle, howl, howling, "
-        "applause, cheers, cheering, drumbeat, knock, knocks, slam, slams, gasp, gasps, sigh, sighs, hubbub, "
-        "din, drone of, traffic noise, radio, violin, guitar, piano, drum, drums, trumpet, saxophone, cello, "
-        "flute, harp, orchestra, crash, crashing, clack, clacking, gong, echoing, splashing, lapping, cooing, "
-        "shouting, calling, clinking, purr, purring, slapping, crack, clattering, idling, engine, croak, "
-        "croaking, shatter, shattering, bang, pop, honk, honking, rattle, rattling, squeak, squeaking, "
-        "scream, screams, chant, chanting, buzzer, alarm, "
-        # Sound-making nouns and verbs: a source named in prose is a rhythm cue ("waves", "a kid yelling").
-        "waves, surf, yell, yelling, yelled, beeps, beeping, beeped, ticks, hums, crackles, barks, rustles, "
-        "drips, drumming, giggle, giggles, giggling, whine, whining, wail, wailing, clicks, clicking, hisses, "
-        "buzzes, chirps, tweeting, squawk, squawking, screech, screeching, thump, thumping, blaring, ding, "
-        "dinging, jingle, jingling, tinkle, tinkling, clinks, whoosh, whooshing, growl, growling, meow, "
-        "meowing, snarl, snarling, hoot, hooting, cackle, cackling, sob, sobbing, crying, snore, snoring, "
-        "rings, chimes, chiming, whirs, rumbles, roars, creaks, rattles, squeaks, thuds, clatters"
-    )
-)
+SOUND = Phrases(list(shared.spellings(shared.SOUND)), plural=False)
 
-MOTION = words_set(
-    "walk walks walking walked run runs running ran move moves moving moved dance dances dancing danced jump "
-    "jumps jumping jumped wander wanders wandering stroll strolls strolling race races racing rush rushes rushing "
-    "hurry hurries hurrying drive drives driving fly flies flying swim swims swimming ride rides riding roam "
-    "roams roaming jog jogs jogging sprint sprints sprinting spin spins spinning twirl twirls twirling climb "
-    "climbs climbing chase chases chasing crawl crawls crawling skate skates skating glide glides gliding march "
-    "marches marching pace paces pacing stride strides striding hop hops hopping leap leaps leaping fight "
-    "fights fighting play plays playing cycle cycles cycling pedal pedals pedaling pedalling dash dashes "
-    "dashing stumble stumbles stumbling skip skips skipping bounce bounces bouncing scurry scurries scurrying "
-    "wanders prowl prowls prowling frolic frolics frolicking trot trots trotting rotate rotates rotating revolve "
-    "revolves revolving whirl whirls whirling"
-)
+MOTION = frozenset(spelling for term in shared.MOTION_VERBS for spelling in term.spellings)
 NUMBER_WORDS = words_set("one two three four five six seven eight nine ten eleven twelve a few several single couple")
 BEAT_UNITS = words_set(
     "step stride time pace beat second count lap turn spin hop jump bounce pull tap breath rotation stroke swing "
@@ -283,32 +130,7 @@ BEAT_WORDS = words_set(
 ENDPOINT_PREPOSITIONS = words_set("to into onto")
 CLIP_WORDS = words_set("video clip film shot movie reel")
 DETERMINERS = words_set("the a an her his their its my our your this that")
-ACTION = words_set(
-    "turn walk step open close lift raise lower smile laugh look glance reach grab pull push run jump "
-    "rise fall drop throw catch pour drink nod wave point exit enter leave approach kneel bow spin dance fly swim "
-    "climb ride drive roll slide drift blink breathe shake tap knock write read pick place hand hug kiss cry shout "
-    "speak sing move emerge appear vanish fade flicker sway crawl stretch tilt lean press cross wipe sprint dash "
-    "pedal brake stop pause bite chew sip swing kick stomp clap shrug wink grin frown gasp sigh shiver tremble rush "
-    "hurry race chase flee escape fight punch dodge duck leap hop skip stumble trip slip wobble wander stroll "
-    "march pace stride glide float soar dive splash paddle row steer twist rotate unfold fold tear rip cut slice "
-    "stir knead shape carve paint draw type scroll swipe dial answer hang peel unwrap open opens opened"
-)
-ACTION_FORMS = frozenset(
-    {
-        w
-        for base in ACTION
-        for w in (
-            base,
-            base + "s",
-            base + "es",
-            base + "ed",
-            base + "d",
-            base + "ing",
-            base[:-1] + "ing" if base.endswith("e") else base + "ing",
-            base[:-1] + "ies" if base.endswith("y") else base,
-        )
-    }
-)
+ACTION_FORMS = frozenset(spelling for term in shared.ACTION_VERBS for spelling in term.spellings)
 
 SUBJECTS = words_set(
     "man woman men women person people girl boy child kid teen teenager guy lady gentleman dog cat horse bird "
@@ -316,6 +138,11 @@ SUBJECTS = words_set(
     "farmer fisherman skater surfer climber hiker barista clerk waiter waitress singer actor actress figure "
     "stranger traveler traveller knight robot creature monster astronaut pilot boxer athlete player couple "
     "grandmother grandfather mother father priest nun vendor kitten puppy fox wolf bear deer potter"
+)
+# Things in a scene that move by themselves: a move verb right after one is their motion ("head tilts").
+SCENE_SUBJECTS = SUBJECTS | words_set(
+    "head eye eyes tear tears hand hands arm arms face body shoulder shoulders leg legs finger fingers hair "
+    "bird birds moth moths insect insects fish car cars planet earth moon ball wheel turntable dancer dancers"
 )
 # Words between an article and a subject noun that pick it out without describing it: "the other man".
 NOT_DETAIL = words_set("other same only first second last next certain random generic main another")
@@ -367,32 +194,15 @@ COMPETING_WORDS = frozenset(
     phrase.split()[0].split("-")[0] for _, left, right in COMPETING_TRAITS for phrase in left + right
 )
 
-TIME_OF_DAY: dict[str, str] = {
-    **dict.fromkeys(("dawn", "sunrise", "first light", "daybreak", "early morning"), "dawn"),
-    **dict.fromkeys(
-        (
-            "noon",
-            "midday",
-            "high sun",
-            "overhead sun",
-            "overhead noon sun",
-            "harsh midday sun",
-            "broad daylight",
-            "noon sun",
-        ),
-        "midday",
-    ),
-    **dict.fromkeys(("golden hour", "sunset", "late afternoon", "low sun", "late golden hour"), "golden hour"),
-    **dict.fromkeys(("dusk", "blue hour", "twilight"), "dusk"),
-    **dict.fromkeys(("night", "nighttime", "midnight", "moonlight", "moonlit", "after dark", "at night"), "night"),
-}
-TIMES = Phrases(TIME_OF_DAY, plural=False)
+TIMES = Phrases({spelling: term.value for spelling, term in shared.spellings(shared.TIMES).items()}, plural=False)
 
 GARMENTS = words_set(
     "coat jacket raincoat shell dress scarf hat cap shirt hoodie sweater jumper suit skirt trousers pants jeans "
     "boots gloves cloak robe uniform apron helmet vest blouse kimono parka poncho overalls beanie windbreaker"
 )
 COLOUR_WORDS = words_set(" ".join(c for c in COLOURS if " " not in c and "-" not in c))
+# Words right before a thing that gives light that make it the shot's light ("red neon", "afternoon sun").
+DESCRIBES_LIGHT = shared.DESCRIBES_LIGHT | COLOUR_WORDS
 
 SPEECH_VERBS = words_set(
     "say says said saying ask asks asked asking whisper whispers whispered shout shouts shouted yell yells "

@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from cinebrief.brief import Brief, DialogueLine
 from cinebrief.brief.loader import field_path
 from cinebrief.errors import PromptError
-from cinebrief.prompts import camera_terms, labels, shotlist
+from cinebrief.prompts import labels, shotlist, vocabulary
+from cinebrief.prompts.reader import Block, Line, read_blocks
 
 DEFAULT_SHOT_ID = "shot-1"
 UNLABELLED_SPEAKER = "?"  # a quoted line in a dialogue block with no `Speaker:` label
@@ -34,30 +35,23 @@ _BARE_QUOTE = re.compile(rf"^{_QUOTE}(?P<line>.*){_QUOTE}\s*$")
 _CHARACTER = re.compile(
     r"^(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Mx|St)\. )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})\s*:\s*(?P<description>[^\"“].*)$"
 )
-_DIALOGUE_OPEN = labels.DIALOGUE_OPEN
-_DIALOGUE_CLOSE = labels.DIALOGUE_CLOSE
-_ANGLE = re.compile(
-    r"\b(angle|eye[- ]level|overhead|top[- ]down|bird'?s[- ]eye|worm'?s[- ]eye|from (?:above|below|behind)|"
-    r"dutch|pov|over[- ]the[- ]shoulder|ground[- ]level|profile|straight[- ]on|high|low)\b",
-    re.IGNORECASE,
+# Camera words from the shared vocabulary: an angle, a move (platforms and a static camera included: the
+# move field says how the camera moves or stays), a shot type, and the framing and focus phrases.
+_FRAMES = vocabulary.spellings(vocabulary.FRAMINGS)
+_ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value == "angle"})
+_MOVE = vocabulary.pattern(vocabulary.MOVES)
+_FRAMING = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value != "angle"})
+# A leading clause of a `Camera:` line that is a framing: the framing phrases, and a bare "wide".
+_FRAMING_PHRASE = vocabulary.pattern(
+    {**vocabulary.spellings(vocabulary.FRAMINGS, without="camera field"), "wide": _FRAMES["wide"]}
 )
-_MOVE = re.compile(
-    r"\b(dolly|dollies|pan|pans|panning|tilt|tilts|tilting|crane|arc|arcs|zoom|whip|tracking|track|push[- ]in|"
-    r"pull[- ](?:out|back)|handheld|steadicam|static|locked[- ]off|orbit|orbits|truck|boom|drone|gimbal)\b",
-    re.IGNORECASE,
-)
-_FRAMING = re.compile(
-    r"\b(shot|close[- ]?up|wide|medium|establishing|insert|extreme|cu|mcu|ecu|ws|ms|full|aerial)\b", re.IGNORECASE
-)
-_FRAMING_PHRASE = camera_terms.phrase_pattern(camera_terms.FRAMING_PHRASES)  # the linter's framing words
-_FOCUS = camera_terms.phrase_pattern(camera_terms.FOCUS_WORDS)
+_FOCUS = vocabulary.pattern(vocabulary.FOCUS)
 _CLAUSES = re.compile(r"\s*[,;]\s*")
 _TRAILING_SEPARATOR = re.compile(r"\s*[,;]\s*$")
 _NOT_CHARACTERS = frozenset(
     {"note", "notes", "time", "weather", "location", "characters", "character", "story", "context", "prompt"}
     | {"summary", "description", "goal", "purpose", "format", "duration", "size", "resolution", "title", "setup"}
 )
-_PROSE_STATES = ("prose", "cinematography", "style")
 
 
 @dataclass
@@ -78,92 +72,49 @@ class _Draft:
 
 
 class _Reader:
-    """A line-by-line state machine over the prompt; `state` is the block or ultra section we are in."""
+    """Turns the located blocks of `prompts.reader` into brief facts, block by block, by the field each fills."""
 
-    def __init__(self) -> None:
+    def __init__(self, blank: frozenset[int]) -> None:
         self.draft = _Draft()
-        self.state = "prose"
-        self.continuing: str | None = None  # a text label whose value goes on over the next lines
-        self.in_ultra = False
-        self.line_number = 0
+        self.blank = blank  # the numbers of blank lines: a blank line between prose lines is a paragraph break
+        self.last_scene_line = 0
 
-    # 1. Dispatch one line.
-    def feed(self, raw: str) -> None:
-        line = raw.strip()
-        if not line:
-            self.continuing = None
-            if self.state == "style" or (self.state == "sound" and self.draft.text.get("sound")):
-                self.state = "prose"
-            if self.state == "prose" and self.draft.scene and self.draft.scene[-1]:
-                self.draft.scene.append("")
-            return
-        if self._dialogue_tags(line):
-            return
-        if self._header(line):
-            return
-        bulleted = _BULLET.match(line) is not None
-        if not (bulleted and self.state in ("actions", "dialogue")) and self.state != "shot_list" and self._label(line):
-            return
-        if self.continuing is not None and not bulleted and self.state in _PROSE_STATES:
-            self._set(self.continuing, line)
-            return
-        self._free_line(_BULLET.sub("", line), bulleted)
-
-    def _dialogue_tags(self, line: str) -> bool:
-        if not (_DIALOGUE_OPEN.search(line) or _DIALOGUE_CLOSE.search(line)):
-            return False
-        opened = _DIALOGUE_OPEN.search(line) is not None
-        inner = _DIALOGUE_CLOSE.sub("", _DIALOGUE_OPEN.sub("", line)).strip()
-        if opened:
-            self.state, self.continuing = "dialogue", None
-        if inner:
-            self._speech_or(inner, fallback="dialogue")
-        if _DIALOGUE_CLOSE.search(line):
-            self.state = "prose"
-        return True
-
-    def _header(self, line: str) -> bool:
-        section = labels.match_ultra_header(line)
-        if section == "sound_mix" and not self.in_ultra and line.rstrip().endswith(":"):
-            return False  # `Sound:` in a descriptive prompt is the sound label
-        if section is None and shotlist.is_header(line):
-            section = "shot_list"
-        if section is None:
-            return False
-        self.state, self.continuing, self.in_ultra = section, None, True
-        return True
-
-    # 2. Labelled lines.
-    def _label(self, line: str) -> bool:
-        """A line of one or more labels (``Style: 35 mm film. Camera: slow pan left.``), read piece by piece.
-
-        A label with its value on the line holds that value only (the next line is prose again, as the linter
-        reads it); a label alone on its line opens a block for the lines below it.
-        """
-        pieces = labels.split_labels(line)
-        for piece in pieces:
-            self._piece(piece.field, piece.value, piece.label)
-        return bool(pieces)
-
-    def _piece(self, name: str, value: str, label: str) -> None:
+    def block(self, block: Block) -> None:
+        name = block.field
         if name in ("actions", "dialogue"):
-            self.state, self.continuing = name, None
-            if value:
-                self._free_line(value, False)
-            return
-        if name == "cinematography":
-            self.state = "cinematography"
-        elif name == "sound" and not self.in_ultra and not value:
-            self.state = "sound"
-        elif name == "style" and not value and not self.in_ultra:
-            self.state = "style"
-        elif self.state in ("actions", "dialogue", "sound", "style"):
-            self.state = "prose"
-        self.continuing = name if labels.continues(value) and self.state in _PROSE_STATES else None
-        if name == "lighting" and "palette" in label.casefold():
-            value = self._lighting_palette(value)
-        if value:
-            self._set(name, value)
+            fallback = "action" if name == "actions" else "dialogue"
+            for line in block.lines:
+                self._speech_or(_BULLET.sub("", line.text), fallback=fallback)
+        elif name == "shot_list":
+            for line in block.lines:
+                self._shot_list_line(line.text, line.number)
+        elif name in labels.ULTRA_HEADER_TEXT:
+            for line in block.lines:
+                if not self._unread_label(line.text):
+                    self._ultra_line(name, _BULLET.sub("", line.text))
+        elif not name:
+            for line in block.lines:
+                if not self._unread_label(line.text):
+                    self._prose_line(line, bulleted=_BULLET.match(line.text) is not None)
+        elif block.role == "format" and block.lines:  # a label inside Format & Look holds its own line
+            self._set(name, block.lines[0].text)
+            for line in block.lines[1:]:
+                self._ultra_line("format_look", line.text)
+        elif name == "lighting" and "palette" in block.label.casefold():
+            self._set(name, self._lighting_palette(" ".join(line.text for line in block.lines)))
+        else:
+            for line in block.lines:
+                self._set(name, line.text)
+
+    def _unread_label(self, line: str) -> bool:
+        """A label the reader leaves in the text (the shot id, an ultra sub-label such as ``Highlights:``)."""
+        pieces = labels.split_labels(line)
+        if not pieces or pieces[0].field in labels.ROLES:
+            return False
+        for piece in pieces:
+            if piece.value:
+                self._set(piece.field, piece.value)
+        return True
 
     def _lighting_palette(self, value: str) -> str:
         """``Lighting + palette: warm key; palette: amber, teal`` → the lighting; the anchors join the palette."""
@@ -251,30 +202,19 @@ class _Reader:
         if lens:
             camera["lens"] = _join(camera.get("lens"), lens)
 
-    # 3. Unlabelled lines, by state.
-    def _free_line(self, line: str, bulleted: bool) -> None:
-        state, draft = self.state, self.draft
-        if state == "actions":
-            self._speech_or(line, fallback="action")
-        elif state == "dialogue":
-            self._speech_or(line, fallback="dialogue")
-        elif state == "sound":
-            draft.text.setdefault("sound", []).append(line)
-        elif state == "style":
-            draft.style.append(line)
-        elif state in ("prose", "cinematography"):
-            self._prose_line(line, bulleted)
-        else:
-            self._ultra_line(state, line)
-
-    def _prose_line(self, line: str, bulleted: bool) -> None:
-        if self._speech(line):
+    def _prose_line(self, line: Line, *, bulleted: bool) -> None:
+        text = _BULLET.sub("", line.text)
+        if self._speech(text):
             return
-        character = _CHARACTER.match(line)
-        if character and not bulleted and self.state == "prose" and character["name"].casefold() not in _NOT_CHARACTERS:
+        character = _CHARACTER.match(text)
+        if character and not bulleted and character["name"].casefold() not in _NOT_CHARACTERS:
             self.draft.characters[character["name"]] = character["description"].strip()
             return
-        self.draft.scene.append(line)
+        scene = self.draft.scene
+        if scene and scene[-1] and any(n in self.blank for n in range(self.last_scene_line + 1, line.number)):
+            scene.append("")
+        scene.append(text)
+        self.last_scene_line = line.number
 
     def _speech_or(self, line: str, *, fallback: str) -> None:
         if self._speech(line):
@@ -305,9 +245,7 @@ class _Reader:
 
     def _ultra_line(self, section: str, line: str) -> None:
         detail = self.draft.detail
-        if section == "shot_list":
-            self._shot_list_line(line)
-        elif section == "camera_notes":
+        if section == "camera_notes":
             detail.setdefault("camera_notes", []).append(line)
         elif section in ("format_look", "lenses"):
             detail[section] = _join(detail.get(section), line)
@@ -316,11 +254,11 @@ class _Reader:
             entries = detail.setdefault(section, {})
             entries[key] = _join(entries.get(key), line)
 
-    def _shot_list_line(self, line: str) -> None:
+    def _shot_list_line(self, line: str, number: int) -> None:
         entry = shotlist.parse_entry_line(line)
         if entry is not None:
             fields = {"start": entry.start, "end": entry.end, "title": entry.title, "lens": entry.lens}
-            self.draft.shot_list.append({**fields, "move": entry.move, "text": "", "line": self.line_number})
+            self.draft.shot_list.append({**fields, "move": entry.move, "text": "", "line": number})
         elif self.draft.shot_list:
             current = self.draft.shot_list[-1]
             current["text"] = _join(current["text"], line)
@@ -370,10 +308,9 @@ def parse_prompt(text: str) -> Brief:
     """
     if not isinstance(text, str) or not text.strip():
         raise PromptError("the prompt is empty; there is nothing to read into a brief", field="prompt")
-    reader = _Reader()
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        reader.line_number = number
-        reader.feed(line)
+    reader = _Reader(frozenset(number for number, line in enumerate(text.splitlines(), start=1) if not line.strip()))
+    for block in read_blocks(text).blocks:
+        reader.block(block)
     return _build(reader.draft)
 
 

@@ -1,5 +1,8 @@
 """Camera moves: read a move from words ("slow dolly left", "push-in", "handheld") and animate it.
 
+The words are the shared vocabulary's (`cinebrief.prompts.vocabulary.MOVES`); each move family maps to one
+of the animations below (`FAMILIES`), so previz, the prompt parser and the linter name the same moves.
+
 A move becomes a `CameraState` per moment: a pan/tilt offset that shifts every depth alike, a travel
 offset that shifts each layer by its depth (parallax: truck, dolly sideways, crane), an arc offset that
 turns layers around the subject plane (near and far move opposite ways), and a zoom (push-in, pull-out).
@@ -13,6 +16,8 @@ import math
 import random
 import re
 from dataclasses import dataclass
+
+from cinebrief.prompts import vocabulary
 
 # How far each move goes over its segment at normal speed (fractions of the frame; zoom factor minus 1).
 PAN_AMOUNT = 0.14
@@ -37,35 +42,13 @@ _SPEED_WORDS = {
     "whip": 2.6,
 }
 
-# (pattern, kind, default sign). Order matters: the first pattern found in the text wins.
-_KINDS: tuple[tuple[str, str, int], ...] = (
-    (r"\b(static|locked[- ]off|locked|tripod|still frame|no movement|fixed)\b", "static", 0),
-    (r"\bhand[- ]?held|\bshaky|\bhandycam|\bshoulder[- ](mounted|rig)|\bon the shoulder", "handheld", 0),
-    (r"\bwhip[- ]?pan", "pan", 1),
-    (r"\b(arc|arcs|arcing|orbit|orbits|orbiting|circles?|circling)\b", "arc", 1),
-    (
-        r"\b(push(es|ing)?[- ]?in|dolly(ing)?[- ]?in|dollies in|track(s|ing)?[- ]?in|zoom(s|ing)?[- ]?in|"
-        r"creep(s|ing)? in|moves? (in|closer|toward)|push(es)? forward|dolly forward)\b",
-        "push",
-        1,
-    ),
-    (
-        r"\b(pull(s|ing)?[- ]?(out|back)|dolly(ing)?[- ]?(out|back)|dollies (out|back)|zoom(s|ing)?[- ]?out|"
-        r"track(s|ing)?[- ]?(out|back)|pulls? away|reveal)\b",
-        "pull",
-        1,
-    ),
-    (r"\b(crane|craning|boom|booms|jib|pedestal|rises|rising|descends|drone rises)\b", "crane", 1),
-    (r"\b(pan|pans|panning)\b", "pan", 1),
-    (r"\b(tilt|tilts|tilting)\b", "tilt", -1),
-    (
-        r"\b(truck|trucks|trucking|dolly|dollies|dollying|track|tracks|tracking|crab|crabs|slide|slides|follow|"
-        r"follows|steadicam|gimbal|lateral)\b",
-        "travel",
-        1,
-    ),
-    (r"\bzoom", "push", 1),
-)
+# Every spelling of every move of the shared vocabulary, longest first, so that "dolly-in" is one match. In
+# prose, the verbs that are a move only when the camera is their subject ("rises", "turns") are left out.
+_SPELLINGS = vocabulary.spellings(vocabulary.MOVES)
+_MOVE = vocabulary.pattern(_SPELLINGS)
+_PROSE_MOVE = vocabulary.pattern(vocabulary.spellings(vocabulary.MOVES, without="camera"))
+# The default sign of each animation: +1 right / up / in; -1 left / down.
+_SIGNS = {"tilt": -1, "static": 0, "handheld": 0}
 
 
 @dataclass(frozen=True)
@@ -84,26 +67,34 @@ def parse_move(text: str | None) -> CameraMove:
     return moves[0] if moves else CameraMove("static")
 
 
-def parse_moves(text: str | None) -> list[CameraMove]:
-    """Every kind of move `text` names, in the order of `_KINDS` ("handheld push-in" is both).
+def parse_moves(text: str | None, *, prose: bool = False) -> list[CameraMove]:
+    """Every move `text` names, in the order named, one per animation ("handheld push-in" is both).
 
-    A static shot is an empty list; so is text that names no move.
+    Words of one move together count once ("slow dolly push-in" is a push-in, as the linter reads it). A
+    static camera is an empty list; so is text that names no move. `prose` is a scene rather than a camera
+    move: the verbs that are moves only with the camera as their subject ("she turns") are not read there.
     """
     if not text or not text.strip():
         return []
     lowered = text.casefold()
-    moves: list[CameraMove] = []
-    for pattern, kind, default_sign in _KINDS:
-        match = re.search(pattern, lowered)
-        if not match or any(move.kind == kind for move in moves):
-            continue
-        if kind == "static":
+    named: list[tuple[str, re.Match[str]]] = []
+    for match in (_PROSE_MOVE if prose else _MOVE).finditer(lowered):
+        family = _SPELLINGS[" ".join(match.group().replace("-", " ").split())].value
+        if vocabulary.FAMILIES[family][0] == "static":
             return []
-        if kind == "push" and any(move.kind in ("pull", "pan") for move in moves):
-            continue  # "whip pan" or "pull back" named first wins over a stray "zoom"
+        if all(family != seen for seen, _ in named):
+            named.append((family, match))
+    families = {family for family, _ in named}
+    moves: list[CameraMove] = []
+    for family, match in named:
+        if family in vocabulary.MOVE_MERGES and families & vocabulary.MOVE_MERGES[family] - {family}:
+            continue  # a dolly that pushes in is the push-in
+        kind = vocabulary.FAMILIES[family][1]
+        if kind == "-" or any(move.kind == kind for move in moves):
+            continue
         window = lowered[max(0, match.start() - 24) : match.end() + 24]
-        label = _label(text, match)
-        moves.append(CameraMove(kind, _direction(kind, window, default_sign), _speed(window), label))
+        sign = _direction(kind, window, _SIGNS.get(kind, 1))
+        moves.append(CameraMove(kind, sign, _speed(window), _label(text, match)))
     return moves
 
 

@@ -1,8 +1,10 @@
-"""A small colour vocabulary: palette anchors such as "sodium orange" or "deep teal" to RGB.
+"""Colours to RGB: palette anchors such as "sodium orange" or "deep teal", and the colour of a few lights.
 
-Words are matched longest first ("sodium orange" before "orange"); modifiers (deep, pale, neon, muted...)
-shift the base colour. An anchor with no colour word in it gets a stable colour from its letters, so a
-palette never silently collapses to grey.
+The colour names are the shared vocabulary's (`cinebrief.prompts.vocabulary.COLOURS`, where phrases such as
+"black and white" or "golden hour" are marked as naming no colour); this module gives each one its RGB, and
+a test checks that every colour of the vocabulary has one. Words are matched longest first ("sodium orange"
+before "orange"); modifiers (deep, pale, neon, muted...) shift the base colour. An anchor with no colour
+word in it gets a stable colour from its letters, so a palette never silently collapses to grey.
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ import colorsys
 import hashlib
 import re
 
+from cinebrief.prompts import vocabulary
+
 RGB = tuple[int, int, int]
 
-COLOURS: dict[str, RGB] = {
-    "sodium orange": (255, 138, 36),
-    "sodium": (255, 150, 40),
+# The colour of lights named in a lighting line (light words of the vocabulary, not palette colours).
+LIGHT_COLOURS: dict[str, RGB] = {
     "tungsten": (255, 170, 90),
     "candlelight": (255, 160, 70),
     "golden hour": (255, 176, 84),
+}
+COLOURS: dict[str, RGB] = {
+    "sodium orange": (255, 138, 36),
+    "sodium": (255, 150, 40),
     "neon pink": (255, 40, 170),
     "hot pink": (255, 60, 160),
     "electric blue": (40, 110, 255),
@@ -96,11 +103,36 @@ COLOURS: dict[str, RGB] = {
     "black": (14, 14, 16),
     "bone": (225, 215, 195),
     "chrome": (200, 205, 210),
+    "ash": (178, 174, 168),
+    "bone white": (232, 224, 206),
+    "off white": (238, 234, 224),
+    "warm white": (250, 238, 215),
+    "cool white": (232, 240, 250),
+    "chartreuse": (190, 230, 40),
+    "deep blue": (20, 45, 140),
+    "steel blue": (70, 110, 150),
+    "petrol": (20, 80, 95),
+    "neon green": (60, 255, 90),
+    "nicotine yellow": (215, 185, 90),
+    "honey": (225, 165, 60),
+    "oxblood": (90, 20, 25),
+    "sienna": (160, 82, 45),
+    "terracotta": (200, 100, 70),
+    "taupe": (140, 125, 110),
+    "walnut": (95, 65, 45),
+    "walnut brown": (95, 65, 45),
+    "pastel": (235, 200, 215),
 }
 
 MODIFIERS = ("deep", "dark", "pale", "light", "soft", "pastel", "neon", "bright", "vivid", "muted", "dusty", "faded")
-_WORDS = sorted(COLOURS, key=len, reverse=True)
-_PATTERN = re.compile(r"\b(" + "|".join(re.escape(word) for word in _WORDS) + r")s?\b")
+# The vocabulary's colour phrases (and those that name no colour, so that they win over their words) and the
+# light words above, longest first; a hyphen or spaces between words, a plural "s" allowed.
+_NAMES: dict[str, RGB | None] = {
+    **{term.phrase: None if "not a colour" in term.qualifiers else COLOURS[term.phrase] for term in vocabulary.COLOURS},
+    **LIGHT_COLOURS,
+}
+_WORDS = sorted(_NAMES, key=len, reverse=True)
+_PATTERN = re.compile(r"\b(" + "|".join(r"[\s-]+".join(map(re.escape, word.split())) for word in _WORDS) + r")s?\b")
 _MODIFIER = re.compile(r"\b(" + "|".join(MODIFIERS) + r")\b")
 
 
@@ -125,8 +157,11 @@ def find_colours(text: str) -> list[RGB]:
     found: list[RGB] = []
     lowered = text.casefold()
     for match in _PATTERN.finditer(lowered):
+        rgb = _NAMES[" ".join(match.group(1).replace("-", " ").split())]
+        if rgb is None:
+            continue  # "black and white", "golden hour light", "red carpet": no colour of the palette
         before = lowered[max(0, match.start() - 12) : match.start()]
-        found.append(_shift(COLOURS[match.group(1)], set(_MODIFIER.findall(before))))
+        found.append(_shift(rgb, set(_MODIFIER.findall(before))))
     return found
 
 

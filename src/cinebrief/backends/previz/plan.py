@@ -15,6 +15,7 @@ from cinebrief.backends.previz import colours
 from cinebrief.backends.previz.camera import CameraPath, Segment, parse_moves
 from cinebrief.backends.previz.colours import RGB
 from cinebrief.brief.schema import Brief, Shot
+from cinebrief.prompts import vocabulary
 
 FPS = 24
 WORDS_PER_SECOND = 2.6  # unhurried screen dialogue, about 155 words a minute
@@ -122,15 +123,7 @@ def build_storyboard(request: GenerationRequest, *, anchored: bool) -> Storyboar
     seconds = float(int(request.seconds))
     lighting = read_lighting(shot.lighting or "", text)
     figures = _figures(shot, brief, text)
-    framing = (
-        shot.camera.framing
-        or _first(
-            text,
-            r"\b((?:extreme |medium |full )?(?:close[- ]?up|wide|medium|"
-            r"establishing|long|cowboy|two)(?: shot)?)\b",
-        )
-        or ""
-    )
+    framing = shot.camera.framing or _found(_SHOT_SIZE, text) or ""
     lens = shot.camera.lens or _first(text, r"\b(\d{2,3}\s?mm)\b") or ""
     camera = _camera_path(shot, request.prompt, seconds, seed=request.seed, anchored=anchored)
     lines, overrun = time_dialogue(shot, brief, seconds)
@@ -144,15 +137,13 @@ def build_storyboard(request: GenerationRequest, *, anchored: bool) -> Storyboar
         seconds=seconds,
         seed=request.seed,
         framing=framing,
-        angle=shot.camera.angle
-        or _first(text, r"\b((?:low|high|eye[- ]level|overhead|top[- ]down|dutch) angle)")
-        or "",
+        angle=shot.camera.angle or _found(_ANGLE, text) or "",
         lens=lens,
         move_label=" / ".join(dict.fromkeys(move.label for move in camera.moves)) or "static",
         palette=read_palette(brief.palette_of(shot) if brief else list(shot.palette or []), text, lighting),
         lighting=lighting,
         setting=read_setting(" ".join([shot.scene or "", request.prompt]).casefold()) or read_setting(text) or "open",
-        weather=_first(text, r"\b(rain|snow|fog)") or _weather_synonym(text),
+        weather=read_weather(text),
         figures=figures,
         figure_colours=[_costume(name, brief) for name in figures],
         figure_scale=framing_scale(framing),
@@ -173,12 +164,32 @@ def _first(text: str, pattern: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _weather_synonym(text: str) -> str | None:
-    if re.search(r"\b(drizzle|downpour|storm|wet|puddles?|raining|rainy)\b", text):
-        return "rain"
-    if re.search(r"\b(mist|misty|haze|hazy|smoke|smoky|foggy)\b", text):
-        return "fog"
-    return "snow" if re.search(r"\b(snowing|snowy|blizzard|flurries)\b", text) else None
+def _found(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return match.group() if match else None
+
+
+# Shot sizes and angles from the shared vocabulary (a bare "wide" counts here, as on a `Camera:` line), and
+# the weather each word of the vocabulary's weather stands for, as previz draws it: rain, snow or fog.
+_FRAMES = vocabulary.spellings(vocabulary.FRAMINGS, without="camera field")
+_WIDE = next(term for term in vocabulary.FRAMINGS if term.phrase == "wide")
+_SHOT_SIZE = vocabulary.pattern(
+    {**{spelling: term for spelling, term in _FRAMES.items() if term.value not in ("angle", "framing")}, "wide": _WIDE}
+)
+_ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value == "angle"})
+_WEATHER_TERMS = vocabulary.spellings(vocabulary.WEATHER)
+_WEATHER = vocabulary.pattern(_WEATHER_TERMS)
+_DRAWN_AS = {"rain": "rain", "storm": "rain", "snow": "snow", "fog": "fog"}
+
+
+def read_weather(text: str) -> str | None:
+    """The first weather the text names that previz draws (rain, snow or fog); a storm is rain. The weather
+    itself wins over its signs ("fog" over "wet asphalt")."""
+    found = [_WEATHER_TERMS[" ".join(m.group().casefold().replace("-", " ").split())] for m in _WEATHER.finditer(text)]
+
+    drawn = [term for term in found if term.value in _DRAWN_AS]
+    weather = [term for term in drawn if "sign" not in term.qualifiers] or drawn
+    return _DRAWN_AS[weather[0].value] if weather else None
 
 
 def read_setting(text: str) -> str | None:
@@ -303,7 +314,8 @@ def _camera_path(shot: Shot, prompt: str, seconds: float, *, seed: int, anchored
             for move in parse_moves(entry.move)
         ]
     else:
-        segments = [Segment(move, 0.0, seconds) for move in parse_moves(shot.camera.move or shot.scene or prompt)]
+        moves = parse_moves(shot.camera.move) if shot.camera.move else parse_moves(shot.scene or prompt, prose=True)
+        segments = [Segment(move, 0.0, seconds) for move in moves]
     segments = [segment for segment in segments if segment.move.kind != "static"]
     return CameraPath(segments, seed=seed, anchored=anchored)
 

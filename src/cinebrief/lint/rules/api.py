@@ -263,7 +263,12 @@ def _shot_position(document: Document, shot: ShotView) -> tuple[int | None, int 
     return position(document.tree, ("shots", shot.index)) if document.tree is not None else (None, None)
 
 
-_NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|eight|ten|twelve|fifteen|twenty|thirty|sixty)"
+_NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|sixty)"
+# Nouns a duration may qualify inside the scene ("a three-second pause"): timing of an action, not the clip.
+_IN_SCENE = (
+    r"pause|hold|beat|delay|stare|silence|gap|interval|intervals|break|wait|exposure|countdown|window|mark|rule"
+    r"|period|burst|bursts|glance|look|kiss|hug|breath|spin|turn|fade|flash|flicker|drop|fall|jump|shot|shots"
+)
 _UNIT = r"(?:s|sec|secs|seconds?|minutes?|mins?)"
 # Matched on the span's lower-cased text (`Text.lowered`, same offsets), so no IGNORECASE is needed. Each
 # pattern opens with one shared `\b`, so that the engine leaves a position inside a word after one test.
@@ -274,8 +279,10 @@ _PROSE_PARAMETERS = (
             rf"\b(?:{_NUMBER}[\s-]*{_UNIT}(?=[\s-]+(?:[\w-]+\s+){{0,3}}(?:video|clip|shot|film|sequence|spot|reel"
             r"|movie|animation|ad)\b)"
             rf"|(?:video|clip|film|animation)\s+(?:of|lasting|that\s+lasts|running)\s+(?:about\s+)?\d+\s*{_UNIT}\b"
-            rf"|\d+\s*{_UNIT}\s+long\b|make\s+(?:it|the\s+(?:video|clip|shot))\s+(?:longer|shorter)\b"
-            r"|(?:longer|shorter|extended)\s+(?:video|clip|version|duration|cut)\b|duration\s*(?:of|:)?\s*\d+)",
+            rf"|{_NUMBER}\s*{_UNIT}\s+long\b|make\s+(?:it|the\s+(?:video|clip|shot))\s+(?:longer|shorter)\b"
+            r"|(?:longer|shorter|extended)\s+(?:video|clip|version|duration|cut)\b|(?:duration|length|runtime)\s*(?:of|:)?\s*\d+"
+            # a duration written as an adjective of what is made: "a five-second loop", "15-second VHS intrusion"
+            rf"|{_NUMBER}-(?:second|minute)(?=\s+(?!(?:{_IN_SCENE})\b)[a-z]))",
         ),
     ),
     (
@@ -285,15 +292,21 @@ _PROSE_PARAMETERS = (
             r"|high[\s-]?res(?:olution)?|hi[\s-]?res|low[\s-]?res(?:olution)?)\b|aspect\s+ratio\b"
             r"|(?:vertical|portrait|landscape|horizontal)(?=(?:\s+[\w-]+){0,2}\s+(?:video|format|orientation|mode"
             r"|clip|aspect|shot|frame)\b)"
-            r"|in\s+(?:vertical|portrait|landscape)\b|\d{3,4}\s*[x×]\s*\d{3,4}\b)"
+            r"|in\s+(?:vertical|portrait|landscape)\b|\d{3,4}\s*[x×]\s*\d{3,4}\b"
+            r"|\d+(?:\.\d+)?\s*fps\b|(?:high|higher|low)?\s*frame[\s-]rate\b)"
             r"|(?<![\d.])(?:16:9|9:16|1:1|4:5|21:9)(?!\d|\.\d)",
         ),
     ),
     (
         "model or quality",
         re.compile(
-            r"\b(?:sora(?:[\s-]?2)?(?:[\s-]?pro)?\b|pro\s+model\b"
-            r"|(?:highest|best|top|maximum|max|ultra|high|premium)(?:\s+possible)?\s+quality\b"
+            # a model named as the request's: the API spelling ("sora-2-pro"), after "use", "with", "on"..., or
+            # before "model"; "open Sora" or "Testing out Sora 2" name the app inside the scene
+            r"\b(?:sora-2(?:-pro)?\b"
+            r"|(?:(?<=use )|(?<=with )|(?<=using )|(?<=via )|(?<= on )|(?<=model ))sora(?:[\s-]?2)?(?:[\s-]?pro)?\b"
+            r"|sora(?:[\s-]?2)?(?:[\s-]?pro)?(?=\s+model\b)|pro\s+model\b"
+            r"|(?:highest|best|top|maximum|max|ultra|high|premium)(?:\s+possible)?[\s-]+quality\b"
+            r"|(?:imax|cinema|broadcast|studio|hollywood)[\s-]quality\b"
             r"|(?:8k|4k|ultra[\s-]?hd)\s+render\b|masterpiece\b)",
         ),
     ),
@@ -302,17 +315,20 @@ _PARAMETER_NAMES = {"duration": "seconds", "resolution": "size", "model or quali
 
 
 _TRIGGERS = {
-    "duration": words_set("s sec secs second seconds minute minutes min mins longer shorter extended duration"),
+    "duration": words_set(
+        "s sec secs second seconds minute minutes min mins longer shorter extended duration length runtime"
+    ),
     "resolution": words_set(
-        "4k 8k 2k 1080p 720p 2160p 1440p 480p uhd hd fhd res resolution aspect vertical portrait landscape horizontal"
+        "4k 8k 2k 1080p 720p 2160p 1440p 480p uhd hd fhd res resolution aspect vertical portrait landscape horizontal "
+        "fps frame"
     ),
     "model or quality": words_set("sora quality masterpiece pro render"),
 }
 
 
 _ALL_TRIGGERS = frozenset().union(*_TRIGGERS.values())
-# A size or an aspect ratio: digits around an `x` or a colon (1280x720, 9:16).
-_SIZE_OR_RATIO = re.compile(r"\d\s*[x×:]\s*\d", re.IGNORECASE)
+# A size or an aspect ratio (digits around an `x` or a colon: 1280x720, 9:16), or a frame rate (24fps).
+_SIZE_OR_RATIO = re.compile(r"\d\s*[x×:]\s*\d|\dfps", re.IGNORECASE)
 
 
 def _windows(span: Span, kind: str) -> list[tuple[int, int]]:
@@ -350,9 +366,11 @@ def _without(text: str, start: int, end: int) -> str:
 def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
     """
     ## What it does
-    Finds durations ("a 10-second video", "make it longer"), resolutions and aspect ratios ("4K",
-    "1080p", "vertical video", "9:16") and model or quality requests ("pro model", "highest quality")
-    written in the prompt's prose.
+    Finds durations ("a 10-second video", "a five-second loop", "Length: 8s", "twelve seconds long"),
+    resolutions, frame rates and aspect ratios ("4K", "1080p", "60fps", "vertical video", "9:16") and
+    model or quality requests ("use sora-2-pro", "highest quality") written in the prompt's prose. A
+    duration of something in the scene ("a two-second pause") is not one, nor is a model named as part of
+    the scene ("she opens Sora on her phone").
 
     ## Why is this bad?
     Resolution, duration and quality are request parameters (`size`, `seconds`, `model`). Prose cannot
@@ -365,9 +383,10 @@ def prose_sets_api_parameter(document: Document) -> Iterator[Finding]:
     ```
 
     ## Use instead
-    ```text
-    Close-up of a barista pouring latte art, steam curling up.   (with size="720x1280")
+    ```text --size 720x1280
+    Close-up of a barista pouring latte art, steam curling up.
     ```
+    (and `--size 720x1280` on the request)
     """
     for shot in document.shots:
         for span in shot.spans():

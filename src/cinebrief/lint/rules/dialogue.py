@@ -150,7 +150,7 @@ def inconsistent_speaker_labels(document: Document) -> Iterator[Finding]:
 
     ## Use instead
     ```text
-    Inspector Hale waits by the door.
+    Inspector Hale, in a grey trench coat, waits by the door; Mara, in a wet red jacket, stands at the window.
     Dialogue:
     - Hale: "Where were you?"
     - Mara: "I was home."

@@ -126,12 +126,13 @@ def reference_redescribed(document: Document) -> Iterator[Finding]:
     say what happens next; re-describing the picture adds nothing and may contradict it.
 
     ## Example
-    ```text
-    A woman in a red coat stands on a rooftop at sunset, skyline behind her.   (with a reference image)
+    ```text --input-reference first-frame.png
+    A woman in a red coat stands on a rooftop at sunset, skyline behind her.
     ```
+    (with a reference image as the first frame)
 
     ## Use instead
-    ```text
+    ```text --input-reference first-frame.png
     She turns toward the camera, smiles, and walks out of frame left.
     ```
     """

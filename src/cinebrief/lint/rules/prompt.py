@@ -22,7 +22,10 @@ def vague_language(document: Document) -> Iterator[Finding]:
     action". Each finding proposes concrete phrases that show what the word only claims. A word is not
     praise where its neighbours make it a description: "epic music" or "a historical epic" (a genre),
     "perfect circle", "atmospheric haze", "striking the anvil" (a verb), "cool blue light" (a colour
-    temperature), a name inside a sentence ("Nice", "Great Dane"), and words inside quoted dialogue.
+    temperature), a name inside a sentence ("Nice", "Great Dane"), a named aesthetic ("cyberpunk
+    aesthetic"), a clause that asks to avoid it ("AVOID: dramatic lighting"), a word the prompt then spells
+    out ("an elegant man in a charcoal suit and polished oxfords", "cinematic lighting with a cool rim
+    light"), and words inside quoted dialogue.
 
     ## Why is this bad?
     The model cannot render an opinion. Verbs and nouns that point to visible results (materials,
@@ -66,14 +69,16 @@ def _vague_fix(written: str, suggestion: str) -> Fix:
     return Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}")
 
 
-@rule("PR002", "multiple-camera-moves", severity="warning")
+@rule("PR002", "multiple-camera-moves", severity="warning", preview=True)
 def multiple_camera_moves(document: Document) -> Iterator[Finding]:
     """
     ## What it does
     Counts the distinct camera moves in one shot (dolly, push-in, pull-out, pan, whip pan, tilt, crane,
-    truck, arc or orbit, zoom, tracking, roll). Words that make one move together count once ("slow
-    dolly push-in"); platforms such as handheld or Steadicam are not moves. Each shot-list entry is
-    checked on its own.
+    truck, arc or orbit, zoom, tracking, roll, a drone that flies, skims or dives). Words that make one
+    move together count once ("slow dolly push-in", a tracking shot that pushes in); platforms such as
+    handheld or Steadicam are not moves. A move is decided by its verb's subject: "the drone climbs as it
+    circles the tower" is two moves, "moths circle the lamp" or "her head tilts" none. Each shot-list
+    entry is checked on its own.
 
     ## Why is this bad?
     Movement is the hardest part for the model. One clear camera move per shot is followed; a chain of
@@ -172,13 +177,14 @@ def style_not_first(document: Document) -> Iterator[Finding]:
 
     ## Example
     ```text
-    A potter shapes a bowl. Actions: ... Style: 16 mm black-and-white.
+    A potter shapes a bowl on a kick wheel.
+    Style: 16 mm black-and-white newsreel, heavy grain.
     ```
 
     ## Use instead
     ```text
     Style: 16 mm black-and-white newsreel, heavy grain.
-    A potter shapes a bowl. ...
+    A potter shapes a bowl on a kick wheel.
     ```
     """
     for shot in document.shots:
@@ -410,8 +416,9 @@ def silent_no_rhythm_cue(document: Document) -> Iterator[Finding]:
 def missing_camera_framing(document: Document) -> Iterator[Finding]:
     """
     ## What it does
-    In `mode: control`, finds a shot with no shot type and no angle: no `Camera shot:` or camera field,
-    and no framing words (wide shot, close-up, low angle, eye level, over-the-shoulder, aerial...).
+    In `mode: control`, finds a shot with no shot type and no angle: no framing words (wide shot,
+    close-up, macro, low angle, eye level, over-the-shoulder, aerial or drone view, first-person...). A
+    tracking, dolly or crane shot is a move, not a framing; "the same framing" says none.
 
     ## Why is this bad?
     Framing sets the feel: a wide shot from above stresses space, an eye-level close-up stresses
@@ -428,9 +435,7 @@ def missing_camera_framing(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.shot_list or any(span for span in shot.camera if vocab.FRAMING.found(span.words)):
-            continue
-        if shot.mentions(vocab.FRAMING):
+        if detect.has_framing(shot):
             continue
         yield Finding(
             f"{shot.label} has no framing: say the shot type and angle",
@@ -444,7 +449,11 @@ def missing_camera_framing(document: Document) -> Iterator[Finding]:
 def missing_lighting(document: Document) -> Iterator[Finding]:
     """
     ## What it does
-    In `mode: control`, finds a shot with no light source, light quality or time of day.
+    In `mode: control`, finds a shot with no light source, light quality or time of day. Light named
+    vaguely is not lighting ("moody lighting", "well lit", "professional lighting"), nor is a thing that
+    gives light but only stands in the scene ("a torch on the wall", "glowing mushrooms", "stars"), unless
+    the sentence says it lights something ("neon reflecting on wet asphalt"); "at night" alone names no
+    light. See *How the corpus is labelled* for the definition.
 
     ## Why is this bad?
     Light sets the tone (a soft warm key invites, a single hard light feels dramatic) and keeps shots
@@ -461,7 +470,7 @@ def missing_lighting(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        if shot.lighting or shot.mentions(vocab.LIGHT):
+        if detect.has_lighting(shot):
             continue
         yield Finding(
             f"{shot.label} says nothing about light: name a source, its quality or the time of day",

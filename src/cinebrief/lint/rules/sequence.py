@@ -284,12 +284,12 @@ def remix_changes_more_than_one_thing(document: Document) -> Iterator[Finding]:
     tells you which change did what.
 
     ## Example
-    ```text
+    ```text --remix-of "A woman in a red coat waits on a rooftop at dusk, medium shot, 50 mm."
     Make it night, add rain, switch to 85 mm and make her coat blue.
     ```
 
     ## Use instead
-    ```text
+    ```text --remix-of "A woman in a red coat waits on a rooftop at dusk, medium shot, 50 mm."
     Same shot; switch to an 85 mm lens.
     ```
     """
@@ -318,12 +318,12 @@ def remix_change_unstated(document: Document) -> Iterator[Finding]:
     everything. A prompt identical to the original asks for nothing.
 
     ## Example
-    ```text
+    ```text --remix-of "A woman in a red coat waits on a rooftop at dusk, medium shot, 50 mm."
     Blue coat.
     ```
 
     ## Use instead
-    ```text
+    ```text --remix-of "A woman in a red coat waits on a rooftop at dusk, medium shot, 50 mm."
     Same framing and lighting; change only her coat to navy blue.
     ```
     """

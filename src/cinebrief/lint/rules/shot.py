@@ -150,11 +150,13 @@ def shot_list_format(document: Document) -> Iterator[Finding]:
 
     ## Example
     ```text
+    Optimized Shot List (1 shot / 2.40 s)
     0-2.4 - "Harbor" (24mm, crane)
     ```
 
     ## Use instead
     ```text
+    Optimized Shot List (1 shot / 2.40 s)
     0.00–2.40 — “Harbor Wake” (24 mm, slow crane down)
     ```
     """
@@ -248,12 +250,14 @@ def shot_missing_purpose(document: Document) -> Iterator[Finding]:
 
     ## Example
     ```text
+    Optimized Shot List (1 shot / 3.00 s)
     0.00–3.00 — “Harbor Wake” (24 mm, slow crane down)
     Gulls lift off wet pilings.
     ```
 
     ## Use instead
     ```text
+    Optimized Shot List (1 shot / 3.00 s)
     0.00–3.00 — “Harbor Wake” (24 mm, slow crane down)
     Gulls lift off wet pilings. Purpose: establish place and weather.
     ```
@@ -291,15 +295,32 @@ def ultra_section_order(document: Document) -> Iterator[Finding]:
     Sound:
     Diegetic only: gulls, ferry horn, -20 LUFS
     Lighting & Atmosphere
-    ...
+    Overcast dawn, soft top light; negative fill from the harbour wall.
     ```
 
     ## Use instead
     ```text
+    Format & Look
+    Duration 4s; 180° shutter; 35 mm photochemical look.
+    Lenses & Filtration
+    24 mm spherical; 1/8 black diffusion.
+    Grade / Palette
+    Highlights: clean morning white. Mids: slate blue. Blacks: soft.
     Lighting & Atmosphere
-    ...
+    Overcast dawn, soft top light; negative fill from the harbour wall.
+    Location & Framing
+    A wet harbour pier; foreground pilings, background ferry.
+    Wardrobe / Props / Extras
+    A dock worker in a yellow oilskin; coiled ropes.
     Sound
     Diegetic only: gulls, ferry horn, -20 LUFS
+    Optimized Shot List (1 shot / 4.00 s)
+    0.00–4.00 — “Harbor Wake” (24 mm, slow crane down)
+    Gulls lift off wet pilings. Purpose: establish place and weather.
+    Camera Notes (Why It Reads)
+    The crane down lands on the worker at eye level.
+    Finishing
+    Fine grain; no vignette.
     ```
     """
     for shot in document.shots:
