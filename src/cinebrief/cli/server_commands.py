@@ -141,8 +141,16 @@ def get_video(
     api_key: str | None = ApiKey,
 ) -> None:
     """Show one video's status and progress."""
+    from cinebrief.workflows.lineage import describe_change, remix_record
+
     video = _run(base_url, api_key, lambda client: client.videos.retrieve(video_id))
-    stdout.print(json.dumps(video.model_dump(), indent=2) if as_json else _row(video), markup=False)
+    if as_json:
+        stdout.print(json.dumps(video.model_dump(), indent=2), markup=False)
+        return
+    stdout.print(_row(video), markup=False)
+    if (record := remix_record(video)) is not None:  # a remix: what it rendered and what it changed
+        stdout.print(f"change: {video.prompt}\n{describe_change(video)}", markup=False)
+        stdout.print(f"effective prompt:\n{record.get('effective_prompt', '')}", markup=False)
 
 
 @videos_app.command("download")

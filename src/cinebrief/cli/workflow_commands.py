@@ -250,7 +250,7 @@ def lineage(
     """Show the tree of remixes that holds VIDEO_ID, from its original down to every remix."""
     from rich.tree import Tree
 
-    from cinebrief.workflows.lineage import LineageStore, lineage_tree
+    from cinebrief.workflows.lineage import LineageStore, describe_change, lineage_tree
     from cinebrief.workflows.service import ENGINE_FOLDER, open_service
 
     store = LineageStore(folder / ENGINE_FOLDER)
@@ -266,7 +266,8 @@ def lineage(
         text = record.get("change") or (video.prompt or "").splitlines()[0][:80] if video.prompt else ""
         shot_id = f" [{record['shot_id']}]" if record.get("shot_id") else ""
         marker = "  <- this video" if node_id == video_id else ""
-        return f"{node_id} {video.status}{shot_id}: {text}{marker}"
+        what = describe_change(video)
+        return f"{node_id} {video.status}{shot_id}: {text}{f' ({what})' if what else ''}{marker}"
 
     tree = Tree(label(root))
     pending = [(root, tree)]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 VideoStatus = Literal["queued", "in_progress", "completed", "failed"]
 TERMINAL_STATUSES = ("completed", "failed")
@@ -59,9 +59,19 @@ class Video(BaseModel):
     seconds: str
     remixed_from_video_id: str | None
     error: VideoError | None
+    # cinebrief's own, on remixes only (never sent as null): {"effective_prompt": ..., "change": {"changed": [...],
+    # "kept": [...], "unplaced": [...]}}. The SDK keeps it in `model_extra`.
+    cinebrief: dict[str, Any] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_extras(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if data.get("cinebrief") is None:
+            data.pop("cinebrief", None)
+        return data
 
     def wire(self) -> dict[str, object]:
-        """The JSON-ready dict with all 13 keys in the contract's order."""
+        """The JSON-ready dict with all 13 keys in the contract's order (and `cinebrief` on a remix)."""
         return self.model_dump(mode="json")
 
 

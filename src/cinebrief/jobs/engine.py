@@ -39,6 +39,7 @@ from cinebrief.settings import Settings
 
 if TYPE_CHECKING:
     from cinebrief.brief.schema import Brief, Shot
+    from cinebrief.prompts.change import Remixed
 
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 SWEEP_INTERVAL_SECONDS = 60.0
@@ -334,6 +335,7 @@ class Engine:
         if source.reference_path and Path(source.reference_path).is_file():
             suffix = Path(source.reference_path).suffix.lstrip(".")
             reference_path = self.save_reference(job_id, (Path(source.reference_path).read_bytes(), suffix))
+        remixed = apply_remix(source, prompt)
         job = self.queued_job(
             job_id,
             created_at,
@@ -343,11 +345,13 @@ class Engine:
             seconds=source.seconds,
             seed=source.seed,
             remixed_from_video_id=source.id,
-            remix_source_prompt=source.prompt,
+            remix_source_prompt=source.effective_prompt or source.prompt,
             remix_change=prompt,
             options=dict(source.options),
-            brief_json=source.brief_json,
-            shot_json=source.shot_json,
+            brief_json=remixed.brief.model_dump(mode="json", exclude_none=True),
+            shot_json=remixed.shot.model_dump(mode="json", exclude_none=True),
+            effective_prompt=remixed.prompt,
+            change_record=remixed.record.as_dict(),
             reference_path=reference_path,
             idempotency_key=idempotency_key or None,
             body_hash=body_hash,
@@ -415,6 +419,20 @@ class Engine:
                 shutil.rmtree(job.output_dir, ignore_errors=True)
             self.store.forget_output(job.id)
         return len(expired)
+
+
+def apply_remix(source: Job, change: str) -> Remixed:
+    """The source (its brief shot, else its effective prompt) with the change applied: what the remix renders."""
+    from cinebrief.brief.schema import Brief, Shot
+    from cinebrief.prompts.change import apply_change
+
+    if source.shot_json and source.brief_json:
+        brief, shot = Brief.model_validate(source.brief_json), Shot.model_validate(source.shot_json)
+        return apply_change(change, brief=brief, shot=shot)
+    if source.shot_json:
+        shot = Shot.model_validate(source.shot_json)
+        return apply_change(change, brief=Brief(shots=[shot]), shot=shot)
+    return apply_change(change, prompt=source.effective_prompt or source.prompt)
 
 
 def _body_hash(request: VideoRequest) -> str:

@@ -90,7 +90,13 @@ def _videos_2026(connection: Connection) -> None:
     _add_column(connection, "jobs", Column("source_video_path", Text))  # the uploaded or extended source video
 
 
-MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026]
+def _remix_records(connection: Connection) -> None:
+    """A remix's effective prompt (its source with the change applied) and the record of what changed."""
+    _add_column(connection, "jobs", Column("effective_prompt", Text))
+    _add_column(connection, "jobs", Column("change_record", JSON))
+
+
+MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _remix_records]
 
 _VERSIONS = Table(
     "schema_migrations",

@@ -52,6 +52,8 @@ class Job:
     character_ids: list[str] = field(default_factory=list)
     clip_seconds: str | None = None  # set on an extension: the backend renders this many seconds, then appends
     source_video_path: str | None = None  # an extension's source video, or an edit's uploaded video
+    effective_prompt: str | None = None  # a remix: the source's prompt with the change applied (what is rendered)
+    change_record: dict[str, Any] | None = None  # a remix: {"changed": [...], "kept": [...], "unplaced": [...]}
 
     @property
     def extension(self) -> bool:
@@ -85,5 +87,10 @@ class Job:
             size=self.size,
             seconds=self.seconds,
             remixed_from_video_id=self.remixed_from_video_id,
+            cinebrief=(
+                {"effective_prompt": self.effective_prompt, "change": self.change_record}
+                if self.change_record is not None
+                else None
+            ),
             error=error,
         )

@@ -224,7 +224,7 @@ class Runner:
                 resume_state=dict(source.resume_state) if source is not None else {},
             )
         return GenerationRequest(
-            prompt=job.prompt,
+            prompt=job.effective_prompt or job.prompt,  # a remix renders its source with the change applied
             model=job.model,
             size=job.size,
             seconds=job.clip_seconds or job.seconds,

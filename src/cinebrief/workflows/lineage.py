@@ -143,3 +143,23 @@ def lineage_tree(video_id: str, videos: list[Any]) -> tuple[str, dict[str, list[
         if video.remixed_from_video_id:
             children.setdefault(video.remixed_from_video_id, []).append(video.id)
     return root, children, by_id
+
+
+def remix_record(video: Any) -> dict[str, Any] | None:
+    """A remix's effective prompt and change record, from our `Video` or the SDK's (where it is an extra)."""
+    found = getattr(video, "cinebrief", None)
+    if found is None:
+        found = (getattr(video, "model_extra", None) or {}).get("cinebrief")
+    return found if isinstance(found, dict) else None
+
+
+def describe_change(video: Any) -> str:
+    """What a remix changed, for a tree or a table: "changed lens, framing; unplaced: ..."."""
+    record = remix_record(video)
+    change = (record or {}).get("change") or {}
+    parts = []
+    if change.get("changed"):
+        parts.append("changed " + ", ".join(change["changed"]))
+    if change.get("unplaced"):
+        parts.append("unplaced: " + "; ".join(change["unplaced"]))
+    return "; ".join(parts)

@@ -209,6 +209,9 @@ def _metadata(board: Any, sound_facts: dict[str, object], referenced: bool) -> d
         "seed": board.seed,
         "shot_id": board.shot_id,
         "setting": board.setting,
+        "framing": board.framing,
+        "lens": board.lens,
+        "weather": board.weather,
         "camera_move": board.move_label,
         "beats": [{"text": beat.text, "start": beat.start, "end": beat.end} for beat in board.beats],
         "dialogue": [

@@ -1,0 +1,297 @@
+"""Applying a remix's one change to its source: "same shot, switch to 85 mm" gives the same shot through 85 mm.
+
+The source is a brief shot (a job made from a brief) or a prompt read into one (`parse_prompt`). The change is
+read with the one vocabulary (`prompts.vocabulary`) and sorted into the shot's aspects: lens (and the framing
+that focal length implies unless the change names one), framing, angle, camera move, lighting and time of day,
+weather, palette, style, an action beat, a dialogue line, the sound cue. What the change says replaces the
+matching aspect; every other field is kept as it was, so the rendered prompt keeps its text word for word. A
+part of the change that fits no aspect is kept as a note at the end of the prompt and recorded as unplaced,
+never dropped. Every backend renders the effective shot: previz with the source's seed (same set, one change),
+diffusers as video-to-video from the source clip.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cinebrief.brief.schema import Brief, DialogueLine, Shot
+from cinebrief.prompts import vocabulary as vocab
+from cinebrief.prompts.parse import parse_prompt
+from cinebrief.prompts.render import render_shot
+
+ASPECTS = (
+    "scene", "framing", "angle", "move", "lens", "focus", "lighting", "weather", "palette", "style", "mood",
+    "actions", "dialogue", "sound",
+)  # fmt: skip
+
+# "Same shot, ..." and the verbs that only say "change": what is left is the new value.
+_LEAD = re.compile(
+    r"^\s*(?:(?:the\s+)?same\s+(?:shot|scene|clip|take)\b[\s,;:.-]*|keep\s+everything(?:\s+else)?[^,;]*[,;]\s*)*"
+    r"(?:(?:but|and|now|then|please|just)\s+)*"
+    r"(?:(?:switch|change|swap|cut|go|move|set)\s+(?:it\s+|the\s+\w+\s+)?(?:to|into|for)\s+|"
+    r"(?:make|turn)\s+(?:it|the\s+\w+)\s+(?:into\s+)?|use\s+(?:an?\s+|the\s+)?|add\s+(?:an?\s+|some\s+)?|"
+    r"with\s+(?:an?\s+)?|at\s+(?=dusk|dawn|night|noon|sunset|sunrise|golden|blue)|in\s+(?=the\s+rain|rain|snow|fog))?",
+    re.IGNORECASE,
+)
+_LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”](.+?)[\"“”]")
+_SPEAKER = re.compile(r"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:says?|shouts?|whispers?|asks?)\b")
+_STYLE = re.compile(r"\b(style|styled|look|aesthetic|film stock|shot on|animated|anime|noir|in the manner of)\b", re.I)
+_PALETTE = re.compile(r"\b(palette|colou?rs?|tones?|grade|graded|hues?)\b", re.IGNORECASE)
+_SOUND = re.compile(r"\b(sound|sounds|audio|music|score|ambience|ambient|noise|hum|hiss|silence|silent)\b", re.I)
+_MOOD = re.compile(r"\b(mood|feel|feels|feeling|tone|emotion|vibe)\b", re.IGNORECASE)
+_ACTION = re.compile(r"\b(beat|action|instead of|then)\b", re.IGNORECASE)
+
+_FRAMINGS = vocab.pattern(vocab.spellings(vocab.FRAMINGS, without="camera field"))
+_MOVES = vocab.pattern(vocab.spellings(vocab.MOVES))
+_LIGHT = vocab.pattern(vocab.spellings(vocab.LIGHT, without="prop"))
+_TIMES = vocab.pattern(vocab.spellings(vocab.TIMES))
+_WEATHER = vocab.pattern(vocab.spellings(vocab.WEATHER, without="sign"))
+_COLOURS = vocab.pattern(vocab.spellings(vocab.COLOURS, without="not a colour"))
+_FOCUS = vocab.pattern(vocab.spellings(vocab.FOCUS))
+_ANGLE_VALUE = "angle"
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """What a change did: the aspects it replaced, the aspects kept as they were, the parts it could not place."""
+
+    changed: tuple[str, ...]
+    kept: tuple[str, ...]
+    unplaced: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"changed": list(self.changed), "kept": list(self.kept), "unplaced": list(self.unplaced)}
+
+
+@dataclass(frozen=True)
+class Remixed:
+    """The effective shot and prompt of a remix, and the record of the change."""
+
+    brief: Brief
+    shot: Shot
+    prompt: str
+    record: ChangeRecord
+
+
+def framing_for_focal_length(millimetres: float) -> str:
+    """The shot size a focal length implies on a full-frame camera at a conversational distance."""
+    if millimetres <= 24:
+        return "wide shot"
+    if millimetres <= 40:
+        return "medium wide shot"
+    if millimetres <= 60:
+        return "medium shot"
+    if millimetres <= 100:
+        return "close-up"
+    return "tight close-up"
+
+
+def apply_change(
+    change: str, *, prompt: str | None = None, brief: Brief | None = None, shot: Shot | None = None
+) -> Remixed:
+    """The source (a brief shot, or a prompt) with `change` applied; see the module docstring."""
+    if shot is None or brief is None:
+        brief = parse_prompt(prompt or "")
+        shot = brief.shots[0]
+    updates: dict[str, object] = {}
+    camera: dict[str, object] = {}
+    unplaced: list[str] = []
+    for clause in _clauses(change):
+        aspects = _place(clause, shot, updates, camera)
+        if not aspects:
+            unplaced.append(_value(clause))
+        for aspect in aspects:
+            updates.setdefault(f"_{aspect}", True)
+    changed = tuple(aspect for aspect in ASPECTS if updates.pop(f"_{aspect}", False))
+    if camera:
+        updates["camera"] = _updated_camera(shot, camera)
+    if unplaced:  # kept, never dropped: said at the end of the prompt
+        updates["detail"] = shot.detail.model_copy(update={"finishing": _join(shot.detail.finishing, unplaced)})
+    effective_shot = shot.model_copy(update=updates)
+    shots = [effective_shot if item.id == shot.id else item for item in brief.shots]
+    effective_brief = brief.model_copy(update={"shots": shots})
+    kept = tuple(aspect for aspect in ASPECTS if aspect not in changed and _present(shot, brief, aspect))
+    return Remixed(
+        brief=effective_brief,
+        shot=effective_shot,
+        prompt=render_shot(effective_brief, effective_shot, "descriptive"),
+        record=ChangeRecord(changed=changed, kept=kept, unplaced=tuple(unplaced)),
+    )
+
+
+def _clauses(change: str) -> list[str]:
+    """The change's parts: one per sentence or semicolon (the guide asks for one change; more are each placed)."""
+    parts = [part.strip(" ,.") for part in re.split(r"[;\n]|(?<=[.!?])\s+", change)]
+    return [part for part in parts if part and not re.fullmatch(r"(?i)(the\s+)?same\s+(shot|scene)", part)]
+
+
+def _value(clause: str) -> str:
+    """The clause without "same shot," and the verbs that only say "change to"."""
+    return _LEAD.sub("", clause, count=1).strip(" ,.") or clause.strip(" ,.")
+
+
+def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str, object]) -> list[str]:
+    """Write the clause into the aspect(s) it names; returns them (empty: it fits none)."""
+    value = _value(clause)
+    quote = _QUOTE.search(clause)
+    if quote:
+        return _dialogue(clause, quote.group(1), shot, updates)
+    if lens := _LENS.search(value):
+        camera["lens"] = f"{lens.group(1)} mm"
+        framing = _FRAMINGS.search(value)
+        camera["framing"] = framing.group(0) if framing else framing_for_focal_length(float(lens.group(1)))
+        return ["lens", "framing"]
+    if _SOUND.search(value):
+        updates["sound"] = value
+        return ["sound"]
+    if _STYLE.search(value):
+        updates["style"] = value
+        return ["style"]
+    if _PALETTE.search(value) and (colours := [m.group(0) for m in _COLOURS.finditer(value)]):
+        light, inline, _ = _inline_palette(shot.lighting)
+        if inline:  # the palette is written on the lighting line: it is replaced there
+            updates["lighting"] = f"{light}; {', '.join(colours)}"
+        else:
+            updates["palette"] = colours
+        return ["palette"]
+    if _WEATHER.search(value):
+        updates["scene"] = _replace_sentences(shot.scene, _WEATHER, value)
+        return ["weather"]
+    if _LIGHT.search(value) or _TIMES.search(value):
+        updates["lighting"] = _replace_lighting(shot.lighting, value)
+        return ["lighting"]
+    if _FOCUS.search(value) and not _MOVES.search(value):
+        camera["focus"] = value
+        return ["focus"]
+    if match := _FRAMINGS.search(value):
+        term = vocab.spellings(vocab.FRAMINGS)[match.group(0).casefold().replace("-", " ")]
+        camera["angle" if term.value == _ANGLE_VALUE else "framing"] = value
+        return ["angle" if term.value == _ANGLE_VALUE else "framing"]
+    if re.search(r"\bangle\b", value, re.I):
+        camera["angle"] = value
+        return ["angle"]
+    if _MOVES.search(value) or re.search(r"\b(static|locked[- ]off|handheld)\b", value, re.I):
+        camera["move"] = value
+        return ["move"]
+    if _MOOD.search(value):
+        updates["mood"] = re.sub(r"(?i)^(?:(?:more|feel|feels|feeling|a|an)\s+)+", "", value) or value
+        return ["mood"]
+    if _ACTION.search(clause) or _is_action(value):
+        updates["actions"] = [*shot.actions, value[:1].upper() + value[1:]]
+        return ["actions"]
+    return []
+
+
+def _aspect_of_camera_part(part: str) -> str | None:
+    """Which camera aspect one comma-separated part of a camera line states."""
+    if _LENS.search(part):
+        return "lens"
+    if _MOVES.search(part) or re.search(r"\b(static|locked[- ]off|handheld)\b", part, re.I):
+        return "move"
+    if match := _FRAMINGS.search(part):
+        term = vocab.spellings(vocab.FRAMINGS).get(match.group(0).casefold().replace("-", " "))
+        return "angle" if term is not None and term.value == _ANGLE_VALUE else "framing"
+    if re.search(r"\b(angle|eye level|overhead|bird'?s?[- ]eye)\b", part, re.I):
+        return "angle"
+    if _FOCUS.search(part):
+        return "focus"
+    return None
+
+
+def _updated_camera(shot: Shot, camera: dict[str, object]) -> object:
+    """The camera with the changed aspects replaced. A camera written as one line ("wide shot, eye level,
+    slow dolly left, 32 mm") keeps that line: only the part that states the changed aspect is replaced."""
+    current = shot.camera
+    combined = current.framing and "," in current.framing and not any((current.angle, current.move, current.lens))
+    if not combined:
+        return current.model_copy(update=camera)
+    parts = [part.strip() for part in (current.framing or "").split(",") if part.strip()]
+    for aspect, value in camera.items():
+        index = next((i for i, part in enumerate(parts) if _aspect_of_camera_part(part) == aspect), None)
+        if index is None:
+            parts.append(str(value))
+        else:
+            parts[index] = str(value)
+    return current.model_copy(update={"framing": ", ".join(parts)})
+
+
+def _inline_palette(lighting: str | None) -> tuple[str, str, bool]:
+    """A lighting line split into its light and the palette written after it ("...; magenta, cyan")."""
+    if lighting and ";" in lighting:
+        light, _, palette = lighting.rpartition(";")
+        if _COLOURS.search(palette) and not _LIGHT.search(palette):
+            return light.strip(), palette.strip(), True
+    return lighting or "", "", False
+
+
+def _replace_lighting(lighting: str | None, value: str) -> str:
+    """The new lighting, keeping a palette written after it on the same line."""
+    _, palette, inline = _inline_palette(lighting)
+    return f"{value}; {palette}" if inline else value
+
+
+def _is_action(value: str) -> bool:
+    spellings = vocab.spellings(vocab.ACTION_VERBS) | vocab.spellings(vocab.MOTION_VERBS)
+    return any(word in spellings for word in re.findall(r"[a-z]+", value.casefold()))
+
+
+def _dialogue(clause: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
+    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one."""
+    speaker_match = _SPEAKER.search(clause)
+    speaker = speaker_match.group("name") if speaker_match else None
+    dialogue = list(shot.dialogue)
+    index = next((i for i, item in enumerate(dialogue) if speaker is None or item.speaker == speaker), None)
+    if index is None:
+        dialogue.append(DialogueLine(speaker=speaker or "Narrator", line=line))
+    else:
+        dialogue[index] = dialogue[index].model_copy(update={"line": line})
+    updates["dialogue"] = dialogue
+    return ["dialogue"]
+
+
+def _replace_sentences(text: str | None, about: re.Pattern[str], value: str) -> str:
+    """`text` with its sentences about the aspect replaced by `value` (added at the end when none is)."""
+    sentences = re.split(r"(?<=[.!?])\s+", text or "") if text else []
+    kept = [sentence for sentence in sentences if not about.search(sentence)]
+    addition = value[:1].upper() + value[1:]
+    return " ".join([*kept, addition if addition.endswith((".", "!", "?")) else addition + "."]).strip()
+
+
+def _join(existing: str | None, notes: list[str]) -> str:
+    return "; ".join([*((existing and [existing]) or []), *notes])
+
+
+def _camera_aspects(shot: Shot) -> dict[str, object]:
+    camera = shot.camera
+    aspects: dict[str, object] = {
+        "framing": camera.framing,
+        "angle": camera.angle,
+        "move": camera.move,
+        "lens": camera.lens,
+        "focus": camera.focus,
+    }
+    if camera.framing and "," in camera.framing:  # one camera line: each part states its own aspect
+        aspects["framing"] = None
+        for part in camera.framing.split(","):
+            aspect = _aspect_of_camera_part(part)
+            aspects[aspect or "framing"] = aspects.get(aspect or "framing") or part.strip()
+    return aspects
+
+
+def _present(shot: Shot, brief: Brief, aspect: str) -> bool:
+    """Whether the source says anything about `aspect` (what a change keeps)."""
+    values = {
+        "scene": shot.scene,
+        **_camera_aspects(shot),
+        "lighting": shot.lighting,
+        "weather": shot.scene and _WEATHER.search(shot.scene),
+        "palette": shot.palette or brief.palette or _inline_palette(shot.lighting)[2],
+        "style": shot.style or brief.style,
+        "mood": shot.mood,
+        "actions": shot.actions,
+        "dialogue": shot.dialogue,
+        "sound": shot.sound,
+    }
+    return bool(values[aspect])
