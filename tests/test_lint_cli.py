@@ -236,6 +236,7 @@ def test_console_entry_point_runs_lint_and_maps_errors(tmp_path: Path) -> None:
 
 def test_preview_rules_run_only_with_preview(monkeypatch: pytest.MonkeyPatch) -> None:
     """A rule in preview is off by default, even when selected, and `--preview` turns it on."""
+    registry.load_rules()
     monkeypatch.setitem(registry.RULES, "PR001", dataclasses.replace(registry.RULES["PR001"], preview=True))
     engine._selected.cache_clear()
 
@@ -252,3 +253,13 @@ def test_preview_rules_run_only_with_preview(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         monkeypatch.undo()
         engine._selected.cache_clear()
+
+
+def test_multiple_camera_moves_is_in_preview(cli) -> None:
+    """Its precision on the frozen test corpus is under 0.9: off by default, on with --preview."""
+    text = "Style: 1970s documentary.\nThe camera pans left, then tilts up to the rooftops."
+    plain = json.loads(cli("lint", "--text", text, "--format", "json").stdout)["diagnostics"]
+    preview = json.loads(cli("lint", "--text", text, "--format", "json", "--preview").stdout)["diagnostics"]
+    assert "PR002" not in {d["code"] for d in plain}
+    assert "PR002" in {d["code"] for d in preview}
+    assert registry.RULES["PR002"].preview and "`multiple-camera-moves`" in DEFAULT_PATH.read_text(encoding="utf-8")

@@ -204,12 +204,7 @@ COLOUR_WORDS = words_set(" ".join(c for c in COLOURS if " " not in c and "-" not
 # Words right before a thing that gives light that make it the shot's light ("red neon", "afternoon sun").
 DESCRIBES_LIGHT = shared.DESCRIBES_LIGHT | COLOUR_WORDS
 
-SPEECH_VERBS = words_set(
-    "say says said saying ask asks asked asking whisper whispers whispered shout shouts shouted yell yells "
-    "yelled mutter mutters muttered answer answers answered reply replies replied call calls called murmur "
-    "murmurs murmured exclaim exclaims exclaimed tell tells told add adds added sing sings sang cry cries cried "
-    "announce announces announced snap snaps snapped respond responds responded speak speaks spoke"
-)
+SPEECH_VERBS = frozenset(spelling for term in shared.SPEECH_VERBS for spelling in term.spellings)
 # Quoted text that is written, not spoken: a sign reading "OPEN", a shirt that says "NO".
 WRITTEN = words_set(
     "sign signs label labeled labelled banner poster screen title titled text card shirt t-shirt note letter "

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from cinebrief.prompts import vocabulary
+
 # The ten ultra-detailed headers in the guide's order: (brief field in `Detail`, exact header text).
 # The shot-list header carries its counts, so it is written by `prompts.shotlist.format_header`.
 ULTRA_HEADERS: tuple[tuple[str, str], ...] = (
@@ -170,7 +172,10 @@ BLOCKS = frozenset({"cinematography", "actions", "dialogue"})
 # ``Mara (quietly):``, ``Mara says softly:``), a ``<dialogue>`` tag.
 BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
 SPEAKER = r"(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)"
-SAID = r"says|asks|whispers|shouts|replies|answers|mutters|murmurs|calls|yells"
+# A speech verb in the present, as a speaker line uses it ("Mara whispers:"), from the shared vocabulary.
+SAID = "|".join(
+    sorted({spelling for term in vocabulary.SPEECH_VERBS for spelling in term.spellings if spelling.endswith("s")})
+)
 DIALOGUE_OPEN = re.compile(r"<dialogue>", re.IGNORECASE)
 DIALOGUE_CLOSE = re.compile(r"</dialogue>", re.IGNORECASE)
 

@@ -681,3 +681,11 @@ SOUND = table(
     crying, ~snore | sound
     """
 )
+
+# Verbs of speech: "Mara says softly:" opens a spoken line, "he whispers" near a quote makes it speech.
+SPEECH_VERBS = table(
+    """
+    ~say, ~ask, ~whisper, ~shout, ~yell, ~mutter, ~answer, ~reply, ~call, ~murmur, ~exclaim, ~tell | speech
+    ~add, ~sing, ~cry, ~announce, ~snap, ~respond, ~speak | speech
+    """
+)
