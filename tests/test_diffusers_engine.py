@@ -82,8 +82,26 @@ def test_every_layout_generates_offline_in_each_mode_it_claims(folders, tmp_path
         assert capabilities.audio and made[0].metadata["audio"] == "model"
         samples = decode_audio(made[0].video)
         assert float(np.sqrt(np.mean(samples**2))) > 1e-3
-    else:
-        assert not capabilities.audio and made[0].metadata["audio"] == "silent"
+    else:  # a silent model: the sound pass gives it the prompt's bed (this prompt has no dialogue)
+        assert capabilities.audio and made[0].metadata["audio"] == "sound pass"
+        assert made[0].metadata["sound"]["beds"]
+
+
+def test_the_sound_pass_speaks_the_dialogue_on_its_timing(folders, tmp_path: Path) -> None:
+    prompt = 'A quiet city street at night.\n\nDialogue:\n- Mara: "We leave at dawn, all of us."'
+    backend = DiffusersBackend(path=str(folders["wan2.1-t2v"]), cache=PipelineCache())
+    result = _run(backend, tmp_path / "voiced", prompt=prompt)
+    (line,) = result.metadata["sound"]["dialogue"]
+    assert result.metadata["sound"]["speech"] == "espeak-ng" and line["speaker"] == "Mara"
+    track = decode_audio(result.video)
+    rate = 48_000
+    inside = track[..., int(line["start"] * rate) : int(line["end"] * rate)]
+    before = track[..., : int(max(0.05, line["start"] - 0.1) * rate)]
+    assert np.sqrt(np.mean(inside**2)) > 2 * np.sqrt(np.mean(before**2))  # the speech starts where it is timed
+    quiet = DiffusersBackend(path=str(folders["wan2.1-t2v"]), cache=PipelineCache(), sound_pass=False)
+    silent = _run(quiet, tmp_path / "silent", prompt=prompt)
+    assert silent.metadata["audio"] == "silent" and float(np.abs(decode_audio(silent.video)).max()) < 1e-3
+    assert not quiet.capabilities("tiny").audio
 
 
 def test_remix_starts_from_the_source_clip(folders, tmp_path: Path) -> None:

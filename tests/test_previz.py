@@ -12,7 +12,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from cinebrief.backends import GenerationRequest, create_backend
-from cinebrief.backends.previz import PrevizBackend, sound
+from cinebrief.backends.previz import PrevizBackend
+from cinebrief.media import soundtrack as sound
 from cinebrief.backends.previz.overlays import Layout, render_beat_card
 from cinebrief.backends.previz.plan import Beat
 from cinebrief.brief import Camera, Detail, ShotListEntry, parse_brief

@@ -70,7 +70,11 @@ class DiffusersBackend:
         defaults = self.defaults(model)
         seconds = tuple(s for s in CONTRACT_SECONDS if int(s) <= defaults.max_seconds)
         variant = folder.variant
-        sound = "its own sound track" if variant.audio else "a silent audio track"
+        sound = (
+            "its own sound track"
+            if variant.audio
+            else ("the prompt's dialogue and sound bed (sound pass)" if self.settings.sound_pass else "a silent track")
+        )
         # Any even size is accepted (H.264 needs even sides): the model generates at its own multiple and
         # the output is fitted back, so the native multiple is published in the notes, not as a limit.
         return Capabilities(
@@ -82,7 +86,7 @@ class DiffusersBackend:
             max_seconds=defaults.max_seconds,
             image_to_video=folder.image_to_video_class is not None,
             text_to_video=folder.text_to_video_class is not None,
-            audio=variant.audio,
+            audio=variant.audio or self.settings.sound_pass,
             remix=folder.video_to_video_class is not None,
             remix_refusal=variant.remix_refusal,
             settings={"variant": variant.name, **defaults.as_dict(), **self.runtime_settings()},
@@ -197,9 +201,13 @@ class DiffusersBackend:
             )
         if cancelled():
             raise CancelledError()
-        # 4. Fit to the requested size; write video.mp4 (the model's sound or silence), thumbnail and spritesheet.
+        # 4. A silent model's clip gets the prompt's dialogue and sound bed (the sound pass, as previz makes them).
+        sound_pass, sound_facts = None, {}
+        if decoded.audio is None and self.settings.sound_pass:
+            sound_pass, sound_facts = prompt_soundtrack(request, seconds=plan.duration)
+        # 5. Fit to the requested size; write video.mp4, thumbnail and spritesheet.
         directory = Path(output_dir)
-        write_outputs(decoded, plan, directory)
+        write_outputs(decoded, plan, directory, sound_pass=sound_pass)
         progress(1.0)
         metadata = {
             "backend": self.name,
@@ -214,7 +222,8 @@ class DiffusersBackend:
             "cpu_offload": options.cpu_offload,
             "vae_tiling": options.vae_tiling,
             **({"speed": options.speed.as_dict()} if options.speed.as_dict() else {}),
-            "audio": "model" if decoded.audio is not None else "silent",
+            "audio": "model" if decoded.audio is not None else ("sound pass" if sound_pass is not None else "silent"),
+            **({"sound": sound_facts} if sound_facts else {}),
             "pipeline_loaded": self.cache.loads > loads_before,
             "elapsed_seconds": round(time.perf_counter() - started, 3),
             **plan.metadata(),
@@ -227,6 +236,19 @@ class DiffusersBackend:
                 "strength": plan.remix_strength,
             }
         return GenerationResult(directory=directory, metadata=metadata)
+
+
+def prompt_soundtrack(request: GenerationRequest, *, seconds: float) -> tuple[Any, dict[str, object]]:
+    """The sound pass for this request: its brief shot, else its prompt read as one."""
+    from cinebrief.media.soundtrack import shot_soundtrack
+    from cinebrief.prompts import parse_prompt
+
+    if request.shot is not None:
+        shot, brief = request.shot, request.brief
+    else:
+        brief = parse_prompt(request.prompt)
+        shot = brief.shots[0]
+    return shot_soundtrack(shot, brief, prose=shot.scene or request.prompt, seed=request.seed, seconds=seconds)
 
 
 @contextmanager

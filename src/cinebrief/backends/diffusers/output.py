@@ -40,10 +40,15 @@ def fit_frame(frame: np.ndarray, width: int, height: int, mode: str) -> np.ndarr
     return np.asarray(fitted)
 
 
-def soundtrack(decoded: Decoded, frames: int, fps: int) -> np.ndarray:
-    """The clip's audio at the container's rate and length: the model's own sound, or silence."""
+def soundtrack(decoded: Decoded, frames: int, fps: int, sound_pass: np.ndarray | None = None) -> np.ndarray:
+    """The clip's audio at the container's rate and length: the model's own sound, else the sound pass's
+    track (dialogue and bed from the prompt), else silence."""
     length = round(frames / fps * AUDIO_RATE)
     if decoded.audio is None or decoded.audio.size == 0 or decoded.audio_rate <= 0:
+        if sound_pass is not None:
+            track = np.zeros((sound_pass.shape[0], length), dtype=np.float32)
+            track[:, : min(length, sound_pass.shape[1])] = sound_pass[:, :length]
+            return track
         return np.zeros(length, dtype=np.float32)
     audio = resample(decoded.audio, decoded.audio_rate, rate=AUDIO_RATE)
     if audio.shape[0] > 2:
@@ -53,7 +58,7 @@ def soundtrack(decoded: Decoded, frames: int, fps: int) -> np.ndarray:
     return track
 
 
-def write_outputs(decoded: Decoded, plan: Plan, directory: Path) -> None:
+def write_outputs(decoded: Decoded, plan: Plan, directory: Path, *, sound_pass: np.ndarray | None = None) -> None:
     """Write video.mp4, thumbnail.webp and spritesheet.jpg for the decoded clip into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     pixels = decoded.frames
@@ -70,6 +75,6 @@ def write_outputs(decoded: Decoded, plan: Plan, directory: Path) -> None:
             writer.write_frame(frame)
             if index in wanted:
                 kept[index] = frame
-        writer.write_audio(soundtrack(decoded, count, plan.fps))
+        writer.write_audio(soundtrack(decoded, count, plan.fps, sound_pass))
     write_thumbnail(kept[thumbnail_index], directory / THUMBNAIL_FILE)
     write_spritesheet([kept[i] for i in sprite_indices(count)], directory / SPRITESHEET_FILE)

@@ -13,7 +13,9 @@ from cinebrief.backends.diffusers.runtime import DTYPES
 from cinebrief.backends.diffusers.speed import SPEED_KEYS, SpeedOptions
 from cinebrief.errors import ConfigError
 
-RUNTIME_KEYS = ("path", "family", "device", "dtype", "dtypes", "cpu_offload", "vae_tiling", "cache_bytes")
+RUNTIME_KEYS = (
+    "path", "family", "device", "dtype", "dtypes", "cpu_offload", "vae_tiling", "cache_bytes", "sound_pass",
+)  # fmt: skip
 ALLOWED_KEYS = (*RUNTIME_KEYS, *SPEED_KEYS, *OVERRIDABLE)
 EXPLICIT_DTYPES = tuple(dtype for dtype in DTYPES if dtype != "auto")
 
@@ -30,6 +32,7 @@ class DiffusersSettings:
     cpu_offload: bool = False
     vae_tiling: bool = False
     cache_bytes: int | None = None
+    sound_pass: bool = True  # a silent model's clip gets the prompt's dialogue and bed; never over a model's own
     speed: SpeedOptions = field(default_factory=SpeedOptions)
     generation: tuple[tuple[str, Any], ...] = ()  # (key, value) of fps, steps, guidance, ... when set
 
@@ -49,7 +52,7 @@ class DiffusersSettings:
             raise ConfigError(f"family '{family}' is not supported. Allowed: {', '.join(FAMILIES)}.")
         if values.get("dtype", "auto") not in DTYPES:
             raise ConfigError(f"dtype '{values['dtype']}' is not supported. Allowed: {', '.join(DTYPES)}.")
-        for flag in ("cpu_offload", "vae_tiling"):
+        for flag in ("cpu_offload", "vae_tiling", "sound_pass"):
             if not isinstance(values.get(flag, False), bool):
                 raise ConfigError(f"`{flag}` must be true or false, got {values[flag]!r}.")
         cache_bytes = values.get("cache_bytes")
@@ -64,6 +67,7 @@ class DiffusersSettings:
             cpu_offload=bool(values.get("cpu_offload", False)),
             vae_tiling=bool(values.get("vae_tiling", False)),
             cache_bytes=cache_bytes,
+            sound_pass=bool(values.get("sound_pass", True)),
             speed=SpeedOptions.from_mapping(values),
             generation=tuple((key, values[key]) for key in OVERRIDABLE if key in values),
         )

@@ -29,7 +29,6 @@ from cinebrief.backends.base import (
     GenerationResult,
     ProgressFn,
 )
-from cinebrief.backends.previz import sound
 from cinebrief.backends.previz.overlays import Overlays
 from cinebrief.backends.previz.plan import FPS, build_storyboard
 from cinebrief.backends.previz.plate import SYNTH_SCALE, ReferencePlate
@@ -40,6 +39,7 @@ from cinebrief.contract.capabilities import Capabilities
 from cinebrief.errors import ReferenceImageError
 from cinebrief.media.atomic import discard
 from cinebrief.media.encode import EncodeSettings, VideoWriter
+from cinebrief.media.soundtrack import soundtrack
 from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
 from cinebrief.media.thumbnail import representative_index, write_thumbnail
 
@@ -150,12 +150,12 @@ class PrevizBackend:
         sound_facts: dict[str, object] = {}
 
         def make_soundtrack() -> np.ndarray:
-            track, facts = sound.soundtrack(board)
+            track, facts = soundtrack(board.lines, board.sound, seed=board.seed, seconds=board.seconds)
             sound_facts.update(facts)
             return track
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
-            soundtrack = pool.submit(make_soundtrack)
+            sound_future = pool.submit(make_soundtrack)
             weather = None
             if reference is not None:
                 plate: Any = ReferencePlate(reference, board.camera)
@@ -170,7 +170,7 @@ class PrevizBackend:
             output_dir.mkdir(parents=True, exist_ok=True)
             picture = Picture(board, plate, overlays, weather)
             self._encode(
-                board, picture, soundtrack, pool, output_dir, lambda fraction: progress(0.97 * fraction), cancelled
+                board, picture, sound_future, pool, output_dir, lambda fraction: progress(0.97 * fraction), cancelled
             )
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))

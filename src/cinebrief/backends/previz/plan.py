@@ -16,11 +16,10 @@ from cinebrief.backends.previz.camera import CameraPath, Segment, parse_moves
 from cinebrief.backends.previz.colours import RGB
 from cinebrief.brief.schema import Brief, Shot
 from cinebrief.prompts import vocabulary
+from cinebrief.prompts.timing import TimedLine as Line
+from cinebrief.prompts.timing import time_dialogue
 
 FPS = 24
-WORDS_PER_SECOND = 2.6  # unhurried screen dialogue, about 155 words a minute
-LINE_GAP = 0.25  # seconds of air between two lines
-EDGE = 0.2  # seconds kept clear at the start and end of the clip
 
 
 @dataclass(frozen=True)
@@ -30,20 +29,6 @@ class Beat:
     text: str
     start: float
     end: float
-
-
-@dataclass(frozen=True)
-class Line:
-    speaker: str
-    text: str
-    start: float
-    end: float
-    voice_index: int  # which voice: one per speaker, in order of first appearance
-    voice: str | None = None  # the character's espeak-ng voice, when the brief names one
-
-    @property
-    def words(self) -> int:
-        return max(1, len(self.text.split()))
 
 
 @dataclass(frozen=True)
@@ -335,37 +320,3 @@ def time_beats(shot: Shot, seconds: float) -> list[Beat]:
     ]
 
 
-def time_dialogue(shot: Shot, brief: Brief | None, seconds: float) -> tuple[list[Line], float]:
-    """Lines one after another, each as long as its words take; the slack spread between them.
-
-    Returns the lines and the overrun (needed time / available time, 1.0 when they fit).
-    """
-    lines = shot.dialogue
-    if not lines:
-        return [], 1.0
-    durations = [max(0.8, len(line.line.split()) / WORDS_PER_SECOND) for line in lines]
-    available = max(0.5, seconds - 2 * EDGE - LINE_GAP * (len(lines) - 1))
-    needed = sum(durations)
-    overrun = needed / available
-    if overrun > 1.0:
-        durations = [duration / overrun for duration in durations]
-    slack = max(0.0, available - sum(durations)) / (len(lines) + 1)
-    speakers: list[str] = []
-    timed: list[Line] = []
-    clock = EDGE + slack
-    for line, duration in zip(lines, durations, strict=True):
-        if line.speaker not in speakers:
-            speakers.append(line.speaker)
-        character = brief.character(line.speaker) if brief else None
-        timed.append(
-            Line(
-                speaker=line.speaker,
-                text=line.line,
-                start=clock,
-                end=clock + duration,
-                voice_index=speakers.index(line.speaker),
-                voice=character.voice if character else None,
-            )
-        )
-        clock += duration + LINE_GAP + slack
-    return timed, max(1.0, overrun)

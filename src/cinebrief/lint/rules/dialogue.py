@@ -10,16 +10,15 @@ from cinebrief.lint.document import DialogueView, Document, ShotView
 from cinebrief.lint.lexicon import words_of
 from cinebrief.lint.model import Edit, Finding, Fix
 from cinebrief.lint.registry import rule
+from cinebrief.prompts.timing import SECONDS_PER_LINE, WORDS_PER_SECOND
 
-WORDS_PER_SECOND = 3  # the guide's budget: 12 words in 4 s, 24 in 8 s, 36 in 12 s
-SECONDS_PER_LINE = 2  # 2 lines per 4 s
 MAX_WORDS_PER_LINE = 12
 
 
 def budget(seconds: str) -> tuple[int, int]:
     """(max lines, max words) for a clip: 4 s → 2 lines and 12 words; 8 s → 4 and 24; 12 s → 6 and 36."""
     value = max(1, int(float(seconds)))
-    return max(1, value // SECONDS_PER_LINE), value * WORDS_PER_SECOND
+    return max(1, value // SECONDS_PER_LINE), int(value * WORDS_PER_SECOND)
 
 
 @rule("PR020", "dialogue-outside-block", severity="warning")

@@ -1,4 +1,7 @@
-"""The animatic's soundtrack: dialogue on its timing over a bed synthesised from the sound cue.
+"""A clip's soundtrack from its prompt: dialogue on its timing over a bed synthesised from the sound cue.
+
+Previz uses it for every animatic, and the sound pass (`sound_pass`) gives it to a clip from a silent model
+(Wan): the same speech, the same timing (`prompts.timing`), the same bed and the same loudness targets.
 
 Speech is espeak-ng (one voice per speaker, spoken at the rate the line's slot needs) when it is
 installed; otherwise each line becomes a pattern of tone bursts at syllable rate, so its timing stays
@@ -15,13 +18,15 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from cinebrief.backends.previz.plan import Line, Storyboard
+from cinebrief.brief.schema import Brief, Shot
 from cinebrief.media import audio
+from cinebrief.prompts.timing import TimedLine as Line
+from cinebrief.prompts.timing import time_dialogue
 
 RATE = audio.AUDIO_RATE
 VOICES = ("en-us+m3", "en-us+f3", "en-gb+m4", "en-us+f4", "en-gb-x-rp+m2", "en-us+m6")
@@ -95,14 +100,14 @@ def tone_pattern(line: Line) -> np.ndarray:
     return out
 
 
-def dialogue_track(board: Storyboard, length: int) -> tuple[np.ndarray, str]:
+def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, str]:
     """Every line placed at its start, panned a little by speaker; and the engine used."""
     executable = espeak()
     engine = "espeak-ng" if executable else "tones"
-    if not executable and board.lines:
+    if not executable and lines:
         _warn_once()
     track = np.zeros((2, length), dtype=np.float32)
-    for line in board.lines:
+    for line in lines:
         voice = _spoken(line, executable) if executable else tone_pattern(line)
         slot = int((line.end - line.start + 0.35) * RATE)
         voice = audio.fade(voice[:slot])
@@ -208,14 +213,14 @@ BEDS: tuple[tuple[str, Callable[[np.random.Generator, int], np.ndarray], float],
 )
 
 
-def bed_track(board: Storyboard, length: int) -> tuple[np.ndarray, list[str]]:
+def bed_track(cue_text: str, seed: int, length: int) -> tuple[np.ndarray, list[str]]:
     """The cue's beds layered in stereo (room tone when nothing matches); and which beds were used."""
-    cue = board.sound.casefold()
+    cue = cue_text.casefold()
     chosen = [(pattern, make, level) for pattern, make, level in BEDS if re.search(pattern, cue)]
     if not chosen:
         chosen = [BEDS[3]]
     out = np.zeros((2, length), dtype=np.float32)
-    rng = np.random.default_rng(board.seed)
+    rng = np.random.default_rng(seed)
     for _pattern, make, level in chosen:
         bed = make(rng, length) * audio.db_to_gain(level) * 0.1
         # The right channel hears the same bed 0.37 s later: wide, decorrelated, at half the synthesis cost.
@@ -224,15 +229,26 @@ def bed_track(board: Storyboard, length: int) -> tuple[np.ndarray, list[str]]:
     return out, [make.__name__.strip("_") for _, make, _ in chosen]
 
 
-def soundtrack(board: Storyboard) -> tuple[np.ndarray, dict[str, object]]:
+def soundtrack(lines: Sequence[Line], cue: str, *, seed: int, seconds: float) -> tuple[np.ndarray, dict[str, object]]:
     """The mixed, levelled stereo track for the whole clip and what went into it."""
-    length = round(board.seconds * RATE)
-    speech, engine = dialogue_track(board, length)
-    bed, beds = bed_track(board, length)
-    if board.lines:
+    length = round(seconds * RATE)
+    speech, engine = dialogue_track(lines, length)
+    bed, beds = bed_track(cue, seed, length)
+    if lines:
         speech = audio.normalise(speech, target_db=SPEECH_DB)
         bed = audio.normalise(bed, target_db=BED_DB)
     else:
         bed = audio.normalise(bed, target_db=BED_ALONE_DB)
     mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=PEAK_DB)
-    return mixed, {"speech": engine if board.lines else None, "beds": beds}
+    return mixed, {"speech": engine if lines else None, "beds": beds}
+
+
+def shot_soundtrack(
+    shot: Shot, brief: Brief | None, *, prose: str, seed: int, seconds: float
+) -> tuple[np.ndarray, dict[str, object]]:
+    """The sound pass: the shot's dialogue timed over `seconds` and a bed from its sound cue (else its prose)."""
+    lines, overrun = time_dialogue(shot, brief, seconds)
+    cue = " ".join(filter(None, [shot.sound, shot.detail.sound_mix and shot.detail.sound_mix.diegetic])) or prose
+    track, facts = soundtrack(lines, cue, seed=seed, seconds=seconds)
+    timing = [{"speaker": line.speaker, "start": round(line.start, 3), "end": round(line.end, 3)} for line in lines]
+    return track, {**facts, "dialogue": timing, "dialogue_overrun": round(overrun, 3)}
