@@ -13,12 +13,12 @@ from PIL import Image, ImageDraw
 
 from cinebrief.backends import GenerationRequest, create_backend
 from cinebrief.backends.previz import PrevizBackend
-from cinebrief.media import soundtrack as sound
 from cinebrief.backends.previz.overlays import Layout, render_beat_card
 from cinebrief.backends.previz.plan import Beat
 from cinebrief.brief import Camera, Detail, ShotListEntry, parse_brief
 from cinebrief.errors import CancelledError, ContractError
 from cinebrief.media import probe, read_frames
+from cinebrief.media import soundtrack as sound
 from cinebrief.media.audio import decode_audio
 from cinebrief.media.spritesheet import SPRITE_COLUMNS, SPRITE_ROWS, tile_size
 
