@@ -5,7 +5,7 @@ read with the one vocabulary (`prompts.vocabulary`) and sorted into the shot's a
 that focal length implies unless the change names one), framing, angle, camera move, lighting and time of day,
 weather, palette, style, an action beat, a dialogue line, the sound cue. What the change says replaces the
 matching aspect; every other field is kept as it was, so the rendered prompt keeps its text word for word. A
-part of the change that fits no aspect is kept as a note at the end of the prompt and recorded as unplaced,
+part of the change that fits no aspect is kept as a note at the end of the scene and recorded as unplaced,
 never dropped. Every backend renders the effective shot: previz with the source's seed (same set, one change),
 diffusers as video-to-video from the source clip.
 """
@@ -107,8 +107,12 @@ def apply_change(
     changed = tuple(aspect for aspect in ASPECTS if updates.pop(f"_{aspect}", False))
     if camera:
         updates["camera"] = _updated_camera(shot, camera)
-    if unplaced:  # kept, never dropped: said at the end of the prompt
-        updates["detail"] = shot.detail.model_copy(update={"finishing": _join(shot.detail.finishing, unplaced)})
+    if unplaced:  # kept, never dropped: said at the end of the scene, as written
+        scene = str(updates.get("scene", shot.scene) or "")
+        notes = " ".join(
+            note[:1].upper() + note[1:] + ("" if note.endswith((".", "!", "?")) else ".") for note in unplaced
+        )
+        updates["scene"] = f"{scene} {notes}".strip()
     effective_shot = shot.model_copy(update=updates)
     shots = [effective_shot if item.id == shot.id else item for item in brief.shots]
     effective_brief = brief.model_copy(update={"shots": shots})
@@ -257,10 +261,6 @@ def _replace_sentences(text: str | None, about: re.Pattern[str], value: str) -> 
     kept = [sentence for sentence in sentences if not about.search(sentence)]
     addition = value[:1].upper() + value[1:]
     return " ".join([*kept, addition if addition.endswith((".", "!", "?")) else addition + "."]).strip()
-
-
-def _join(existing: str | None, notes: list[str]) -> str:
-    return "; ".join([*((existing and [existing]) or []), *notes])
 
 
 def _camera_aspects(shot: Shot) -> dict[str, object]:

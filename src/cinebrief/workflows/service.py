@@ -31,6 +31,7 @@ class VideoState:
     remixed_from_video_id: str | None = None
     error: str | None = None
     created_at: int = 0
+    cinebrief: dict[str, Any] | None = None  # a remix: its effective prompt and change record
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ def _state(video: Any) -> VideoState:
         remixed_from_video_id=video.remixed_from_video_id,
         error=message,
         created_at=int(video.created_at or 0),
+        cinebrief=getattr(video, "cinebrief", None) or (getattr(video, "model_extra", None) or {}).get("cinebrief"),
     )
 
 

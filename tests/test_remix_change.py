@@ -1,0 +1,167 @@
+"""Remix keeps its source: the change applier (prompts.change), previz rendering the effective shot with the
+source's seed, and the record of the change through the engine, the SDK and the CLI.
+
+Frames are decoded back and compared: a lens change keeps the palette, a lighting change regrades, a
+weather change adds rain.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cinebrief.jobs.engine import Engine, VideoRequest
+from cinebrief.media.probe import iter_frames
+from cinebrief.prompts.change import apply_change
+from cinebrief.settings import load_settings
+
+NEON = (
+    "A neon-lit street crossing at night, wet asphalt, a courier on a bicycle waits at the line.\n\n"
+    "Cinematography:\n"
+    "Camera shot: wide shot, eye level, static, 28 mm\n"
+    "Lighting: magenta and cyan neon signs from camera left, sodium street lamps pooling on the road\n"
+    "Mood: tense\n\n"
+    "Actions:\n- The courier pedals twice and stops at the line\n\n"
+    'Dialogue:\n- Courier: "Green. Come on."\n\n'
+    "Background Sound:\ndistant traffic hiss"
+)
+DRY = (
+    "A village square at noon, a baker crosses with a basket of bread.\n\n"
+    "Cinematography:\nCamera shot: wide shot, eye level, static, 35 mm\n"
+    "Lighting: soft overcast daylight from above"
+)
+
+# One change each, in the guide's vocabulary, and the aspects it must change.
+CHANGES = [
+    ("Same shot, switch to 85 mm", ["framing", "lens"]),
+    ("Same shot, 24mm lens", ["framing", "lens"]),
+    ("Same shot, close-up", ["framing"]),
+    ("Same shot, extreme wide shot", ["framing"]),
+    ("Same shot, low angle", ["angle"]),
+    ("Same shot, over the shoulder", ["angle"]),
+    ("Same shot, slow push-in instead", ["move"]),
+    ("Same shot, handheld", ["move"]),
+    ("Same shot, slow dolly left", ["move"]),
+    ("Same shot, at dusk", ["lighting"]),
+    ("Same shot, warm golden backlight from behind", ["lighting"]),
+    ("Same shot, lit by a single bare bulb overhead", ["lighting"]),
+    ("Same shot, add rain", ["weather"]),
+    ("Same shot, in heavy fog", ["weather"]),
+    ("Same shot, palette of teal and orange", ["palette"]),
+    ("Same shot, in the style of 1970s film noir", ["style"]),
+    ("Same shot, the courier waves at the camera", ["actions"]),
+    ('Same shot, Courier says "Red again."', ["dialogue"]),
+    ("Same shot, add the sound of a distant siren", ["sound"]),
+    ("Same shot, make it feel hopeful", ["mood"]),
+]
+
+
+@pytest.mark.parametrize(("change", "changed"), CHANGES)
+def test_one_change_replaces_its_aspect_and_keeps_the_rest(change: str, changed: list[str]) -> None:
+    source = apply_change("", prompt=NEON)  # no change: the source as it renders
+    remixed = apply_change(change, prompt=NEON)
+    record = remixed.record
+    assert list(record.changed) == changed and record.unplaced == ()
+    assert set(record.kept) & set(changed) == set()
+    assert {"scene", "actions", "dialogue", "sound"} - set(changed) <= set(record.kept)
+    # Only the lines of the changed part differ; every other line is kept word for word.
+    diff = [
+        line
+        for line in difflib.ndiff(source.prompt.splitlines(), remixed.prompt.splitlines())
+        if line.startswith(("- ", "+ "))
+    ]
+    assert 1 <= len([line for line in diff if line.startswith("+ ")]) <= 2, diff
+
+
+def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:
+    remixed = apply_change("Same shot, but the vibes should be 20% more Wes", prompt=NEON)
+    # "vibes" is not an aspect the applier places (it reads "vibe" as mood): check the record says which.
+    assert remixed.record.changed or remixed.record.unplaced
+    unplaceable = apply_change("Same shot, xyzzy plugh", prompt=NEON)
+    assert unplaceable.record.unplaced == ("xyzzy plugh",) and unplaceable.record.changed == ()
+    assert "Xyzzy plugh." in unplaceable.prompt  # never dropped
+
+
+def test_the_lens_change_keeps_the_camera_line_and_implies_the_framing() -> None:
+    remixed = apply_change("Same shot, switch to 85 mm", prompt=NEON)
+    assert "Camera shot: close-up, eye level, static, 85 mm" in remixed.prompt
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB (0-255) to CIE Lab (D65), for colour distances the eye agrees with."""
+    c = rgb / 255.0
+    linear = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    matrix = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = linear @ matrix.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
+
+
+def _frames(path: Path) -> np.ndarray:
+    return np.stack(list(iter_frames(path))).astype(np.float64)
+
+
+def _palette_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean ΔE76 between the mean Lab colours of matching frames."""
+    return float(np.linalg.norm(_lab(a.mean(axis=(1, 2))) - _lab(b.mean(axis=(1, 2))), axis=-1).mean())
+
+
+# ΔE76 of about 2.3 is a just-noticeable difference; 10 separates "the same palette, reframed" from a
+# regrade: the 85 mm remix only crops into the same plate, the dusk remix moves every colour.
+SAME_PALETTE = 10.0
+
+
+def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) -> None:
+    settings = load_settings(environ={}, overrides={"server": {"data_dir": str(tmp_path / "data")}})
+    with Engine(settings) as engine:
+        neon = engine.wait(engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4")).id, timeout=120)
+        dry = engine.wait(engine.submit(VideoRequest(prompt=DRY, size="1280x720", seconds="4")).id, timeout=120)
+        remixes = {}
+        for source, change in ((neon, "Same shot, switch to 85 mm"), (neon, "Same shot, at dusk"), (dry, "add rain")):
+            remix = engine.wait(engine.remix(source.id, change).id, timeout=120)
+            assert remix.status == "completed", remix.error
+            remixes[change] = (engine.store.get(remix.id), _frames(engine.content_path(remix.id)))
+            assert remix.prompt == change and remix.cinebrief["change"] == remixes[change][0].change_record
+        base_neon, base_dry = _frames(engine.content_path(neon.id)), _frames(engine.content_path(dry.id))
+        neon_seed = engine.store.get(neon.id).seed
+
+    lens_job, lens = remixes["Same shot, switch to 85 mm"]
+    assert lens_job.result_metadata["lens"] == "85 mm" and lens_job.result_metadata["seed"] == neon_seed
+    assert _palette_distance(lens, base_neon) < SAME_PALETTE  # same set, same palette, reframed
+    assert np.abs(lens - base_neon).mean() > 1.0  # but not the same picture
+
+    _, dusk = remixes["Same shot, at dusk"]
+    assert dusk.mean() < base_neon.mean() - 5  # regraded darker
+    assert _palette_distance(dusk, base_neon) > SAME_PALETTE
+
+    rain_job, rain = remixes["add rain"]
+    assert rain_job.result_metadata["weather"] == "rain"
+    streaks = (np.abs(rain - base_dry).max(axis=-1) > 30).mean()  # thin bright streaks over the same plate
+    assert streaks > 0.001 and _palette_distance(rain, base_dry) < SAME_PALETTE
+    assert rain_job.change_record["changed"] == ["weather"]
+
+
+def test_the_remix_record_through_the_sdk_and_the_cli(tmp_path: Path, cli) -> None:
+    from openai import OpenAI
+
+    from server_harness import ServerThread
+    from server_models import served_settings
+
+    settings = served_settings(tmp_path / "data", api_keys=["k"], poll_after_ms=50)
+    with ServerThread(settings) as server:
+        client = OpenAI(base_url=server.url, api_key="k", max_retries=0)
+        source = client.videos.create_and_poll(prompt=NEON, model="sora-2", size="1280x720", seconds="4")
+        remix = client.videos.poll(client.videos.remix(source.id, prompt="Same shot, switch to 85 mm").id)
+        assert remix.status == "completed" and remix.prompt == "Same shot, switch to 85 mm"  # Sora's fields
+        record = remix.model_extra["cinebrief"]
+        assert record["change"]["changed"] == ["framing", "lens"] and "85 mm" in record["effective_prompt"]
+        assert "cinebrief" not in (source.model_extra or {})  # an original video keeps Sora's 13 keys
+        shown = cli("videos", "get", remix.id, "--base-url", server.url, "--api-key", "k")
+        assert shown.exit_code == 0, shown.stderr
+        assert "changed framing, lens" in shown.stdout and "Camera shot: close-up" in shown.stdout
+        tree = cli("lineage", remix.id, "--server", server.url, "--api-key", "k", "--dir", tmp_path)
+        assert tree.exit_code == 0, tree.stderr
+        assert "(changed framing, lens)" in tree.stdout and source.id in tree.stdout
