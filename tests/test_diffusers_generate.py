@@ -161,7 +161,7 @@ def test_tiny_model_refuses_a_full_folder_and_an_unknown_family(tmp_path: Path, 
     refused = cli("dev", "tiny-model", tmp_path / "full", "--family", "wan")
     assert refused.exit_code == 2 and "not empty" in refused.stderr
     unknown = cli("dev", "tiny-model", tmp_path / "new", "--family", "sdxl")
-    assert unknown.exit_code == 2 and "wan, ltx" in unknown.stderr
+    assert unknown.exit_code == 2 and "wan, wan2.1-t2v" in unknown.stderr
 
 
 # -- no network --------------------------------------------------------------------------------------

@@ -75,7 +75,6 @@ def test_real_corpus_is_large_sourced_and_split_once() -> None:
         assert prompt["text"].strip(), prompt["id"]
 
 
-
 def test_core_rules_on_by_default_are_precise_on_the_frozen_test_split() -> None:
     """The preview group's promise: a core rule leaves preview only once its test precision is 0.9."""
     from cinebrief.lint.registry import find_rule

@@ -165,3 +165,21 @@ def test_the_remix_record_through_the_sdk_and_the_cli(tmp_path: Path, cli) -> No
         tree = cli("lineage", remix.id, "--server", server.url, "--api-key", "k", "--dir", tmp_path)
         assert tree.exit_code == 0, tree.stderr
         assert "(changed framing, lens)" in tree.stdout and source.id in tree.stdout
+
+
+def test_an_extension_continues_the_source_storyboard_with_the_new_beats(tmp_path: Path) -> None:
+    settings = load_settings(
+        environ={}, overrides={"server": {"data_dir": str(tmp_path / "data"), "profile": "extended"}}
+    )
+    with Engine(settings) as engine:
+        source = engine.wait(engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4")).id, timeout=120)
+        extended = engine.extend(source.id, "The courier rides off to the left.", "4")
+        done = engine.wait(extended.id, timeout=120)
+        assert done.status == "completed", done.error
+        job = engine.store.get(done.id)
+    assert job.effective_prompt is not None
+    assert NEON.splitlines()[0] in job.effective_prompt  # the same set
+    assert "magenta and cyan neon signs" in job.effective_prompt  # the same light and palette
+    assert "- The courier rides off to the left." in job.effective_prompt  # the new beat
+    assert "pedals twice" not in job.effective_prompt  # not the source's beats again
+    assert [beat["text"] for beat in job.result_metadata["beats"]] == ["The courier rides off to the left."]

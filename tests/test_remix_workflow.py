@@ -90,8 +90,10 @@ def test_remix_by_shot_diff_refuses_two_changes_and_accepts_one(one_shot_run, cl
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(source) and "[stall]" in lines[0]
-    assert remix_id in lines[1] and "camera lens to 85 mm" in lines[1]
-    assert grandchild in lines[2] and "dusk light" in lines[2] and "<- this video" in lines[2]
+    # Each remix: its change, and on the next line what the change did to the shot.
+    assert remix_id in lines[1] and "camera lens to 85 mm" in lines[1] and "(changed framing, lens)" in lines[2]
+    assert grandchild in lines[3] and "dusk light" in lines[3] and "<- this video" in lines[3]
+    assert "(changed lighting)" in lines[4]
 
 
 def test_remix_unknown_video_is_not_found(one_shot_run, cli) -> None:

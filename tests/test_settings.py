@@ -20,7 +20,7 @@ def test_defaults_route_every_official_model_to_previz(tmp_path: Path, monkeypat
     assert settings.server.data_dir == tmp_path / ".cinebrief"
     assert settings.server.resolved_database_url == f"sqlite:///{tmp_path / '.cinebrief' / 'cinebrief.db'}"
     assert {name: model.backend for name, model in settings.models.items()} == dict.fromkeys(OFFICIAL_MODELS, "previz")
-    assert settings.backend_for("previz").concurrency == 1
+    assert settings.concurrency_for("previz") == 1
     assert (settings.isolation_for("previz"), settings.isolation_for("remote")) == ("process", "thread")
     assert not settings.webhooks.enabled
 

@@ -266,8 +266,8 @@ def lineage(
         text = record.get("change") or (video.prompt or "").splitlines()[0][:80] if video.prompt else ""
         shot_id = f" [{record['shot_id']}]" if record.get("shot_id") else ""
         marker = "  <- this video" if node_id == video_id else ""
-        what = describe_change(video)
-        return f"{node_id} {video.status}{shot_id}: {text}{f' ({what})' if what else ''}{marker}"
+        what = describe_change(video)  # a remix: what its change did, on a line of its own
+        return f"{node_id} {video.status}{shot_id}: {text}{marker}" + (f"\n({what})" if what else "")
 
     tree = Tree(label(root))
     pending = [(root, tree)]

@@ -24,6 +24,7 @@ from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_uploa
 
 if TYPE_CHECKING:
     from cinebrief.jobs.engine import Engine
+    from cinebrief.prompts.change import Remixed
 
 MAX_EXTENSION_SECONDS = 20
 MAX_TOTAL_SECONDS = 120
@@ -122,6 +123,8 @@ def extend(
     try:
         last = frame_png(kept_path, -1, field="video")
         _check_extension(engine, model, size, seconds, last, base_seconds)
+        # By id, the new clip continues the source's storyboard (same set and palette) with the new beats.
+        continued = apply_remix(source, prompt, extension=True) if source else None
         job = engine.queued_job(
             job_id,
             created_at,
@@ -132,8 +135,9 @@ def extend(
             seed=source.seed if source else secrets.randbelow(2**31),
             remixed_from_video_id=source.id if source else None,
             options=dict(source.options) if source else {},
-            brief_json=source.brief_json if source else None,
-            shot_json=source.shot_json if source else None,
+            brief_json=continued.brief.model_dump(mode="json", exclude_none=True) if continued else None,
+            shot_json=continued.shot.model_dump(mode="json", exclude_none=True) if continued else None,
+            effective_prompt=continued.prompt if continued else None,
             reference_path=engine.save_reference(job_id, (last, "png")),
             idempotency_key=idempotency_key or None,
             body_hash=body_hash,
@@ -191,3 +195,21 @@ def _check_extension(engine: Engine, model: str, size: str, seconds: Any, last: 
 
 
 __all__ = ["MAX_EXTENSION_SECONDS", "MAX_TOTAL_SECONDS", "VideoSource", "edit_upload", "extend"]
+
+
+def apply_remix(source: Job, change: str, *, extension: bool = False) -> Remixed:
+    """What a remix (or an extension) of `source` renders: its brief shot, else its effective prompt, with the
+    change applied (an extension: the source's storyboard with the new prompt's beats)."""
+    from cinebrief.brief.schema import Brief, Shot
+    from cinebrief.prompts.change import apply_change, continue_shot
+
+    brief = shot = None
+    if source.shot_json:
+        shot = Shot.model_validate(source.shot_json)
+        brief = Brief.model_validate(source.brief_json) if source.brief_json else Brief(shots=[shot])
+    source_prompt = source.effective_prompt or source.prompt
+    if extension:
+        return continue_shot(change, source_prompt=source_prompt, brief=brief, shot=shot)
+    if shot is not None and brief is not None:
+        return apply_change(change, brief=brief, shot=shot)
+    return apply_change(change, prompt=source_prompt)

@@ -29,7 +29,7 @@ from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
 from cinebrief.jobs.cache import VideoCache
 from cinebrief.jobs.characters import CharacterStore
-from cinebrief.jobs.derive import VideoSource, edit_upload, extend
+from cinebrief.jobs.derive import VideoSource, apply_remix, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import FAILED, QUEUED, TERMINAL, UNFINISHED, Job
@@ -39,7 +39,6 @@ from cinebrief.settings import Settings
 
 if TYPE_CHECKING:
     from cinebrief.brief.schema import Brief, Shot
-    from cinebrief.prompts.change import Remixed
 
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 SWEEP_INTERVAL_SECONDS = 60.0
@@ -419,20 +418,6 @@ class Engine:
                 shutil.rmtree(job.output_dir, ignore_errors=True)
             self.store.forget_output(job.id)
         return len(expired)
-
-
-def apply_remix(source: Job, change: str) -> Remixed:
-    """The source (its brief shot, else its effective prompt) with the change applied: what the remix renders."""
-    from cinebrief.brief.schema import Brief, Shot
-    from cinebrief.prompts.change import apply_change
-
-    if source.shot_json and source.brief_json:
-        brief, shot = Brief.model_validate(source.brief_json), Shot.model_validate(source.shot_json)
-        return apply_change(change, brief=brief, shot=shot)
-    if source.shot_json:
-        shot = Shot.model_validate(source.shot_json)
-        return apply_change(change, brief=Brief(shots=[shot]), shot=shot)
-    return apply_change(change, prompt=source.effective_prompt or source.prompt)
 
 
 def _body_hash(request: VideoRequest) -> str:

@@ -125,6 +125,36 @@ def apply_change(
     )
 
 
+def continue_shot(
+    prompt: str, *, source_prompt: str | None = None, brief: Brief | None = None, shot: Shot | None = None
+) -> Remixed:
+    """An extension's shot: the source's set, camera, light, palette and style, with the new prompt's beats.
+
+    The new prompt's actions (else its prose, as one beat), its dialogue and its sound cue replace the source's;
+    the source's scene, camera, lighting, palette and style are kept, so the clip continues the same storyboard.
+    """
+    if shot is None or brief is None:
+        brief = parse_prompt(source_prompt or "")
+        shot = brief.shots[0]
+    new = parse_prompt(prompt).shots[0]
+    beats = new.actions or [text for text in [new.scene] if text]
+    updates: dict[str, object] = {"actions": beats, "dialogue": new.dialogue}
+    if new.sound:
+        updates["sound"] = new.sound
+    changed = tuple(aspect for aspect in ("actions", "dialogue", "sound") if aspect in updates)
+    effective_shot = shot.model_copy(update=updates)
+    effective_brief = brief.model_copy(
+        update={"shots": [effective_shot if item.id == shot.id else item for item in brief.shots]}
+    )
+    kept = tuple(aspect for aspect in ASPECTS if aspect not in changed and _present(shot, brief, aspect))
+    return Remixed(
+        brief=effective_brief,
+        shot=effective_shot,
+        prompt=render_shot(effective_brief, effective_shot, "descriptive"),
+        record=ChangeRecord(changed=changed, kept=kept, unplaced=()),
+    )
+
+
 def _clauses(change: str) -> list[str]:
     """The change's parts: one per sentence or semicolon (the guide asks for one change; more are each placed)."""
     parts = [part.strip(" ,.") for part in re.split(r"[;\n]|(?<=[.!?])\s+", change)]

@@ -10,8 +10,10 @@ between and after them. When they need more than the clip, they are spoken faste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cinebrief.brief.schema import Brief, Shot
+if TYPE_CHECKING:  # the linter imports the rate without loading the brief schema
+    from cinebrief.brief.schema import Brief, Shot
 
 WORDS_PER_SECOND = 3.0  # the guide's budget: 12 words in 4 s, 24 in 8 s, 36 in 12 s
 SECONDS_PER_LINE = 2  # 2 lines per 4 s

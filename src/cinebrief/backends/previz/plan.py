@@ -318,5 +318,3 @@ def time_beats(shot: Shot, seconds: float) -> list[Beat]:
         Beat(k + 1, count, action, seconds * k / count, seconds * (k + 1) / count)
         for k, action in enumerate(shot.actions)
     ]
-
-
