@@ -51,8 +51,13 @@ from cinebrief.backends.base import GenerationRequest
 from cinebrief.backends.previz import PrevizBackend
 from cinebrief.brief import parse_brief
 brief = parse_brief(sys.argv[1])
+shot = brief.shots[0]
+if len(sys.argv) > 5:  # a remix: the source shot with the change applied, the source's seed
+    from cinebrief.prompts.change import apply_change
+    remixed = apply_change(sys.argv[5], brief=brief, shot=shot)
+    brief, shot = remixed.brief, remixed.shot
 request = GenerationRequest(prompt="", model="sora-2", size=sys.argv[2], seconds=sys.argv[3], seed=7,
-                            brief=brief, shot=brief.shots[0])
+                            brief=brief, shot=shot)
 def cpu():
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -82,10 +87,9 @@ def anchor(size: str, frames: int, preset: str, out: Path) -> tuple[float, float
     return time.perf_counter() - start, children_cpu() - cpu_start
 
 
-def previz(size: str, seconds: int, out: Path) -> dict[str, float]:
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, BRIEF, size, str(seconds), str(out)], check=True, capture_output=True, text=True
-    )
+def previz(size: str, seconds: int, out: Path, change: str | None = None) -> dict[str, float]:
+    arguments = [sys.executable, "-c", CHILD, BRIEF, size, str(seconds), str(out), *([change] if change else [])]
+    result = subprocess.run(arguments, check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -99,7 +103,7 @@ def main() -> None:
 
     settings = PrevizBackend().settings
     preset = settings.preset
-    ours = f"crf {settings.crf}" if settings.qp is None else f"constant qp {settings.qp}"
+    rate_control = f"crf {settings.crf}" if settings.qp is None else f"constant qp {settings.qp}"
     frames = arguments.seconds * 24
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-previz-") as folder:
@@ -116,7 +120,7 @@ def main() -> None:
             median = statistics.median
             rows.append((size, median(anchors), median(ours), median(anchor_cpus), median(our_cpus), max(peaks)))
     print(f"previz vs ffmpeg testsrc2 anchor: {arguments.seconds} s = {frames} frames at 24 fps, x264 preset {preset}")
-    print(f"rate control: anchor crf 23 (ffmpeg's default), previz {ours}")
+    print(f"rate control: anchor crf 23 (ffmpeg's default), previz {rate_control}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run")
     header = (
         f"{'size':>10} {'anchor s':>9} {'previz s':>9} {'realtime':>9} {'vs anchor':>10}"
@@ -135,6 +139,19 @@ def main() -> None:
         figures = f"{size:>10} {anchor_s:>9.2f} {ours_s:>9.2f} {realtime:>8.1f}x {ratio:>9.2f}x"
         cpu = f"{anchor_cpu:>10.2f}s {our_cpu:>10.2f}s {our_cpu / anchor_cpu:>9.2f}x {peak:>8.0f}"
         print(f"{figures} {cpu}  {', '.join(goals)}")
+    with tempfile.TemporaryDirectory(prefix="bench-remix-") as folder:
+        remix_cost(arguments.seconds, arguments.repeat, Path(folder))
+
+
+def remix_cost(seconds: int, repeat: int, folder: Path) -> None:
+    """A remix ("same shot, switch to 85 mm") against rendering its source, interleaved: goal ratio <= 1."""
+    sources, remixes = [], []
+    for run in range(repeat):
+        sources.append(previz("1280x720", seconds, folder / f"source-{run}")["seconds"])
+        remixes.append(previz("1280x720", seconds, folder / f"remix-{run}", "Same shot, switch to 85 mm")["seconds"])
+    source, remix = statistics.median(sources), statistics.median(remixes)
+    print(f"\nremix of a {seconds} s 1280x720 clip: source {source:.2f} s, remix {remix:.2f} s, "
+          f"remix / source {remix / source:.2f} ({'ok' if remix <= source * 1.05 else 'MISSED'}: goal <= 1)")
 
 
 if __name__ == "__main__":
