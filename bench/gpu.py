@@ -1,7 +1,8 @@
 """The diffusers engine at full size: cinebrief's warm job against the same pipeline called directly.
 
-Anchor: the pipeline loaded by hand (`WanPipeline.from_pretrained`, the same dtypes: bf16 with the VAE in
-fp32), called with the same arguments, frames taken as numpy: what a team calling diffusers directly runs.
+Anchor: the same pipeline class called by hand over the very modules cinebrief loaded (so both share one
+copy of the weights and one GPU), with the same arguments, frames taken as numpy: what a team calling
+diffusers directly runs.
 Measured: cinebrief's `DiffusersBackend.generate` on a warm pipeline (mapping, lease, step callback, uint8 on
 the device, H.264 + AAC encode, thumbnail, spritesheet). The two alternate job by job; the first job of each
 is the warm-up and is not counted. Per job: seconds per denoising step, text encode, VAE decode, the whole
@@ -9,17 +10,18 @@ job, peak GPU memory and the process's host memory. Then each speed setting (com
 cache, attention backend, fp8 storage) on cinebrief's path, as a ratio to the plain cinebrief job.
 
 Real weights cannot be downloaded here and speed does not depend on weight values, so the model is built
-from its published configuration (`bench/configs/wan2.2-ti2v-5b.json`) with random bf16 weights, saved as a
-diffusers folder and loaded through the real path. Goals: cinebrief's warm job at most 1.05x the direct
-call; peak GPU memory at most the direct call's + 1 GB.
+from its published configuration (`bench/configs/*.json`: Wan 2.2 TI2V-5B, LTX-2) with random bf16
+weights, saved as a diffusers folder and loaded through the real path. Goals: cinebrief's warm job at most
+1.05x the direct call; peak GPU memory at most the direct call's + 1 GB.
 
-    python bench/gpu.py [--steps 8] [--repeat 3] [--settings compile,step_cache,attention,fp8]   # on a GPU
+    python bench/gpu.py [--model wan2.2-ti2v-5b|ltx-2] [--steps 8] [--repeat 3] [--settings compile,...]  # GPU
     python bench/gpu.py --smoke      # the same code on a tiny model on the CPU (part of the test suite)
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import statistics
 import tempfile
@@ -103,28 +105,64 @@ def measured(timings: Timings) -> Iterator[None]:
     timings.host = psutil.Process().memory_info().rss
 
 
-def build_full_size_folder(config_file: Path, folder: Path, device: str) -> Path:
-    """The model of `config_file` with random bf16 weights (VAE fp32), saved as a diffusers folder."""
+COMPONENT_KEYS = ("transformer", "vae", "audio_vae", "connectors", "vocoder", "text_encoder")
+FP32_COMPONENTS = ("vae",)  # the Wan VAE runs in float32 (as diffusers documents); cinebrief loads it so too
+
+
+def _component_class(name: str) -> Any:
     import diffusers
     import transformers
+    from diffusers.pipelines import ltx2
 
-    from cinebrief.backends.diffusers.tiny import _tokenizer
+    for library in (diffusers, transformers, ltx2, ltx2.vocoder):
+        if hasattr(library, name):
+            return getattr(library, name)
+    raise SystemExit(f"unknown component class {name}")
+
+
+def build_components(spec: dict[str, Any], device: str) -> dict[str, Any]:
+    """Every module of `spec` from its config, with random weights, on `device` ("meta" builds no weights)."""
+    components: dict[str, Any] = {}
+    with torch.device(device):
+        for name in COMPONENT_KEYS:
+            if name not in spec:
+                continue
+            part_type = _component_class(spec[name]["class"])
+            config = spec[name]["config"]
+            if hasattr(part_type, "config_class") and not hasattr(part_type, "from_config"):  # a transformers model
+                module = part_type(part_type.config_class(**config))
+            else:
+                module = part_type(**config)
+            fp32 = name in FP32_COMPONENTS and spec["pipeline"].startswith("Wan")
+            components[name] = module.to(torch.float32 if fp32 else torch.bfloat16)
+    return components
+
+
+def check_configs() -> None:
+    """Build every published configuration on the meta device (no memory) and print its size."""
+    for config_file in sorted(CONFIGS.glob("*.json")):
+        spec = json.loads(config_file.read_text(encoding="utf-8"))
+        components = build_components(spec, "meta")
+        sizes = {name: sum(p.numel() for p in module.parameters()) / 1e9 for name, module in components.items()}
+        shown = ", ".join(f"{name} {billions:.2f}B" for name, billions in sizes.items())
+        print(f"{config_file.stem}: {spec['pipeline']}; {shown}")
+
+
+def build_full_size_folder(config_file: Path, folder: Path, device: str) -> Path:
+    """The model of `config_file` with random weights (bf16; the Wan VAE fp32), saved as a diffusers folder."""
+    import diffusers
+
+    from cinebrief.backends.diffusers.tiny import _gemma_tokenizer, _tokenizer
 
     spec = json.loads(config_file.read_text(encoding="utf-8"))
-    components: dict[str, Any] = {"tokenizer": _tokenizer()}
-    with torch.device(device):
-        for name in ("transformer", "vae", "text_encoder"):
-            part = spec[name]
-            dtype = torch.float32 if name == "vae" else torch.bfloat16
-            if name == "text_encoder":
-                config_type = getattr(transformers, part["class"].replace("EncoderModel", "Config"))
-                module = getattr(transformers, part["class"])(config_type(**part["config"]))
-            else:
-                module = getattr(diffusers, part["class"])(**part["config"])
-            components[name] = module.to(dtype)
+    components = build_components(spec, device)
+    components["tokenizer"] = _gemma_tokenizer() if spec.get("tokenizer") == "gemma" else _tokenizer()
     scheduler = spec["scheduler"]
     components["scheduler"] = getattr(diffusers, scheduler["class"])(**scheduler["config"])
-    pipeline = getattr(diffusers, spec["pipeline"])(**components, transformer_2=None, **spec["pipeline_config"])
+    pipeline_type = getattr(diffusers, spec["pipeline"])
+    if "transformer_2" in pipeline_type._get_signature_keys(pipeline_type)[0]:
+        components["transformer_2"] = None
+    pipeline = pipeline_type(**components, **spec["pipeline_config"])
     pipeline.save_pretrained(str(folder))
     del pipeline, components
     if torch.cuda.is_available():
@@ -132,13 +170,10 @@ def build_full_size_folder(config_file: Path, folder: Path, device: str) -> Path
     return folder
 
 
-def direct_pipeline(folder: Path, device: str, dtype: torch.dtype) -> Any:
-    import diffusers
-
-    index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
-    pipeline_type = getattr(diffusers, index["_class_name"])
-    dtypes = {"default": dtype, "vae": torch.float32}
-    pipeline = pipeline_type.from_pretrained(str(folder), dtype=dtypes, local_files_only=True).to(device)
+def direct_pipeline(backend: DiffusersBackend, request: GenerationRequest) -> Any:
+    """The pipeline class called by hand over the very modules cinebrief loaded: the same weights, no copy."""
+    loaded = backend.cache.get(backend.folder().path, backend.plan(request).pipeline_class, backend.runtime_options())
+    pipeline = type(loaded)(**loaded.components)
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
 
@@ -146,6 +181,7 @@ def direct_pipeline(folder: Path, device: str, dtype: torch.dtype) -> Any:
 def direct_job(pipeline: Any, job: dict[str, Any], prompt: str) -> Timings:
     timings = Timings()
     width, height = (int(side) for side in job["size"].split("x"))
+    extra = {"frame_rate": job["fps"]} if "frame_rate" in inspect.signature(pipeline.__call__).parameters else {}
     with timed_modules(pipeline, timings), measured(timings), torch.inference_mode():
         pipeline(
             prompt=prompt,
@@ -156,16 +192,21 @@ def direct_job(pipeline: Any, job: dict[str, Any], prompt: str) -> Timings:
             guidance_scale=job["guidance"],
             generator=torch.Generator("cpu").manual_seed(0),
             output_type="np",
+            **extra,
         )
     return timings
+
+
+def job_request(job: dict[str, Any], prompt: str) -> GenerationRequest:
+    return GenerationRequest(
+        prompt=prompt, model="bench", size=job["size"], seconds=str(job["seconds"]), options={"steps": job["steps"]}
+    )
 
 
 def cinebrief_job(backend: DiffusersBackend, job: dict[str, Any], prompt: str, out: Path) -> Timings:
     timings = Timings()
     options = backend.runtime_options()
-    request = GenerationRequest(
-        prompt=prompt, model="bench", size=job["size"], seconds=str(job["seconds"]), options={"steps": job["steps"]}
-    )
+    request = job_request(job, prompt)
     pipeline = backend.cache.get(backend.folder().path, backend.plan(request).pipeline_class, options)
     with timed_modules(pipeline, timings), measured(timings):
         backend.generate(request, out, progress=lambda fraction: None, cancelled=lambda: False)
@@ -200,11 +241,16 @@ def print_table(title: str, rows: dict[str, dict[str, float]], anchor: str) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny model on the CPU: checks the code, not the speed")
+    parser.add_argument("--check-configs", action="store_true", help="build each published config on meta, print")
     parser.add_argument("--steps", type=int, default=8, help="denoising steps per job (s/step is the figure)")
     parser.add_argument("--repeat", type=int, default=3, help="jobs per path, the first one a warm-up")
     parser.add_argument("--settings", default=",".join(SETTINGS), help="speed settings to try, comma-separated")
     parser.add_argument("--folder", type=Path, help="reuse a full-size folder built by an earlier run")
+    parser.add_argument("--model", default="wan2.2-ti2v-5b", choices=[p.stem for p in sorted(CONFIGS.glob("*.json"))])
     args = parser.parse_args()
+    if args.check_configs:
+        check_configs()
+        return
 
     device = "cuda" if torch.cuda.is_available() and not args.smoke else "cpu"
     prompt = "a red car in the city at night, slow dolly left, neon reflections on wet asphalt"
@@ -213,15 +259,16 @@ def main() -> None:
         if args.smoke:
             folder = write_tiny_model(scratch / "model", "wan")
             job = {"size": "256x144", "seconds": 1, "frames": 9, "fps": 8, "steps": 2, "guidance": 6.0}
-            dtype, settings = torch.float32, {"dtype": "float32", "max_area": 256 * 144}  # generated at 256x144
+            settings = {"dtype": "float32", "max_area": 256 * 144}  # generated at 256x144
         else:
-            spec = json.loads((CONFIGS / "wan2.2-ti2v-5b.json").read_text(encoding="utf-8"))
-            folder = args.folder or build_full_size_folder(CONFIGS / "wan2.2-ti2v-5b.json", scratch / "model", device)
+            config_file = CONFIGS / f"{args.model}.json"
+            spec = json.loads(config_file.read_text(encoding="utf-8"))
+            folder = args.folder or build_full_size_folder(config_file, scratch / "model", device)
             job = {**spec["job"], "seconds": 5, "steps": args.steps}
-            dtype, settings = torch.bfloat16, {"dtype": "bfloat16", "max_area": 1280 * 704, "fps": 24}
+            settings = {"dtype": "bfloat16", "max_area": 1280 * 704, "fps": 24}
         # 1. cinebrief's warm job against the direct call, alternating.
         backend = DiffusersBackend(path=str(folder), cache=PipelineCache(), **settings)
-        direct = direct_pipeline(folder, device, dtype)
+        direct = direct_pipeline(backend, job_request(job, prompt))
         runs: dict[str, list[Timings]] = {"direct diffusers": [], "cinebrief": []}
         for index in range(2 if args.smoke else max(2, args.repeat)):
             runs["direct diffusers"].append(direct_job(direct, job, prompt))

@@ -150,8 +150,10 @@ def remix_cost(seconds: int, repeat: int, folder: Path) -> None:
         sources.append(previz("1280x720", seconds, folder / f"source-{run}")["seconds"])
         remixes.append(previz("1280x720", seconds, folder / f"remix-{run}", "Same shot, switch to 85 mm")["seconds"])
     source, remix = statistics.median(sources), statistics.median(remixes)
-    print(f"\nremix of a {seconds} s 1280x720 clip: source {source:.2f} s, remix {remix:.2f} s, "
-          f"remix / source {remix / source:.2f} ({'ok' if remix <= source * 1.05 else 'MISSED'}: goal <= 1)")
+    print(
+        f"\nremix of a {seconds} s 1280x720 clip: source {source:.2f} s, remix {remix:.2f} s, "
+        f"remix / source {remix / source:.2f} ({'ok' if remix <= source * 1.05 else 'MISSED'}: goal <= 1)"
+    )
 
 
 if __name__ == "__main__":

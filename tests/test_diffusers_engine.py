@@ -350,3 +350,10 @@ def test_the_gpu_benchmark_runs_its_smoke_size() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "direct diffusers" in done.stdout and "step_cache" in done.stdout and "fp8" in done.stdout
+    # The published full-size configurations build (on the meta device: no memory) at their known sizes.
+    checked = subprocess.run(
+        [sys.executable, str(bench), "--check-configs"], capture_output=True, text=True, timeout=300
+    )
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    assert "wan2.2-ti2v-5b: WanPipeline; transformer 5.00B" in checked.stdout
+    assert "ltx-2: LTX2Pipeline; transformer 18.88B" in checked.stdout
