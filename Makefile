@@ -4,22 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench clean
+.PHONY: demo test lint install bench clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
 # torch is pinned inside the [local] extra and installed in the same command, so no CUDA build is pulled.
 $(STAMP): pyproject.toml $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local,postgres]'
 	touch $(STAMP)
+
+# The tests start their own PostgreSQL server (initdb + pg_ctl into a temp folder): install Debian's when missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	  apt-get install -y -qq --no-install-recommends postgresql; }
 
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m cinebrief.demo
 
-test: $(STAMP)
+test: $(STAMP) postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 

@@ -1,4 +1,7 @@
-"""A crash (SIGKILL) of `cinebrief serve` during six jobs: after a restart all six complete, once each."""
+"""A crash (SIGKILL) of `cinebrief serve` during six jobs: after a restart all six complete, once each.
+
+On SQLite and on a real PostgreSQL server.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ from server_harness import ServerProcess
 from server_models import SMALL_MODEL, SMALL_SIZE
 
 
-def test_kill_9_during_six_jobs_then_restart(tmp_path: Path) -> None:
+def test_kill_9_during_six_jobs_then_restart(tmp_path: Path, database_url: str) -> None:
     data_dir = tmp_path / "data"
     config = tmp_path / "cinebrief.toml"
     config.write_text(f'[models.{SMALL_MODEL}]\nbackend = "previz"\n\n[backends.previz]\nconcurrency = 2\n')
-    first = ServerProcess(data_dir, config=config).start()
+    env = {"CINEBRIEF_DATABASE_URL": database_url}
+    first = ServerProcess(data_dir, config=config, env=env).start()
     try:
         client = openai.OpenAI(base_url=first.url, api_key="any", max_retries=0)
         ids = [
@@ -31,7 +35,7 @@ def test_kill_9_during_six_jobs_then_restart(tmp_path: Path) -> None:
     finally:
         first.kill()
 
-    with ServerProcess(data_dir, config=config) as second:
+    with ServerProcess(data_dir, config=config, env=env) as second:
         client = openai.OpenAI(base_url=second.url, api_key="any", max_retries=0)
         videos = [client.videos.poll(video_id, poll_interval_ms=100) for video_id in ids]
         assert [video.status for video in videos] == ["completed"] * 6
@@ -41,7 +45,7 @@ def test_kill_9_during_six_jobs_then_restart(tmp_path: Path) -> None:
             client.videos.download_content(video.id).write_to_file(path)
             with av.open(str(path)) as container:
                 assert sum(1 for _ in container.decode(video=0)) > 0
-    store = JobStore(f"sqlite:///{data_dir / 'cinebrief.db'}")
+    store = JobStore(database_url)
     try:
         jobs = [store.get(video_id) for video_id in ids]
     finally:

@@ -63,6 +63,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "CINEBRIEF_PROFILE": ("server", "profile"),
     "CINEBRIEF_POLL_AFTER_MS": ("server", "poll_after_ms"),
     "CINEBRIEF_MAX_REQUEST_BYTES": ("server", "max_request_bytes"),
+    "CINEBRIEF_LEASE_SECONDS": ("server", "lease_seconds"),
     "CINEBRIEF_WEBHOOK_URL": ("webhooks", "url"),
     "CINEBRIEF_WEBHOOK_SECRET": ("webhooks", "secret"),
     "CINEBRIEF_WEBHOOK_MAX_ATTEMPTS": ("webhooks", "max_attempts"),
@@ -85,6 +86,9 @@ class ServerSettings(_Section):
     poll_after_ms: int = Field(2000, ge=0)
     # A data: URL input_reference may be up to 20 MiB of text; leave room for the rest of the body.
     max_request_bytes: int = Field(32 * 1024 * 1024, ge=1024)
+    # A running job's lease: renewed by its worker every third of this; a job whose lease ran out (its
+    # server was killed, its node lost) is taken by another worker. Longer: slower recovery after a crash.
+    lease_seconds: float = Field(30.0, ge=1.0, le=3600.0)
 
     @field_validator("api_keys")
     @classmethod

@@ -27,7 +27,6 @@ from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, 
 from cinebrief.contract.reference import check_reference_size, read_reference
 from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
-from cinebrief.jobs.cache import VideoCache
 from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
@@ -79,8 +78,6 @@ class Engine:
         self.store = store or JobStore(settings.server.resolved_database_url)
         self._owns_store = store is None
         self.events = EventBus()
-        self.cache = VideoCache()
-        self.events.subscribe(self.cache.on_event)
         self.pool = BackendPool(settings)
         self.layout = Layout(settings.server.data_dir)
         self.runner = Runner(settings, self.store, self.events, self.pool, self.layout)
@@ -93,10 +90,11 @@ class Engine:
     # -- life cycle ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Re-queue every job a stop or a crash left unfinished, then sweep expired files periodically."""
-        self.layout.clear_temp()
-        for job in self.store.unfinished():
-            self.runner.enqueue(job)
+        """Recover what a crash of this host left (leases of dead processes, temp folders no live worker
+        writes), start the workers (they take queued jobs and expired leases from the store), then sweep
+        expired files periodically."""
+        self.runner.recover()
+        self.runner.start({self.pool.backend_name(name) for name in self.pool.model_names})
         self._sweeper = threading.Thread(target=self._sweep_loop, name="cinebrief-sweeper", daemon=True)
         self._sweeper.start()
 
@@ -219,12 +217,8 @@ class Engine:
         return job
 
     def get(self, video_id: str) -> Video:
-        """The Video as it is now; from memory when this process has seen the job, else from the store."""
-        video = self.cache.get(video_id)
-        if video is None:
-            video = self.job(video_id).to_video()
-            self.cache.put(video)
-        return video
+        """The Video as it is now, read from the store (so that every server sharing it answers the same)."""
+        return self.job(video_id).to_video()
 
     def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None) -> VideoList:
         if not 0 <= limit <= MAX_LIST_LIMIT:
@@ -371,17 +365,14 @@ class Engine:
         return extend(self, video, prompt, seconds, model=model, idempotency_key=idempotency_key)
 
     def delete(self, video_id: str) -> VideoDeleted:
-        """Delete a finished job and its files, or cancel a queued one; 409 while it is in progress."""
+        """Delete a job and its files: a queued one never runs, a running one stops at its next step (its
+        worker, here or on another server, finds the row gone), a finished one loses its files."""
         job = self.job(video_id)
-        if (job.status == QUEUED and self.store.delete(video_id, statuses=(QUEUED,))) or (
-            job.status in TERMINAL and self.store.delete(video_id, statuses=TERMINAL)
-        ):
-            self.cache.forget(video_id)
-            self._remove_files(job)
-            return VideoDeleted(id=video_id)
-        raise ConflictError(
-            f"Video '{video_id}' is in progress; it can be deleted once it completes or fails.",
-        )
+        if not self.store.delete(video_id, statuses=(*UNFINISHED, *TERMINAL)):
+            raise NotFoundError(f"No video found with id '{video_id}'.")  # another request deleted it first
+        self.runner.cancel(video_id)
+        self._remove_files(job)
+        return VideoDeleted(id=video_id)
 
     def _remove_files(self, job: Job) -> None:
         if job.output_dir:
