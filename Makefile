@@ -11,7 +11,7 @@ $(BIN)/python:
 
 # torch is pinned inside the [local] extra and installed in the same command, so no CUDA build is pulled.
 $(STAMP): pyproject.toml $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local,postgres]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local,postgres,ray]'
 	touch $(STAMP)
 
 # The tests start their own PostgreSQL server (initdb + pg_ctl into a temp folder): install Debian's when missing.

@@ -31,6 +31,7 @@ from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.pool import BackendPool
+from cinebrief.jobs.ray_pool import RayPool
 from cinebrief.jobs.records import FAILED, QUEUED, TERMINAL, UNFINISHED, Job
 from cinebrief.jobs.runner import Layout, Runner
 from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore
@@ -80,7 +81,8 @@ class Engine:
         self.events = EventBus()
         self.pool = BackendPool(settings)
         self.layout = Layout(settings.server.data_dir)
-        self.runner = Runner(settings, self.store, self.events, self.pool, self.layout)
+        self.ray = RayPool(settings) if settings.executor.kind == "ray" else None
+        self.runner = Runner(settings, self.store, self.events, self.pool, self.layout, self.ray)
         self.characters = CharacterStore(self.store.database, self.layout.characters)
         self._sweeper: threading.Thread | None = None
         self._closed = threading.Event()
@@ -93,14 +95,19 @@ class Engine:
         """Recover what a crash of this host left (leases of dead processes, temp folders no live worker
         writes), start the workers (they take queued jobs and expired leases from the store), then sweep
         expired files periodically."""
+        if self.ray is not None:
+            self.ray.connect()  # an unreachable cluster, or a model that needs more GPUs than it has: ConfigError
+            self.ray.warm_up()
         self.runner.recover()
-        self.runner.start({self.pool.backend_name(name) for name in self.pool.model_names})
+        self.runner.start({name: self.pool.backend_name(name) for name in self.pool.model_names})
         self._sweeper = threading.Thread(target=self._sweep_loop, name="cinebrief-sweeper", daemon=True)
         self._sweeper.start()
 
     def close(self, timeout: float = 30.0) -> None:
         self._closed.set()
         self.runner.stop(timeout)
+        if self.ray is not None:
+            self.ray.close()
         if self._owns_store:
             self.store.close()
 

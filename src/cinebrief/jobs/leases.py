@@ -20,6 +20,10 @@ import psutil
 log = logging.getLogger(__name__)
 
 
+class WorkerLost(Exception):
+    """The worker running a job is gone (its actor or node was lost): the job goes back to the queue."""
+
+
 def process_identity() -> str:
     """This engine's prefix of worker ids: `host:pid:started_ms:token`."""
     started = int(psutil.Process().create_time() * 1000)

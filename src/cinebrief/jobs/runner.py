@@ -32,8 +32,9 @@ from cinebrief.errors import BackendError, CancelledError, CinebriefError
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.extension import append_clip
 from cinebrief.jobs.isolation import ProcessWorker
-from cinebrief.jobs.leases import LeaseKeeper, dead_on_this_host, process_identity
+from cinebrief.jobs.leases import LeaseKeeper, WorkerLost, dead_on_this_host, process_identity
 from cinebrief.jobs.pool import BackendPool
+from cinebrief.jobs.ray_pool import RayPool, RayWorker
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.store import JobStore
 from cinebrief.settings import Settings
@@ -41,7 +42,8 @@ from cinebrief.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a job whose worker dies this often fails instead of looping forever
-MAX_POLL_SECONDS = 1.0  # an idle worker looks for claimable jobs at least this often
+MAX_POLL_SECONDS = 1.0
+MODEL_LANE = "model:"  # an idle worker looks for claimable jobs at least this often
 
 
 def to_percent(fraction: float) -> int:
@@ -87,8 +89,17 @@ def has_outputs(folder: Path) -> bool:
 
 
 class Runner:
-    def __init__(self, settings: Settings, store: JobStore, events: EventBus, pool: BackendPool, layout: Layout):
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        events: EventBus,
+        pool: BackendPool,
+        layout: Layout,
+        ray: RayPool | None = None,
+    ):
         self.settings = settings
+        self.ray = ray
         self.store = store
         self.events = events
         self.pool = pool
@@ -117,15 +128,20 @@ class Runner:
                 live.add(self.layout.temp_output(job_id, attempts).name)
         self.layout.clear_temp(live, before=began)
 
-    def start(self, backends: set[str]) -> None:
-        """Start the workers of `backends` (more start on the first submit to another backend)."""
+    def start(self, models: dict[str, str]) -> None:
+        """Start the workers of the served `models` ({model: backend}) and of any job waiting in the store."""
         self.leases.start()
-        for backend in sorted(backends | self.store.claimable_backends(time.time())):
-            self._wake_for(backend)
+        pairs = set(models.items()) | {(model, backend) for backend, model in self.store.claimable(time.time())}
+        for lane in sorted({self._lane(backend, model) for model, backend in pairs}):
+            self._wake_for(lane)
 
     def enqueue(self, job: Job) -> None:
-        """Wake one idle worker of the job's backend (workers find the job in the store)."""
-        self._wake_for(job.backend).release()
+        """Wake one idle worker of the job's lane (workers find the job in the store)."""
+        self._wake_for(self._lane(job.backend, job.model)).release()
+
+    def _lane(self, backend: str, model: str) -> str:
+        """Local workers serve a backend (`previz`); Ray workers a model's pool (`model:wan-small`)."""
+        return f"{MODEL_LANE}{model}" if self.ray is not None and self.settings.on_ray(backend) else backend
 
     def cancel(self, job_id: str) -> None:
         """Stop `job_id` at its next step if it runs here (it was deleted, or its lease was taken over)."""
@@ -133,16 +149,20 @@ class Runner:
             with self._lock:
                 self._cancelled.add(job_id)
 
-    def _wake_for(self, backend: str) -> threading.Semaphore:
+    def _wake_for(self, lane: str) -> threading.Semaphore:
         with self._lock:
-            found = self._wake.get(backend)
+            found = self._wake.get(lane)
             if found is None:
-                found = self._wake[backend] = threading.Semaphore(0)
-                for index in range(self.settings.backend_for(backend).concurrency):
+                found = self._wake[lane] = threading.Semaphore(0)
+                if lane.startswith(MODEL_LANE) and self.ray is not None:
+                    count = self.ray.workers_of(lane.removeprefix(MODEL_LANE))
+                else:
+                    count = self.settings.backend_for(lane).concurrency
+                for index in range(count):
                     thread = threading.Thread(
                         target=self._work,
-                        args=(found, backend, index),
-                        name=f"cinebrief-{backend}-{index}",
+                        args=(found, lane, index),
+                        name=f"cinebrief-{lane}-{index}",
                         daemon=True,
                     )
                     thread.start()
@@ -165,15 +185,27 @@ class Runner:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
-    def _work(self, wake: threading.Semaphore, backend: str, index: int) -> None:
-        worker_id = f"{self.identity}/{backend}-{index}"
-        isolated = self.settings.isolation_for(backend) == "process"
-        worker = ProcessWorker(f"cinebrief-{backend}-{index}") if isolated else None
+    def _work(self, wake: threading.Semaphore, lane: str, index: int) -> None:
+        worker_id = f"{self.identity}/{lane}-{index}"
+        model = lane.removeprefix(MODEL_LANE) if lane.startswith(MODEL_LANE) else None
+        worker: ProcessWorker | RayWorker | None = None
+        if model is None and self.settings.isolation_for(lane) == "process":
+            worker = ProcessWorker(f"cinebrief-{lane}-{index}")
+        lanes = {"models": [model]} if model is not None else {"backends": [lane]}
         try:
             while not self._stopping.is_set():
+                if model is not None and self.ray is not None:
+                    # A Ray actor exists only for a model with work (or `warm`); it must run before a claim.
+                    if worker is None and not self.ray.has_worker(model, index) and not self._has_work(lanes):
+                        wake.acquire(timeout=self.poll_seconds)
+                        continue
+                    worker = self.ray.worker(model, index)
+                    if not worker.ready(timeout=self.poll_seconds):
+                        wake.acquire(timeout=self.poll_seconds)  # Ray is still placing or restarting the actor
+                        continue
                 try:
                     job = self.store.claim_next(
-                        [backend], worker_id=worker_id, now=time.time(), lease_seconds=self.lease_seconds
+                        worker_id=worker_id, now=time.time(), lease_seconds=self.lease_seconds, **lanes
                     )
                 except Exception:  # the database is away for a moment: try again after a pause
                     log.exception("%s: claiming a job failed", worker_id)
@@ -194,12 +226,19 @@ class Runner:
             if worker is not None:
                 worker.close()
 
+    def _has_work(self, lanes: dict[str, list[str]]) -> bool:
+        try:
+            return self.store.has_claimable(now=time.time(), **lanes)
+        except Exception:
+            log.exception("looking for claimable jobs failed")
+            return False
+
     def _renew(self, job_id: str, worker_id: str) -> bool:
         return self.store.renew(job_id, worker_id=worker_id, lease_until=time.time() + self.lease_seconds)
 
     # -- one job ---------------------------------------------------------------------------------------
 
-    def run(self, job: Job, worker_id: str, worker: ProcessWorker | None = None) -> None:
+    def run(self, job: Job, worker_id: str, worker: ProcessWorker | RayWorker | None = None) -> None:
         """Run a job this worker has claimed (`store.claim_next`)."""
         self._publish("status", job.id)
         if job.attempts > MAX_ATTEMPTS:
@@ -231,6 +270,10 @@ class Runner:
             shutil.rmtree(final, ignore_errors=True)
             os.replace(result.directory, final)
             self._complete(job, worker_id, final, result.metadata)
+        except WorkerLost as exc:  # its actor or node is gone: another worker takes the job
+            log.warning("job %s: %s; back to the queue", job.id, exc)
+            if self.store.release(job.id, worker_id=worker_id, spend_attempt=True):
+                self._publish("status", job.id)
         except CancelledError as exc:
             if job.id in self._cancelled:
                 log.info("job %s: stopped (deleted, or taken over by another worker)", job.id)
@@ -252,7 +295,9 @@ class Runner:
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 
-    def _generate(self, job: Job, worker_id: str, temp: Path, worker: ProcessWorker | None) -> GenerationResult:
+    def _generate(
+        self, job: Job, worker_id: str, temp: Path, worker: ProcessWorker | RayWorker | None
+    ) -> GenerationResult:
         request = self._request(job)
         progress = self._progress_reporter(job, worker_id)
 
@@ -262,6 +307,15 @@ class Runner:
         def checkpoint(state: Mapping[str, Any]) -> None:
             self.store.checkpoint(job.id, state)
 
+        if isinstance(worker, RayWorker):
+            return worker.generate(
+                request=request,
+                output_dir=temp,
+                progress=progress,
+                cancelled=cancelled,
+                checkpoint=checkpoint,
+                label=job.id,
+            )
         if worker is None:
             backend = self.pool.backend(job.model)
             return backend.generate(request, temp, progress=progress, cancelled=cancelled, checkpoint=checkpoint)

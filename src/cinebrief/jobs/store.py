@@ -152,8 +152,17 @@ class JobStore:
             raise
         return dataclasses.replace(job, seq=int(seq))
 
-    def claim_next(self, backends: Iterable[str], *, worker_id: str, now: float, lease_seconds: float) -> Job | None:
-        """Take the oldest claimable job of `backends` for `worker_id`: queued, or running on an expired lease.
+    def claim_next(
+        self,
+        *,
+        worker_id: str,
+        now: float,
+        lease_seconds: float,
+        backends: Iterable[str] = (),
+        models: Iterable[str] = (),
+    ) -> Job | None:
+        """Take the oldest claimable job of `backends` or `models` for `worker_id`: queued, or running on an
+        expired lease.
 
         The attempt is counted and the lease set in the same transaction. On PostgreSQL the candidate row
         is locked with `FOR UPDATE SKIP LOCKED`, so servers dispatching at once take different rows; the
@@ -164,7 +173,7 @@ class JobStore:
         with self.database.begin() as connection:
             candidate = connection.scalar(
                 select(columns.id)
-                .where(columns.backend.in_(list(backends)), claimable)
+                .where(or_(columns.backend.in_(list(backends)), columns.model.in_(list(models))), claimable)
                 .order_by(columns.seq)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -193,11 +202,18 @@ class JobStore:
         expired = or_(columns.lease_until.is_(None), columns.lease_until < now)
         return or_(columns.status == QUEUED, and_(columns.status == IN_PROGRESS, expired))
 
-    def claimable_backends(self, now: float) -> set[str]:
-        """The backends that have a job to claim now."""
+    def has_claimable(self, *, now: float, backends: Iterable[str] = (), models: Iterable[str] = ()) -> bool:
+        columns = self.table.c
+        lane = or_(columns.backend.in_(list(backends)), columns.model.in_(list(models)))
         with self.database.connect() as connection:
-            query = select(self.table.c.backend).where(self._claimable(now)).distinct()
-            return set(connection.scalars(query))
+            return connection.scalar(select(columns.id).where(lane, self._claimable(now)).limit(1)) is not None
+
+    def claimable(self, now: float) -> set[tuple[str, str]]:
+        """(backend, model) of the jobs there are to claim now."""
+        columns = self.table.c
+        with self.database.connect() as connection:
+            query = select(columns.backend, columns.model).where(self._claimable(now)).distinct()
+            return {(row[0], row[1]) for row in connection.execute(query)}
 
     def renew(self, job_id: str, *, worker_id: str, lease_until: float) -> bool:
         """Extend `worker_id`'s lease; False when the job is gone (deleted) or no longer this worker's."""
@@ -210,8 +226,9 @@ class JobStore:
             )
         return result.rowcount == 1
 
-    def release(self, job_id: str, *, worker_id: str) -> bool:
-        """Hand a running job back (a graceful stop): queued again, and this attempt is not counted."""
+    def release(self, job_id: str, *, worker_id: str, spend_attempt: bool = False) -> bool:
+        """Hand a running job back, queued again: after a graceful stop the attempt is not counted; after a
+        lost worker (`spend_attempt`) it is, so that a job that keeps killing its workers ends."""
         columns = self.table.c
         with self.database.begin() as connection:
             result = connection.execute(
@@ -220,7 +237,7 @@ class JobStore:
                 .values(
                     status=QUEUED,
                     progress=0,
-                    attempts=columns.attempts - 1,
+                    attempts=columns.attempts - (0 if spend_attempt else 1),
                     worker_id=None,
                     lease_until=None,
                     started_at=None,
