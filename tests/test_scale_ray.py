@@ -18,7 +18,9 @@ from typing import Any
 import av
 import openai
 import pytest
+from typer.testing import CliRunner
 
+from cinebrief.cli.app import app
 from cinebrief.errors import ConfigError
 from cinebrief.jobs import Engine, VideoRequest
 from cinebrief.settings import load_settings
@@ -90,18 +92,25 @@ def test_previz_jobs_through_the_sdk_run_on_both_nodes_with_warm_actors(cluster,
         assert all(engine.job(video_id).result_metadata for video_id in ids)
 
 
-def test_delete_cancels_the_job_on_its_actor(cluster, tmp_path: Path) -> None:
+def test_delete_cancels_the_job_on_its_actor(cluster, tmp_path: Path, tiny_wan: Path) -> None:
     head, _ = cluster
-    settings = ray_settings(tmp_path, head.address, workers=1, num_cpus=1)
+    settings = load_settings(
+        environ={},
+        overrides={
+            "server": {"data_dir": str(tmp_path / "data"), "poll_after_ms": 100},
+            "models": {"tiny-wan": {"backend": "diffusers", "path": str(tiny_wan), "workers": 1, "warm": True}},
+            "executor": {"kind": "ray", "address": head.address},
+        },
+    )
     with ServerThread(settings) as server:
         engine = server.app.state.engine
         client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
-        long = client.videos.create(prompt="A long take of a harbour", model=SMALL_MODEL, size="1280x720", seconds="12")
-        wait_for(lambda: client.videos.retrieve(long.id).progress >= 5)
+        long = client.videos.create(prompt="a long take of a harbour", model="tiny-wan", size="1280x720", seconds="8")
+        wait_for(lambda: client.videos.retrieve(long.id).status == "in_progress")
         assert client.videos.delete(long.id).deleted
-        nxt = client.videos.create(prompt="The next take", model=SMALL_MODEL, size=SMALL_SIZE)
+        nxt = client.videos.create(prompt="the next take", model="tiny-wan", size="256x144")
         assert client.videos.poll(nxt.id, poll_interval_ms=100).status == "completed"
-        jobs = engine.ray.describe()[SMALL_MODEL][0]["jobs"]
+        jobs = engine.ray.describe()["tiny-wan"][0]["jobs"]
         assert jobs == [nxt.id]  # the deleted job stopped on the actor and never finished
         assert not engine.layout.output(long.id).exists()
 
@@ -131,29 +140,79 @@ def test_an_unreachable_ray_address_is_exit_2_naming_it(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_a_lost_node_sends_its_job_to_the_other_node_which_completes_it_once(cluster, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def tiny_wan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight Wan folder, written by `cinebrief dev tiny-model`."""
+    folder = tmp_path_factory.mktemp("tiny") / "wan"
+    result = CliRunner().invoke(app, ["dev", "tiny-model", str(folder), "--family", "wan"])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_tiny_diffusers_jobs_run_on_one_gpu_actor_per_node_loading_the_pipeline_once(
+    cluster, tmp_path: Path, tiny_wan: Path
+) -> None:
     head, second = cluster
-    settings = ray_settings(tmp_path, head.address, workers=2, num_gpus=1, num_cpus=1)
+    settings = load_settings(
+        environ={},
+        overrides={
+            "server": {"data_dir": str(tmp_path / "data"), "poll_after_ms": 100},
+            "models": {"tiny-wan": {"backend": "diffusers", "path": str(tiny_wan), "workers": 2}},
+            "executor": {"kind": "ray", "address": head.address},
+        },
+    )
+    with ServerThread(settings) as server:
+        engine = server.app.state.engine
+        client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
+        ids = [
+            client.videos.create(prompt=f"a red cat dances, take {index}", model="tiny-wan", size="256x144").id
+            for index in range(4)
+        ]
+        videos = [client.videos.poll(video_id, poll_interval_ms=200) for video_id in ids]
+        assert [video.status for video in videos] == ["completed"] * 4, [video.error for video in videos]
+        actors = engine.ray.describe()["tiny-wan"]
+        assert {actor["node_id"] for actor in actors} == {head.head_node.node_id, second.node_id}
+        assert all(actor["gpu_ids"] for actor in actors)  # each actor holds one (logical) GPU
+        for actor in actors:  # the pipeline loads on an actor's first job and stays loaded for the next ones
+            loaded = [engine.job(video_id).result_metadata["pipeline_loaded"] for video_id in actor["jobs"]]
+            assert loaded == [True] + [False] * (len(loaded) - 1)
+        path = tmp_path / "tiny.mp4"
+        client.videos.download_content(ids[0]).write_to_file(path)
+        with av.open(str(path)) as container:
+            assert sum(1 for _ in container.decode(video=0)) == 33
+
+
+def test_a_lost_node_sends_its_job_to_the_other_node_which_completes_it_once(
+    cluster, tmp_path: Path, tiny_wan: Path
+) -> None:
+    head, second = cluster
+    settings = load_settings(
+        environ={},
+        overrides={
+            "server": {"data_dir": str(tmp_path / "data")},
+            "models": {"tiny-wan": {"backend": "diffusers", "path": str(tiny_wan), "workers": 2, "warm": True}},
+            "executor": {"kind": "ray", "address": head.address},
+        },
+    )
     with Engine(settings) as engine:
         ids = [
-            engine.submit(
-                VideoRequest(prompt=f"Node loss take {index}", model=SMALL_MODEL, size="1280x720", seconds="12")
-            ).id
+            engine.submit(VideoRequest(prompt=f"a cat, take {index}", model="tiny-wan", size="1280x720", seconds="8"))
             for index in range(2)
         ]
-        wait_for(lambda: all(engine.job(video_id).progress >= 5 for video_id in ids))
+        ids = [video.id for video in ids]
+        wait_for(lambda: all(engine.job(video_id).status == "in_progress" for video_id in ids))
         holders = {video_id: engine.job(video_id).worker_id or "" for video_id in ids}
         assert all(holders.values()), "a job finished before the node could be lost"
-        nodes = {index: actor["node_id"] for index, actor in enumerate(engine.ray.describe()[SMALL_MODEL])}
+        nodes = {index: actor["node_id"] for index, actor in enumerate(engine.ray.describe()["tiny-wan"])}
         assert sorted(nodes.values()) == sorted([head.head_node.node_id, second.node_id])  # one GPU each
         on_second = next(
             video_id for video_id, holder in holders.items() if nodes[int(holder.rsplit("-", 1)[1])] == second.node_id
         )
         head.remove_node(second)
-        videos = [engine.wait(video_id, timeout=120) for video_id in ids]
-        assert [video.status for video in videos] == ["completed", "completed"]
+        videos = [engine.wait(video_id, timeout=240) for video_id in ids]
+        assert [video.status for video in videos] == ["completed", "completed"], [video.error for video in videos]
         assert engine.job(on_second).attempts == 2
-        survivor = engine.ray.worker(SMALL_MODEL, next(i for i, node in nodes.items() if node != second.node_id))
+        survivor = engine.ray.worker("tiny-wan", next(i for i, node in nodes.items() if node != second.node_id))
         assert sorted(survivor.describe()["jobs"]) == sorted(ids)  # the lost job completed once, there
         with av.open(str(engine.content_path(on_second))) as container:
             assert sum(1 for _ in container.decode(video=0)) > 0

@@ -71,7 +71,11 @@ class RenderActor:
             return self._backend
 
     def warm(self) -> dict[str, Any]:
-        self.backend()
+        """Build the backend now; a backend with a `warm(model)` method also loads its weights then."""
+        backend = self.backend()
+        hook = getattr(backend, "warm", None)
+        if callable(hook):
+            hook(self.model)
         return self.describe()
 
     def describe(self) -> dict[str, Any]:
