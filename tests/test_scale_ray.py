@@ -74,6 +74,8 @@ def test_previz_jobs_through_the_sdk_run_on_both_nodes_with_warm_actors(cluster,
         client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
         before = engine.ray.describe()[SMALL_MODEL]
         assert [actor["loads"] for actor in before] == [1, 1]  # warm: built at start
+        listed = client.models.retrieve(SMALL_MODEL).model_extra["workers"]
+        assert listed == {"executor": "ray", "count": 2, "num_gpus": 0.0, "num_cpus": 1.0, "started": 2}
         ids = [
             client.videos.create(prompt=f"Ray clip {index}, a kite over a ridge", model=SMALL_MODEL, size=SMALL_SIZE).id
             for index in range(8)

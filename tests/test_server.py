@@ -195,6 +195,7 @@ def test_http_details(client: OpenAI, server: ServerThread) -> None:
     models = {model.id: model for model in client.models.list()}
     assert {"sora-2", "sora-2-pro", SMALL_MODEL} <= set(models)
     assert models[SMALL_MODEL].model_extra["capabilities"]["backend"] == "previz"
+    assert models[SMALL_MODEL].model_extra["workers"] == {"executor": "local", "count": 1, "isolation": "process"}
 
 
 def test_delete_stops_a_running_video_and_content_meanwhile_is_a_conflict(client: OpenAI) -> None:

@@ -69,6 +69,7 @@ class ModelInfo:
     backend: str
     capabilities: Capabilities | None
     error: str | None = None
+    workers: dict[str, Any] = field(default_factory=dict)  # where its jobs run: executor, count, resources
 
 
 class Engine:
@@ -292,11 +293,21 @@ class Engine:
         infos = []
         for name in self.pool.model_names:
             backend = self.pool.backend_name(name)
+            workers = self._workers(name, backend)
             try:
-                infos.append(ModelInfo(name, backend, self.pool.capabilities(name)))
+                infos.append(ModelInfo(name, backend, self.pool.capabilities(name), workers=workers))
             except Exception as exc:  # a model whose backend is not installed is listed with the reason
-                infos.append(ModelInfo(name, backend, None, error=str(exc)))
+                infos.append(ModelInfo(name, backend, None, error=str(exc), workers=workers))
         return infos
+
+    def _workers(self, model: str, backend: str) -> dict[str, Any]:
+        """This server's workers for `model`: local threads per backend, or the model's Ray actor pool."""
+        if self.ray is not None and self.settings.on_ray(backend):
+            count, gpus, cpus = self.settings.models[model].placement
+            started = self.ray.started(model)
+            return {"executor": "ray", "count": count, "num_gpus": gpus, "num_cpus": cpus, "started": started}
+        count = self.settings.backend_for(backend).concurrency
+        return {"executor": "local", "count": count, "isolation": self.settings.isolation_for(backend)}
 
     # -- remix, edit, extend and delete ------------------------------------------------------------------------------
 

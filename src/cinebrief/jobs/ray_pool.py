@@ -293,6 +293,11 @@ class RayPool:
     def workers_of(self, model: str) -> int:
         return self.settings.models[model].placement[0]
 
+    def started(self, model: str) -> int:
+        """How many of `model`'s actors have been created (they are created on first work, or at start)."""
+        with self._lock:
+            return sum(1 for name, _ in self._workers if name == model)
+
     def has_worker(self, model: str, index: int) -> bool:
         with self._lock:
             return (model, index) in self._workers
