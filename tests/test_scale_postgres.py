@@ -9,6 +9,7 @@ at start is exit code 2 with the URL, without its password.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import subprocess
 import sys
@@ -16,11 +17,15 @@ import time
 from pathlib import Path
 
 import av
+import httpx
 import openai
 import pytest
 
+from cinebrief.jobs import Engine, VideoRequest
 from cinebrief.jobs.store import JobStore
-from server_harness import ServerProcess, free_port
+from cinebrief.settings import load_settings
+from server_backend import tiny_factory
+from server_harness import ServerProcess, ServerThread, free_port
 from server_models import SMALL_MODEL, SMALL_SIZE
 
 TESTS = Path(__file__).resolve().parent
@@ -124,3 +129,35 @@ def test_an_unreachable_postgresql_is_exit_2_naming_the_url_without_its_password
     output = result.stdout + result.stderr
     assert "postgresql+psycopg://cinebrief:***@127.0.0.1" in output and "s3cret-pw" not in output
     assert "Traceback" not in output
+
+
+def test_a_server_that_runs_nothing_follows_another_servers_job_in_retrieve_and_events(
+    tmp_path: Path, postgres_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Server B has no workers; server A renders. B's retrieve, list and SSE stream follow A's job."""
+    monkeypatch.setattr("cinebrief.jobs.pool.create_backend", tiny_factory)
+    url = postgres_server.database("followers")
+    settings = load_settings(
+        environ={},
+        overrides={
+            "server": {"data_dir": str(tmp_path / "data"), "database_url": url},
+            "models": {"slow": {"backend": "tiny", "delay": 0.2}},
+            "backends": {"tiny": {"isolation": "thread"}},
+        },
+    )
+    idle = Engine(settings, start=False)  # B: answers requests, runs no job
+    try:
+        with Engine(settings) as renderer, ServerThread(settings, engine=idle) as follower:
+            video = renderer.submit(VideoRequest(prompt="rendered elsewhere", model="slow", size="256x256"))
+            stream = httpx.get(f"{follower.url}/videos/{video.id}/events", timeout=60).text
+            frames = [json.loads(line[6:]) for line in stream.splitlines() if line.startswith("data: ")]
+            assert frames[-1]["status"] == "completed" and frames[-1]["progress"] == 100
+            assert any(0 < frame["progress"] < 100 for frame in frames)  # progress seen while A rendered
+            progress = [frame["progress"] for frame in frames]
+            assert progress == sorted(progress)
+            client = openai.OpenAI(base_url=follower.url, api_key="any", max_retries=0)
+            seen, truth = client.videos.retrieve(video.id), renderer.get(video.id)
+            assert (seen.status, seen.progress, seen.completed_at) == ("completed", 100, truth.completed_at)
+            assert [listed.id for listed in client.videos.list()] == [video.id]
+    finally:
+        idle.close()
