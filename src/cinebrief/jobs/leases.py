@@ -62,7 +62,10 @@ class LeaseKeeper:
         self._thread = threading.Thread(target=self._loop, name="cinebrief-leases", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        """Start renewing (once; later calls do nothing)."""
+        with self._lock:
+            if not self._thread.is_alive() and not self._stop.is_set():
+                self._thread.start()
 
     def hold(self, job_id: str, worker_id: str) -> None:
         with self._lock:

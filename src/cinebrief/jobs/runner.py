@@ -150,6 +150,7 @@ class Runner:
                 self._cancelled.add(job_id)
 
     def _wake_for(self, lane: str) -> threading.Semaphore:
+        self.leases.start()  # workers may start on a submit before `start` (an engine built with start=False)
         with self._lock:
             found = self._wake.get(lane)
             if found is None:

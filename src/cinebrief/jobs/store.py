@@ -35,6 +35,7 @@ from cinebrief.jobs.migrations import migrate
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
+CLAIM_TRIES = 5
 
 
 class DuplicateIdempotencyKey(Exception):
@@ -168,6 +169,16 @@ class JobStore:
         is locked with `FOR UPDATE SKIP LOCKED`, so servers dispatching at once take different rows; the
         UPDATE's WHERE clause repeats the condition, so a lost race (SQLite) takes nothing.
         """
+        for _ in range(CLAIM_TRIES):  # another worker may take the row between our SELECT and UPDATE (SQLite)
+            found, job = self._claim_once(worker_id, now, lease_seconds, backends, models)
+            if not found or job is not None:
+                return job
+        return None
+
+    def _claim_once(
+        self, worker_id: str, now: float, lease_seconds: float, backends: Iterable[str], models: Iterable[str]
+    ) -> tuple[bool, Job | None]:
+        """(whether there was a candidate, the job claimed or None when another worker won it)."""
         columns = self.table.c
         claimable = self._claimable(now)
         with self.database.begin() as connection:
@@ -179,7 +190,7 @@ class JobStore:
                 .with_for_update(skip_locked=True)
             )
             if candidate is None:
-                return None
+                return False, None
             result = connection.execute(
                 update(self.table)
                 .where(columns.id == candidate, claimable)
@@ -193,9 +204,9 @@ class JobStore:
                 )
             )
             if result.rowcount != 1:
-                return None
+                return True, None
             row = connection.execute(select(self.table).where(columns.id == candidate)).mappings().first()
-        return _to_job(row) if row else None
+        return True, (_to_job(row) if row else None)
 
     def _claimable(self, now: float) -> Any:
         columns = self.table.c
