@@ -8,6 +8,7 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image
+from sqlalchemy import update
 
 from cinebrief.backends.base import RemixSource
 from cinebrief.errors import ContractError, InputError, NotFoundError
@@ -79,6 +80,10 @@ def test_idempotency_key_returns_the_original_job(settings) -> None:
         assert caught.value.code == "idempotency_key_reused"
         engine.wait(first.id, timeout=30)
         assert len(engine.list().data) == 1
+        with engine.store.database.begin() as connection:  # the key's 24 hours pass
+            table = engine.store.table
+            connection.execute(update(table).where(table.c.id == first.id).values(created_at=first.created_at - 90_000))
+        assert engine.submit(VideoRequest(prompt="Other", seed=1), idempotency_key="k1").id != first.id
 
 
 def test_delete_stops_a_running_job_and_frees_its_worker(settings) -> None:
