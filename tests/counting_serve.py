@@ -2,12 +2,14 @@
 
 The two-server tests run this module instead of `python -m cinebrief`, with `[backends.previz]
 isolation = "thread"` so that the calls happen in this process. Each line: `start|done <pid> <prompt>`.
+`$CINEBRIEF_TEST_FRAME_DELAY` (seconds) slows each progress report down, so that a test can act mid-render.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,15 @@ def _record(kind: str, prompt: str) -> None:
 class CountingPreviz(PrevizBackend):
     def generate(self, request: GenerationRequest, output_dir: Path, **callbacks: Any) -> GenerationResult:
         _record("start", request.prompt)
+        delay = float(os.environ.get("CINEBRIEF_TEST_FRAME_DELAY") or 0)
+        if delay:
+            report = callbacks["progress"]
+
+            def slow(fraction: float) -> None:
+                time.sleep(delay)
+                report(fraction)
+
+            callbacks["progress"] = slow
         result = super().generate(request, output_dir, **callbacks)
         _record("done", request.prompt)
         return result

@@ -56,18 +56,22 @@ def serve(
     engine = Engine(settings, start=False)
     try:
         engine.start()
-        stdout.print(
-            f"cinebrief serving http://{server.host}:{server.port}/v1  (data in {server.data_dir})", markup=False
-        )
+    except BaseException:
+        engine.close()
+        raise
+    stdout.print(f"cinebrief serving http://{server.host}:{server.port}/v1  (data in {server.data_dir})", markup=False)
+    try:
+        # The app closes the engine at shutdown (SIGTERM, Ctrl-C): running jobs go back to the queue before
+        # uvicorn hands the signal on and the process ends.
         uvicorn.run(
-            create_app(settings, engine=engine),
+            create_app(settings, engine=engine, close_engine=True),
             host=server.host,
             port=server.port,
             log_level=log_level,
             timeout_graceful_shutdown=10,
         )
     finally:
-        engine.close()  # a graceful stop hands running jobs back to the queue
+        engine.close()  # uvicorn could not start (a port in use): close what was started
 
 
 # -- the client ----------------------------------------------------------------------------------------

@@ -86,6 +86,9 @@ class Engine:
         self._sweeper.start()
 
     def close(self, timeout: float = 30.0) -> None:
+        """Stop the workers (running jobs go back to the queue) and release the store; once is enough."""
+        if self._closed.is_set():
+            return
         self._closed.set()
         self.runner.stop(timeout)
         if self.ray is not None:
