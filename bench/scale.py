@@ -106,7 +106,13 @@ def main() -> None:
 
     import ray
 
-    ray.init(include_dashboard=False, _node_ip_address="127.0.0.1", logging_level="WARNING", log_to_driver=False)
+    ray.init(
+        address="local",
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        logging_level="WARNING",
+        log_to_driver=False,
+    )
     work = Path(tempfile.mkdtemp(prefix="cinebrief-bench-scale-"))
     rates: dict[str, float] = {}
     for name, ray_workers in (("local, 1 worker", None), ("ray, 1 worker", 1), ("ray, 2 workers", 2)):

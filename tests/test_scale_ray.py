@@ -24,7 +24,7 @@ from cinebrief.cli.app import app
 from cinebrief.errors import ConfigError
 from cinebrief.jobs import Engine, VideoRequest
 from cinebrief.settings import load_settings
-from server_harness import ServerThread, free_port
+from server_harness import ServerProcess, ServerThread, free_port
 from server_models import SMALL_MODEL, SMALL_SIZE
 
 pytestmark = pytest.mark.slow
@@ -218,3 +218,19 @@ def test_a_lost_node_sends_its_job_to_the_other_node_which_completes_it_once(
         assert sorted(survivor.describe()["jobs"]) == sorted(ids)  # the lost job completed once, there
         with av.open(str(engine.content_path(on_second))) as container:
             assert sum(1 for _ in container.decode(video=0)) > 0
+
+
+def test_serve_on_a_one_machine_ray_cluster_started_in_process(tmp_path: Path) -> None:
+    """`address = "local"`: `cinebrief serve` starts its own Ray cluster, renders on it, and stops cleanly."""
+    env = {
+        "CINEBRIEF_EXECUTOR": "ray",
+        "CINEBRIEF_RAY_ADDRESS": "local",
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+    }
+    with ServerProcess(tmp_path / "data", env=env) as server:
+        client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
+        video = client.videos.create_and_poll(prompt="A paper boat drifts", model="sora-2", size="720x1280")
+        assert video.status == "completed"
+        assert client.models.retrieve("sora-2").model_extra["workers"]["started"] == 1
+        process = server.process
+    assert process is not None and process.returncode is not None  # stopped by SIGTERM within the harness's wait

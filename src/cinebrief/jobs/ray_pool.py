@@ -244,8 +244,8 @@ class RayPool:
             self._check_reachable()
             options: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
             try:
-                if self.address == "local":
-                    ray.init(include_dashboard=False, _node_ip_address="127.0.0.1", **options)
+                if self.address == "local":  # always a new cluster, even where RAY_ADDRESS names another
+                    ray.init(address="local", include_dashboard=False, _node_ip_address="127.0.0.1", **options)
                 else:
                     ray.init(address=self.address, **options)
             except Exception as exc:
