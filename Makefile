@@ -11,7 +11,7 @@ $(BIN)/python:
 
 # torch is pinned inside the [local] extra and installed in the same command, so no CUDA build is pulled.
 $(STAMP): pyproject.toml $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local,postgres,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,9 +23,10 @@ system-packages:
 demo: $(STAMP)
 	$(BIN)/python -m cinebrief.demo
 
+# RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0: Ray keeps 127.0.0.1 instead of the machine's interface address.
 test: $(STAMP) system-packages
 	$(BIN)/ruff check src tests bench
-	$(BIN)/python -m pytest
+	RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

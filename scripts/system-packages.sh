@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives for real when they are missing:
-# chromium (the studio tests), espeak-ng (speech in previz). Called by `make test` and `.ci/run`.
+# chromium (the studio tests), espeak-ng (speech in previz and the sound pass), postgresql (the tests start
+# their own server with initdb + pg_ctl). Called by `make test` (and so by `.ci/run`).
 set -uo pipefail
 
 need=()
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -27,6 +27,7 @@ class TinyBackend:
 
     name = "tiny"
     calls: list[GenerationRequest] = []  # noqa: RUF012 - shared on purpose: tests read it across instances
+    frames: dict[str, int] = {}  # noqa: RUF012 - frames rendered, by prompt
     lock = threading.Lock()
 
     def __init__(self, delay: float = 0.0, **_: Any) -> None:
@@ -50,6 +51,8 @@ class TinyBackend:
             time.sleep(self.delay)
             frame = np.full((height, width, 3), (request.seed * 37 + index * 20) % 256, dtype=np.uint8)
             frames.append(frame)
+            with self.lock:
+                TinyBackend.frames[request.prompt] = index + 1
             progress((index + 1) / FRAMES)
         write_outputs(output_dir, frames)
         return GenerationResult(directory=output_dir, metadata={"frames": FRAMES, "remix": bool(request.remix)})

@@ -56,8 +56,16 @@ class ServerThread:
 class ServerProcess:
     """`cinebrief serve` in a child process (so that it can be killed with SIGKILL)."""
 
-    def __init__(self, data_dir: Path, *, config: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        config: Path | None = None,
+        env: dict[str, str] | None = None,
+        module: str = "cinebrief",
+    ) -> None:
         self.port = free_port()
+        self.module = module  # run as `python -m MODULE serve ...`
         self.data_dir = data_dir
         self.config = config
         self.env = {**os.environ, **(env or {})}
@@ -69,7 +77,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self) -> ServerProcess:
-        command = [sys.executable, "-m", "cinebrief", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", self.module, "serve", "--port", str(self.port)]
         command += ["--data-dir", str(self.data_dir)]
         if self.config is not None:
             command += ["--config", str(self.config)]

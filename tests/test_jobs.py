@@ -8,8 +8,9 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image
+from sqlalchemy import update
 
-from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError
+from cinebrief.errors import ContractError, InputError, NotFoundError
 from cinebrief.jobs import Engine, JobEvent, VideoRequest
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.store import JobStore
@@ -78,29 +79,41 @@ def test_idempotency_key_returns_the_original_job(settings) -> None:
         assert caught.value.code == "idempotency_key_reused"
         engine.wait(first.id, timeout=30)
         assert len(engine.list().data) == 1
+        with engine.store.database.begin() as connection:  # the key's 24 hours pass
+            table = engine.store.table
+            connection.execute(update(table).where(table.c.id == first.id).values(created_at=first.created_at - 90_000))
+        assert engine.submit(VideoRequest(prompt="Other", seed=1), idempotency_key="k1").id != first.id
 
 
-def test_delete_cancels_queued_refuses_in_progress_and_removes_finished(settings) -> None:
+def test_delete_stops_a_running_job_and_frees_its_worker(settings) -> None:
     settings = settings.model_copy(deep=True)
     settings.models["slow"] = settings.models["tiny"].model_copy(update={"delay": 0.3})
+    TinyBackend.frames.clear()
     with Engine(settings) as engine:
         running = engine.submit(VideoRequest(prompt="first", model="slow", size="256x256"))
         waiting = engine.submit(VideoRequest(prompt="second", model="slow", size="256x256"))
-        deadline = time.monotonic() + 10
-        while engine.get(running.id).status != "in_progress" and time.monotonic() < deadline:
+        queued = engine.submit(VideoRequest(prompt="third", model="slow", size="256x256"))
+        deadline = time.monotonic() + 20
+        while engine.get(running.id).progress < 25 and time.monotonic() < deadline:
             time.sleep(0.02)
-        with pytest.raises(ConflictError, match="in progress"):
-            engine.delete(running.id)
-        assert engine.delete(waiting.id).deleted
+        frames_at_delete = TinyBackend.frames["first"]
+        assert engine.delete(running.id).deleted
         with pytest.raises(NotFoundError):
-            engine.get(waiting.id)
-        engine.wait(running.id, timeout=30)
-        path = engine.content_path(running.id)
-        engine.delete(running.id)
+            engine.get(running.id)
+        assert engine.delete(queued.id).deleted  # a queued job: never runs
+        while engine.get(waiting.id).status == "queued" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # the worker stopped the deleted job at its next frame and took the next job
+        assert TinyBackend.frames["first"] <= frames_at_delete + 1 < 8
+        assert engine.wait(waiting.id, timeout=30).status == "completed"
+        assert not engine.layout.output(running.id).exists()
+        assert list(engine.layout.temp.iterdir()) == []
+        path = engine.content_path(waiting.id)
+        engine.delete(waiting.id)
         assert not path.exists()
         with pytest.raises(NotFoundError):
-            engine.content_path(running.id)
-    assert [request.prompt for request in TinyBackend.calls] == ["first"]
+            engine.content_path(waiting.id)
+    assert [request.prompt for request in TinyBackend.calls] == ["first", "second"]
 
 
 def test_failure_keeps_progress_and_sets_error(settings) -> None:
@@ -145,7 +158,8 @@ def test_list_pages_in_both_orders(settings) -> None:
             engine.wait(video_id, timeout=30)
 
 
-def test_jobs_left_unfinished_by_a_crash_run_once_on_start(settings) -> None:
+def test_jobs_left_unfinished_by_a_crash_run_once_on_start(settings, database_url: str) -> None:
+    settings.server.database_url = database_url  # on SQLite and on a real PostgreSQL server
     store = JobStore(settings.server.resolved_database_url)
     now = int(time.time())
     for index, status in enumerate(["queued", "in_progress", "in_progress"]):

@@ -195,16 +195,20 @@ def test_http_details(client: OpenAI, server: ServerThread) -> None:
     models = {model.id: model for model in client.models.list()}
     assert {"sora-2", "sora-2-pro", SMALL_MODEL} <= set(models)
     assert models[SMALL_MODEL].model_extra["capabilities"]["backend"] == "previz"
+    assert models[SMALL_MODEL].model_extra["workers"] == {"executor": "local", "count": 1, "isolation": "process"}
 
 
-def test_delete_in_progress_is_a_conflict_that_is_not_retried(client: OpenAI) -> None:
+def test_delete_stops_a_running_video_and_content_meanwhile_is_a_conflict(client: OpenAI) -> None:
     video = client.videos.create(prompt="Long one", model=SMALL_MODEL, size=SMALL_SIZE, seconds="12")
     while (status := client.videos.retrieve(video.id).status) == "queued":
         pass
     assert status == "in_progress"
     retrying = OpenAI(base_url=client.base_url, api_key=KEY, max_retries=2)
     with pytest.raises(openai.ConflictError) as caught:
-        retrying.videos.delete(video.id)
+        retrying.videos.download_content(video.id)
     assert caught.value.response.headers["x-should-retry"] == "false"
-    assert client.videos.poll(video.id).status == "completed"
-    client.videos.delete(video.id)
+    assert client.videos.delete(video.id).deleted
+    with pytest.raises(openai.NotFoundError):
+        client.videos.retrieve(video.id)
+    assert video.id not in [listed.id for listed in client.videos.list(limit=100)]
+    assert create(client, "The next one runs").status == "completed"

@@ -16,6 +16,7 @@ import openai
 import pytest
 from openai import AsyncOpenAI, OpenAI
 from openai.types import Video
+from sqlalchemy import update
 
 from server_harness import ServerThread
 from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
@@ -200,6 +201,13 @@ def test_characters(client: OpenAI, server: ServerThread, source_mp4: bytes, tmp
     key = {"Idempotency-Key": "pip-once"}
     once = client.videos.create_character(name="Pip once", video=clip, extra_headers=key)
     assert client.videos.create_character(name="Pip once", video=clip, extra_headers=key).id == once.id
+    with pytest.raises(openai.BadRequestError, match="already used for a different request"):
+        client.videos.create_character(name="Pip twice", video=clip, extra_headers=key)
+    characters = server.app.state.engine.characters
+    with characters.database.begin() as connection:  # the key's 24 hours pass, as they do for video keys
+        table = characters.table
+        connection.execute(update(table).where(table.c.id == once.id).values(created_at=once.created_at - 25 * 3600))
+    assert client.videos.create_character(name="Pip twice", video=clip, extra_headers=key).id != once.id
 
     video = client.videos.create(
         prompt=f"{NAME} sails past a drain",

@@ -64,6 +64,9 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "CINEBRIEF_PROFILE": ("server", "profile"),
     "CINEBRIEF_POLL_AFTER_MS": ("server", "poll_after_ms"),
     "CINEBRIEF_MAX_REQUEST_BYTES": ("server", "max_request_bytes"),
+    "CINEBRIEF_LEASE_SECONDS": ("server", "lease_seconds"),
+    "CINEBRIEF_EXECUTOR": ("executor", "kind"),
+    "CINEBRIEF_RAY_ADDRESS": ("executor", "address"),
     "CINEBRIEF_WEBHOOK_URL": ("webhooks", "url"),
     "CINEBRIEF_WEBHOOK_SECRET": ("webhooks", "secret"),
     "CINEBRIEF_WEBHOOK_MAX_ATTEMPTS": ("webhooks", "max_attempts"),
@@ -86,6 +89,9 @@ class ServerSettings(_Section):
     poll_after_ms: int = Field(2000, ge=0)
     # A data: URL input_reference may be up to 20 MiB of text; leave room for the rest of the body.
     max_request_bytes: int = Field(32 * 1024 * 1024, ge=1024)
+    # A running job's lease: renewed by its worker every third of this; a job whose lease ran out (its
+    # server was killed, its node lost) is taken by another worker. Longer: slower recovery after a crash.
+    lease_seconds: float = Field(30.0, ge=1.0, le=3600.0)
 
     @field_validator("api_keys")
     @classmethod
@@ -101,16 +107,36 @@ class ServerSettings(_Section):
         return self.database_url or f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}"
 
 
+GPU_BACKENDS = ("diffusers",)  # on the Ray executor their workers take one GPU each unless told otherwise
+
+
 class ModelSettings(BaseModel):
-    """One served model: the backend it routes to and that backend's settings (every other key)."""
+    """One served model: the backend it routes to and that backend's settings (every other key).
+
+    `workers`, `num_gpus`, `num_cpus` and `warm` place the model's pool on the Ray executor and are not
+    passed to the backend.
+    """
 
     model_config = ConfigDict(extra="allow")
 
     backend: str = DEFAULT_BACKEND
+    workers: int | None = Field(None, ge=1, le=256)  # Ray actors in this model's pool (default 1)
+    num_gpus: float | None = Field(None, ge=0)  # per actor; default 1 for diffusers, 0 otherwise
+    num_cpus: float | None = Field(None, ge=0)  # per actor; default 1
+    warm: bool | None = None  # true: each actor builds its backend at start, not on its first job
 
     @property
     def backend_settings(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+    @property
+    def placement(self) -> tuple[int, float, float]:
+        """(workers, GPUs per worker, CPUs per worker) on the Ray executor."""
+        gpus = self.num_gpus if self.num_gpus is not None else (1.0 if self.backend in GPU_BACKENDS else 0.0)
+        return self.workers or 1, gpus, self.num_cpus if self.num_cpus is not None else 1.0
+
+    def ray_keys(self) -> list[str]:
+        return [key for key in ("workers", "num_gpus", "num_cpus", "warm") if getattr(self, key) is not None]
 
 
 class BackendSettings(_Section):
@@ -119,6 +145,16 @@ class BackendSettings(_Section):
     # "process": each worker renders in its own child process, so rendering never slows the API down;
     # "thread": in the server's process (cheaper for backends that only wait). None: the backend's default.
     isolation: Literal["process", "thread"] | None = None
+
+
+class ExecutorSettings(_Section):
+    """Where jobs render: "local" (worker threads and child processes of this server, the default) or "ray"
+    (a pool of Ray actors per model, on the machines of a Ray cluster)."""
+
+    kind: Literal["local", "ray"] = "local"
+    # "local": start a one-machine Ray cluster in this process; "auto": join the cluster `ray start` runs on
+    # this machine; "ray://host:10001": a remote cluster through Ray Client; or a cluster's "host:port".
+    address: str = "local"
 
 
 class WebhookSettings(_Section):
@@ -170,6 +206,7 @@ class Settings(_Section):
     models: dict[str, ModelSettings] = Field(default_factory=_default_models)
     backends: dict[str, BackendSettings] = Field(default_factory=dict)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
     config_path: Path | None = None  # the file these settings came from, if any
 
     def backend_for(self, backend: str) -> BackendSettings:
@@ -190,6 +227,21 @@ class Settings(_Section):
 
     def model(self, name: str) -> ModelSettings | None:
         return self.models.get(name)
+
+    def on_ray(self, backend: str) -> bool:
+        """Whether jobs of `backend` run on Ray actors (backends that only wait on the network stay local)."""
+        return self.executor.kind == "ray" and backend not in THREAD_BACKENDS
+
+    @model_validator(mode="after")
+    def _ray_keys_need_ray(self) -> Settings:
+        if self.executor.kind == "local":
+            for name, model in self.models.items():
+                if keys := model.ray_keys():
+                    raise ValueError(
+                        f"models.{name}.{keys[0]} places workers on the Ray executor, but [executor] kind is "
+                        "'local'; set [executor] kind = 'ray' or remove it"
+                    )
+        return self
 
 
 def find_config(config: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path | None:

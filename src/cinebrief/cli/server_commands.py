@@ -39,6 +39,7 @@ def serve(
     """Serve the Sora 2 compatible /v1/videos API; jobs survive restarts."""
     import uvicorn
 
+    from cinebrief.jobs.engine import Engine
     from cinebrief.server import create_app
     from cinebrief.settings import load_settings
 
@@ -51,14 +52,26 @@ def serve(
             f"Refusing to listen on {server.host}: beyond loopback the server needs an API key. "
             "Set server.api_keys in cinebrief.toml or CINEBRIEF_API_KEYS, or bind to 127.0.0.1."
         )
+    # Started before uvicorn: an unreachable database or Ray cluster is one line and exit code 2.
+    engine = Engine(settings, start=False)
+    try:
+        engine.start()
+    except BaseException:
+        engine.close()
+        raise
     stdout.print(f"cinebrief serving http://{server.host}:{server.port}/v1  (data in {server.data_dir})", markup=False)
-    uvicorn.run(
-        create_app(settings),
-        host=server.host,
-        port=server.port,
-        log_level=log_level,
-        timeout_graceful_shutdown=10,
-    )
+    try:
+        # The app closes the engine at shutdown (SIGTERM, Ctrl-C): running jobs go back to the queue before
+        # uvicorn hands the signal on and the process ends.
+        uvicorn.run(
+            create_app(settings, engine=engine, close_engine=True),
+            host=server.host,
+            port=server.port,
+            log_level=log_level,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        engine.close()  # uvicorn could not start (a port in use): close what was started
 
 
 # -- the client ----------------------------------------------------------------------------------------

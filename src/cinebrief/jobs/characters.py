@@ -7,8 +7,6 @@ prompt must name each referenced character verbatim.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine as Database
-from sqlalchemy import MetaData, Table, insert, select
+from sqlalchemy import MetaData, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cinebrief.contract.profile import get_profile
 from cinebrief.contract.video import new_id
 from cinebrief.errors import ContractError, InputError, NotFoundError
+from cinebrief.jobs.admission import body_hash, idempotent
 from cinebrief.jobs.sources import StoredVideo, keep_upload, move_into
 
 NAME_MAX_CHARACTERS = 80
@@ -67,9 +66,9 @@ class CharacterStore:
     def create(self, name: Any, video: bytes, *, idempotency_key: str | None = None) -> Character:
         """Check the name and the clip, keep the clip, record the character; the same key and body → the same one."""
         name = check_name(name)
-        body_hash = hashlib.sha256(json.dumps([name, hashlib.sha256(video).hexdigest()]).encode()).hexdigest()
+        request_hash = body_hash("character", name, video)
         if idempotency_key:
-            existing = self._by_key(idempotency_key, body_hash)
+            existing = self._by_key(idempotency_key, request_hash)
             if existing is not None:
                 return existing
         stored = keep_upload(video, self.folder, field="video")
@@ -78,12 +77,12 @@ class CharacterStore:
             created_at = int(time.time())
             character_id = new_id("char", created_at=created_at)
             stored = move_into(stored, self.folder / f"{character_id}.mp4")
-            character = Character(character_id, name, created_at, str(stored.path), idempotency_key, body_hash)
+            character = Character(character_id, name, created_at, str(stored.path), idempotency_key, request_hash)
             with self.database.begin() as connection:
                 connection.execute(insert(self.table).values(**{k: v for k, v in vars(character).items()}))
         except IntegrityError:
             stored.path.unlink(missing_ok=True)
-            found = self._by_key(idempotency_key or "", body_hash)
+            found = self._by_key(idempotency_key or "", request_hash)
             if found is None:
                 raise
             return found
@@ -92,21 +91,18 @@ class CharacterStore:
             raise
         return character
 
-    def _by_key(self, key: str, body_hash: str) -> Character | None:
+    def _by_key(self, key: str, request_hash: str) -> Character | None:
+        """The character an earlier request with `key` made (the same 24-hour rule as for videos)."""
         with self.database.connect() as connection:
             query = select(self.table).where(self.table.c.idempotency_key == key)
             row = connection.execute(query).mappings().first()
-        if row is None:
-            return None
-        found = _to_character(row)
-        if found.body_hash != body_hash:
-            raise InputError(
-                f"Idempotency-Key '{key}' was already used for a different request (character '{found.id}'). "
-                "Use a new key for a new request.",
-                field=None,
-                code="idempotency_key_reused",
+        return idempotent(_to_character(row) if row else None, key, request_hash, release=self._release)
+
+    def _release(self, key: str) -> None:
+        with self.database.begin() as connection:
+            connection.execute(
+                update(self.table).where(self.table.c.idempotency_key == key).values(idempotency_key=None)
             )
-        return found
 
     def check_references(self, ids: Sequence[str], prompt: str, profile: str) -> list[str]:
         """The ids a create may reference: extended profile only, at most the profile's limit, named verbatim."""

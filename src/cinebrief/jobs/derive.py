@@ -9,21 +9,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
-from cinebrief.contract.video import Video, new_id
+from cinebrief.contract.profile import DEFAULTS, check_prompt
+from cinebrief.contract.video import Video
 from cinebrief.errors import ContractError, quote_list
+from cinebrief.jobs.admission import Admission, body_hash, stored_output
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_upload, move_into, seconds_text
 
 if TYPE_CHECKING:
-    from cinebrief.jobs.engine import Engine
     from cinebrief.prompts.change import Remixed
 
 MAX_EXTENSION_SECONDS = 20
@@ -32,26 +29,10 @@ MAX_TOTAL_SECONDS = 120
 VideoSource = str | bytes  # a video id, or the bytes of an uploaded MP4
 
 
-def _hash(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-
-def _source_key(video: VideoSource) -> str:
-    return video if isinstance(video, str) else "sha256:" + hashlib.sha256(video).hexdigest()
-
-
-def allowed_seconds(engine: Engine, model: str) -> tuple[str, ...]:
-    if model in OFFICIAL_MODELS:
-        return get_profile(engine.settings.server.profile).spec(model).seconds
-    return engine.pool.capabilities(model).seconds
-
-
-def _size_for_model(engine: Engine, model: str, stored: StoredVideo, seconds: str) -> None:
+def _size_for_model(admission: Admission, model: str, stored: StoredVideo, seconds: str) -> None:
     """The upload's size must be one the model serves; say so on `video`, the field the user sent."""
-    from cinebrief.jobs.engine import VideoRequest
-
     try:
-        engine.check(VideoRequest(prompt="-", model=model, size=stored.info.size, seconds=seconds))
+        admission.check_parameters(model, stored.info.size, seconds)
     except ContractError as exc:
         if exc.field != "size":
             raise
@@ -65,25 +46,26 @@ def _size_for_model(engine: Engine, model: str, stored: StoredVideo, seconds: st
         ) from None
 
 
-def edit_upload(engine: Engine, video: bytes, prompt: str, *, model: str | None, idempotency_key: str | None) -> Video:
+def edit_upload(
+    admission: Admission, video: bytes, prompt: str, *, model: str | None, idempotency_key: str | None
+) -> Video:
     """A new job that edits an uploaded MP4: its first frame is the reference, its size and length are kept."""
     check_prompt(prompt)
     model = model or DEFAULTS.model
-    body_hash = _hash("edit", _source_key(video), prompt, model)
-    if (replayed := engine.replay(idempotency_key, body_hash)) is not None:
+    request_hash = body_hash("edit", video, prompt, model)
+    if (replayed := admission.replay(idempotency_key, request_hash)) is not None:
         return replayed
-    engine.pool.backend_name(model)  # an unknown model is a 400 naming the models served
-    stored = keep_upload(video, engine.layout.temp, field="video")
+    admission.pool.backend_name(model)  # an unknown model is a 400 naming the models served
+    stored = keep_upload(video, admission.layout.temp, field="video")
     try:
         first = frame_png(stored.path, 0, field="video")
-        choices = allowed_seconds(engine, model)
+        choices = admission.allowed_seconds(model)
         seconds = min(choices, key=lambda value: abs(float(value) - stored.seconds))
-        _size_for_model(engine, model, stored, seconds)
-        created_at = int(time.time())
-        job_id = new_id("video", created_at=created_at)
-        kept = move_into(stored, engine.layout.inputs / f"{job_id}.source.mp4")
+        _size_for_model(admission, model, stored, seconds)
+        job_id, created_at = admission.new_id()
+        kept = move_into(stored, admission.layout.inputs / f"{job_id}.source.mp4")
         stored = kept
-        job = engine.queued_job(
+        job = admission.queued_job(
             job_id,
             created_at,
             model=model,
@@ -91,19 +73,19 @@ def edit_upload(engine: Engine, video: bytes, prompt: str, *, model: str | None,
             size=stored.info.size,
             seconds=seconds,
             seed=secrets.randbelow(2**31),
-            reference_path=engine.save_reference(job_id, (first, "png")),
+            reference_path=admission.save_reference(job_id, (first, "png")),
             source_video_path=str(kept.path),
             idempotency_key=idempotency_key or None,
-            body_hash=body_hash,
+            body_hash=request_hash,
         )
     except BaseException:
         stored.path.unlink(missing_ok=True)
         raise
-    return engine.add(job)
+    return admission.insert(job)
 
 
 def extend(
-    engine: Engine,
+    admission: Admission,
     video: VideoSource,
     prompt: str,
     seconds: Any,
@@ -113,19 +95,18 @@ def extend(
 ) -> Video:
     """A new job: `seconds` more of the source, from its last frame; its video is the source plus the new clip."""
     check_prompt(prompt)
-    body_hash = _hash("extend", _source_key(video), prompt, seconds, model)
-    if (replayed := engine.replay(idempotency_key, body_hash)) is not None:
+    request_hash = body_hash("extend", video, prompt, seconds, model)
+    if (replayed := admission.replay(idempotency_key, request_hash)) is not None:
         return replayed
-    created_at = int(time.time())
-    job_id = new_id("video", created_at=created_at)
-    kept_path = engine.layout.inputs / f"{job_id}.source.mp4"
-    source, model, size, base_seconds = _keep_source(engine, video, model, kept_path)
+    job_id, created_at = admission.new_id()
+    kept_path = admission.layout.inputs / f"{job_id}.source.mp4"
+    source, model, size, base_seconds = _keep_source(admission, video, model, kept_path)
     try:
         last = frame_png(kept_path, -1, field="video")
-        _check_extension(engine, model, size, seconds, last, base_seconds)
+        _check_extension(admission, model, size, seconds, last, base_seconds)
         # By id, the new clip continues the source's storyboard (same set and palette) with the new beats.
         continued = apply_remix(source, prompt, extension=True) if source else None
-        job = engine.queued_job(
+        job = admission.queued_job(
             job_id,
             created_at,
             model=model,
@@ -138,20 +119,20 @@ def extend(
             brief_json=continued.brief.model_dump(mode="json", exclude_none=True) if continued else None,
             shot_json=continued.shot.model_dump(mode="json", exclude_none=True) if continued else None,
             effective_prompt=continued.prompt if continued else None,
-            reference_path=engine.save_reference(job_id, (last, "png")),
+            reference_path=admission.save_reference(job_id, (last, "png")),
             idempotency_key=idempotency_key or None,
-            body_hash=body_hash,
+            body_hash=request_hash,
             clip_seconds=seconds,
             source_video_path=str(kept_path),
         )
     except BaseException:
         kept_path.unlink(missing_ok=True)
         raise
-    return engine.add(job)
+    return admission.insert(job)
 
 
 def _keep_source(
-    engine: Engine, video: VideoSource, model: str | None, kept_path: Path
+    admission: Admission, video: VideoSource, model: str | None, kept_path: Path
 ) -> tuple[Job | None, str, str, float]:
     """Copy the source (by id: its finished video) or move the checked upload to `kept_path`.
 
@@ -159,8 +140,8 @@ def _keep_source(
     """
     if isinstance(video, bytes):
         model = model or DEFAULTS.model
-        engine.pool.backend_name(model)  # an unknown model is a 400 before the upload is read
-        stored = move_into(keep_upload(video, engine.layout.temp, field="video"), kept_path)
+        admission.pool.backend_name(model)  # an unknown model is a 400 before the upload is read
+        stored = move_into(keep_upload(video, admission.layout.temp, field="video"), kept_path)
         return None, model, stored.info.size, stored.seconds
     if model is not None:
         raise ContractError(
@@ -168,16 +149,14 @@ def _keep_source(
             field="model",
             code="unknown_parameter",
         )
-    source = engine.completed_source(video, "extended", field="video")
-    copy_into(engine.content_path(source.id, "video"), kept_path)
+    source = admission.completed_source(video, "extended", field="video")
+    copy_into(stored_output(source, "video"), kept_path)
     return source, source.model, source.size, float(source.seconds)
 
 
-def _check_extension(engine: Engine, model: str, size: str, seconds: Any, last: bytes, base: float) -> None:
+def _check_extension(admission: Admission, model: str, size: str, seconds: Any, last: bytes, base: float) -> None:
     """`seconds` as on create (type and the model's values), then the extension limits of §11."""
-    from cinebrief.jobs.engine import VideoRequest
-
-    engine.check(VideoRequest(prompt="-", model=model, size=size, seconds=seconds, input_reference=last))
+    admission.check_parameters(model, size, seconds, last)
     added = float(seconds)
     if added > MAX_EXTENSION_SECONDS:
         raise ContractError(
@@ -194,7 +173,7 @@ def _check_extension(engine: Engine, model: str, size: str, seconds: Any, last: 
         )
 
 
-__all__ = ["MAX_EXTENSION_SECONDS", "MAX_TOTAL_SECONDS", "VideoSource", "edit_upload", "extend"]
+__all__ = ["MAX_EXTENSION_SECONDS", "MAX_TOTAL_SECONDS", "VideoSource", "apply_remix", "edit_upload", "extend"]
 
 
 def apply_remix(source: Job, change: str, *, extension: bool = False) -> Remixed:

@@ -10,9 +10,6 @@ The HTTP server is one client of it; workflows use it in-process with no server 
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import secrets
 import shutil
 import threading
@@ -23,42 +20,25 @@ from typing import TYPE_CHECKING, Any
 
 from cinebrief.backends.base import OUTPUT_FILES
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, check_prompt, get_profile
-from cinebrief.contract.reference import check_reference_size, read_reference
-from cinebrief.contract.video import Video, VideoDeleted, VideoList, new_id
+from cinebrief.contract.profile import check_prompt
+from cinebrief.contract.video import Video, VideoDeleted, VideoList
 from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
-from cinebrief.jobs.cache import VideoCache
+from cinebrief.jobs.admission import Admission, VideoRequest, body_hash, remove_kept, stored_output
 from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, apply_remix, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.pool import BackendPool
-from cinebrief.jobs.records import FAILED, QUEUED, TERMINAL, UNFINISHED, Job
+from cinebrief.jobs.ray_pool import RayPool
+from cinebrief.jobs.records import FAILED, TERMINAL, UNFINISHED, Job
 from cinebrief.jobs.runner import Layout, Runner
-from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore
+from cinebrief.jobs.store import JobStore
 from cinebrief.settings import Settings
 
 if TYPE_CHECKING:
-    from cinebrief.brief.schema import Brief, Shot
+    pass
 
-IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 SWEEP_INTERVAL_SECONDS = 60.0
 MAX_LIST_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class VideoRequest:
-    """What `Engine.submit` takes: the create fields of the API plus cinebrief's extras."""
-
-    prompt: str
-    model: str = DEFAULTS.model
-    size: str = DEFAULTS.size
-    seconds: Any = DEFAULTS.seconds  # checked: a string such as "4"
-    input_reference: bytes | None = None
-    seed: int | None = None  # None: a random seed, recorded on the job
-    brief: Brief | None = None
-    shot: Shot | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-    characters: tuple[str, ...] = ()  # character ids (`char_…`), extended profile only
 
 
 @dataclass(frozen=True)
@@ -69,6 +49,7 @@ class ModelInfo:
     backend: str
     capabilities: Capabilities | None
     error: str | None = None
+    workers: dict[str, Any] = field(default_factory=dict)  # where its jobs run: executor, count, resources
 
 
 class Engine:
@@ -79,12 +60,12 @@ class Engine:
         self.store = store or JobStore(settings.server.resolved_database_url)
         self._owns_store = store is None
         self.events = EventBus()
-        self.cache = VideoCache()
-        self.events.subscribe(self.cache.on_event)
         self.pool = BackendPool(settings)
         self.layout = Layout(settings.server.data_dir)
-        self.runner = Runner(settings, self.store, self.events, self.pool, self.layout)
+        self.ray = RayPool(settings) if settings.executor.kind == "ray" else None
+        self.runner = Runner(settings, self.store, self.events, self.pool, self.layout, self.ray)
         self.characters = CharacterStore(self.store.database, self.layout.characters)
+        self.admission = Admission(settings, self.store, self.pool, self.layout, self._queue)
         self._sweeper: threading.Thread | None = None
         self._closed = threading.Event()
         if start:
@@ -93,16 +74,25 @@ class Engine:
     # -- life cycle ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Re-queue every job a stop or a crash left unfinished, then sweep expired files periodically."""
-        self.layout.clear_temp()
-        for job in self.store.unfinished():
-            self.runner.enqueue(job)
+        """Recover what a crash of this host left (leases of dead processes, temp folders no live worker
+        writes), start the workers (they take queued jobs and expired leases from the store), then sweep
+        expired files periodically."""
+        if self.ray is not None:
+            self.ray.connect()  # an unreachable cluster, or a model that needs more GPUs than it has: ConfigError
+            self.ray.warm_up()
+        self.runner.recover()
+        self.runner.start({name: self.pool.backend_name(name) for name in self.pool.model_names})
         self._sweeper = threading.Thread(target=self._sweep_loop, name="cinebrief-sweeper", daemon=True)
         self._sweeper.start()
 
     def close(self, timeout: float = 30.0) -> None:
+        """Stop the workers (running jobs go back to the queue) and release the store; once is enough."""
+        if self._closed.is_set():
+            return
         self._closed.set()
         self.runner.stop(timeout)
+        if self.ray is not None:
+            self.ray.close()
         if self._owns_store:
             self.store.close()
 
@@ -116,16 +106,18 @@ class Engine:
 
     def submit(self, request: VideoRequest, *, idempotency_key: str | None = None) -> Video:
         """Check the request, record the job (queued, progress 0) and hand it to the runner."""
-        reference = self.check(request)
+        check_prompt(request.prompt)
+        reference = self.admission.check_parameters(
+            request.model, request.size, request.seconds, request.input_reference
+        )
         options = self.pool.capabilities(request.model).coerce_options(dict(request.options), model=request.model)
         request = replace(request, options=options)
         characters = self.characters.check_references(request.characters, request.prompt, self.settings.server.profile)
-        body_hash = _body_hash(request)
-        if (replayed := self.replay(idempotency_key, body_hash)) is not None:
+        request_hash = request.hash()
+        if (replayed := self.admission.replay(idempotency_key, request_hash)) is not None:
             return replayed
-        created_at = int(time.time())
-        job_id = new_id("video", created_at=created_at)
-        job = self.queued_job(
+        job_id, created_at = self.admission.new_id()
+        job = self.admission.queued_job(
             job_id,
             created_at,
             model=request.model,
@@ -136,80 +128,17 @@ class Engine:
             options=dict(request.options),
             brief_json=request.brief.model_dump(mode="json", exclude_none=True) if request.brief else None,
             shot_json=request.shot.model_dump(mode="json", exclude_none=True) if request.shot else None,
-            reference_path=self.save_reference(job_id, reference) if reference else None,
+            reference_path=self.admission.save_reference(job_id, reference) if reference else None,
             idempotency_key=idempotency_key or None,
-            body_hash=body_hash,
+            body_hash=request_hash,
             character_ids=characters,
         )
-        return self._insert(job)
+        return self.admission.insert(job)
 
-    def check(self, request: VideoRequest) -> tuple[bytes, str] | None:
-        """Every contract rule for a create; returns the reference bytes and format when there is one."""
-        check_prompt(request.prompt)
-        self.pool.backend_name(request.model)  # an unknown model is a 400 naming the models served
-        if request.model in OFFICIAL_MODELS:
-            get_profile(self.settings.server.profile).check(
-                model=request.model, size=request.size, seconds=request.seconds
-            )
-        else:
-            self.pool.capabilities(request.model).check(model=request.model, size=request.size, seconds=request.seconds)
-        if request.input_reference is None:
-            return None
-        image = read_reference(request.input_reference)
-        check_reference_size(image, request.size)
-        return image.data, image.format
-
-    def queued_job(self, job_id: str, created_at: int, *, model: str, **fields: Any) -> Job:
-        """A new job row: queued at progress 0, routed to the backend that serves `model`."""
-        backend = self.pool.backend_name(model)
-        return Job(id=job_id, model=model, backend=backend, status=QUEUED, progress=0, created_at=created_at, **fields)
-
-    def replay(self, idempotency_key: str | None, body_hash: str) -> Video | None:
-        """The job an earlier request with this key and body created, to return instead of a new one."""
-        existing = self.idempotent_match(idempotency_key, body_hash) if idempotency_key else None
-        return existing.to_video() if existing is not None else None
-
-    def idempotent_match(self, key: str, body_hash: str) -> Job | None:
-        existing = self.store.find_by_idempotency_key(key)
-        if existing is None:
-            return None
-        if existing.created_at < time.time() - IDEMPOTENCY_WINDOW_SECONDS:
-            self.store.release_idempotency_key(key)
-            return None
-        if existing.body_hash != body_hash:
-            raise InputError(
-                f"Idempotency-Key '{key}' was already used for a different request (video '{existing.id}'). "
-                "Use a new key for a new request.",
-                field=None,
-                code="idempotency_key_reused",
-            )
-        return existing
-
-    def add(self, job: Job) -> Video:
-        """Record a job built from a source video (`jobs.derive`) and hand it to the runner."""
-        return self._insert(job)
-
-    def _insert(self, job: Job) -> Video:
-        try:
-            job = self.store.insert(job)
-        except DuplicateIdempotencyKey:  # a concurrent request with the same key won the race
-            self._remove_reference(job)
-            found = self.idempotent_match(job.idempotency_key or "", job.body_hash or "")
-            if found is None:
-                raise
-            return found.to_video()
-        video = job.to_video()
-        self.events.publish(JobEvent(type="status", video=video))
+    def _queue(self, job: Job) -> None:
+        """An inserted job: announce it, and wake a worker."""
+        self.events.publish(JobEvent(type="status", video=job.to_video()))
         self.runner.enqueue(job)
-        return video
-
-    def save_reference(self, job_id: str, reference: tuple[bytes, str]) -> str:
-        data, image_format = reference
-        path = self.layout.inputs / f"{job_id}.{image_format}"
-        temp = path.with_suffix(".partial")
-        temp.write_bytes(data)
-        os.replace(temp, path)
-        return str(path)
 
     # -- read ------------------------------------------------------------------------------------------
 
@@ -221,12 +150,8 @@ class Engine:
         return job
 
     def get(self, video_id: str) -> Video:
-        """The Video as it is now; from memory when this process has seen the job, else from the store."""
-        video = self.cache.get(video_id)
-        if video is None:
-            video = self.job(video_id).to_video()
-            self.cache.put(video)
-        return video
+        """The Video as it is now, read from the store (so that every server sharing it answers the same)."""
+        return self.job(video_id).to_video()
 
     def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None) -> VideoList:
         if not 0 <= limit <= MAX_LIST_LIMIT:
@@ -282,33 +207,29 @@ class Engine:
             )
         if job.status == FAILED:
             raise NotFoundError(f"Video '{video_id}' failed ({job.error_code}); it has no content.")
-        if job.expired(time.time()):
-            raise NotFoundError(f"The content of video '{video_id}' expired at {job.expires_at} (unix time).")
-        path = job.output_path / OUTPUT_FILES[variant] if job.output_path else None
-        if path is None or not path.is_file():
-            raise NotFoundError(f"The {variant} of video '{video_id}' is no longer stored.")
-        return path
+        return stored_output(job, variant)
 
     def models(self) -> list[ModelInfo]:
         infos = []
         for name in self.pool.model_names:
             backend = self.pool.backend_name(name)
+            workers = self._workers(name, backend)
             try:
-                infos.append(ModelInfo(name, backend, self.pool.capabilities(name)))
+                infos.append(ModelInfo(name, backend, self.pool.capabilities(name), workers=workers))
             except Exception as exc:  # a model whose backend is not installed is listed with the reason
-                infos.append(ModelInfo(name, backend, None, error=str(exc)))
+                infos.append(ModelInfo(name, backend, None, error=str(exc), workers=workers))
         return infos
 
-    # -- remix, edit, extend and delete ------------------------------------------------------------------------------
+    def _workers(self, model: str, backend: str) -> dict[str, Any]:
+        """This server's workers for `model`: local threads per backend, or the model's Ray actor pool."""
+        if self.ray is not None and self.settings.on_ray(backend):
+            count, gpus, cpus = self.settings.models[model].placement
+            started = self.ray.started(model)
+            return {"executor": "ray", "count": count, "num_gpus": gpus, "num_cpus": cpus, "started": started}
+        count = self.settings.concurrency_for(backend)
+        return {"executor": "local", "count": count, "isolation": self.settings.isolation_for(backend)}
 
-    def completed_source(self, video_id: str, done: str = "remixed", *, field: str = "video_id") -> Job:
-        """The job a remix, edit or extension starts from: 409 while it is unfinished, 400 when it failed."""
-        source = self.job(video_id)
-        if source.status in UNFINISHED:
-            raise ConflictError(f"Video '{video_id}' is {source.status}; only a completed video can be {done}.")
-        if source.status == FAILED:
-            raise InputError(f"Video '{video_id}' failed; only a completed video can be {done}.", field=field)
-        return source
+    # -- remix, edit, extend and delete ------------------------------------------------------------------------------
 
     def remix(self, video_id: str, prompt: str, *, idempotency_key: str | None = None, done: str = "remixed") -> Video:
         """A new job from a completed source: same model, size, seconds, seed, shot and reference.
@@ -316,7 +237,7 @@ class Engine:
         Edits by id (`POST /v1/videos/edits`) come here too, with `done="edited"` for the error messages.
         """
         check_prompt(prompt)
-        source = self.completed_source(video_id, done)
+        source = self.admission.completed_source(video_id, done)
         capabilities = self.pool.capabilities(source.model)
         if not capabilities.remix:
             reason = f": {capabilities.remix_refusal}" if capabilities.remix_refusal else ""
@@ -325,17 +246,17 @@ class Engine:
                 field="video_id",
                 code="unsupported_remix",
             )
-        body_hash = hashlib.sha256(json.dumps(["remix", video_id, prompt]).encode()).hexdigest()
-        if (replayed := self.replay(idempotency_key, body_hash)) is not None:
+        request_hash = body_hash("remix", video_id, prompt)
+        if (replayed := self.admission.replay(idempotency_key, request_hash)) is not None:
             return replayed
-        created_at = int(time.time())
-        job_id = new_id("video", created_at=created_at)
+        job_id, created_at = self.admission.new_id()
         reference_path = None
         if source.reference_path and Path(source.reference_path).is_file():
             suffix = Path(source.reference_path).suffix.lstrip(".")
-            reference_path = self.save_reference(job_id, (Path(source.reference_path).read_bytes(), suffix))
+            reference = (Path(source.reference_path).read_bytes(), suffix)
+            reference_path = self.admission.save_reference(job_id, reference)
         remixed = apply_remix(source, prompt)
-        job = self.queued_job(
+        job = self.admission.queued_job(
             job_id,
             created_at,
             model=source.model,
@@ -353,16 +274,16 @@ class Engine:
             change_record=remixed.record.as_dict(),
             reference_path=reference_path,
             idempotency_key=idempotency_key or None,
-            body_hash=body_hash,
+            body_hash=request_hash,
         )
-        return self._insert(job)
+        return self.admission.insert(job)
 
     def edit(
         self, video: VideoSource, prompt: str, *, model: str | None = None, idempotency_key: str | None = None
     ) -> Video:
         """An edit: of a video by id, a remix (same path, same rules); of an uploaded MP4, see `jobs.derive`."""
         if isinstance(video, bytes):
-            return edit_upload(self, video, prompt, model=model, idempotency_key=idempotency_key)
+            return edit_upload(self.admission, video, prompt, model=model, idempotency_key=idempotency_key)
         if model is not None:
             raise ContractError(
                 "Invalid 'model': an edit of a video given by id keeps that video's model; leave 'model' out.",
@@ -381,30 +302,22 @@ class Engine:
         idempotency_key: str | None = None,
     ) -> Video:
         """`seconds` more of a video (by id or uploaded), appended to it; see `jobs.derive`."""
-        return extend(self, video, prompt, seconds, model=model, idempotency_key=idempotency_key)
+        return extend(self.admission, video, prompt, seconds, model=model, idempotency_key=idempotency_key)
 
     def delete(self, video_id: str) -> VideoDeleted:
-        """Delete a finished job and its files, or cancel a queued one; 409 while it is in progress."""
+        """Delete a job and its files: a queued one never runs, a running one stops at its next step (its
+        worker, here or on another server, finds the row gone), a finished one loses its files."""
         job = self.job(video_id)
-        if (job.status == QUEUED and self.store.delete(video_id, statuses=(QUEUED,))) or (
-            job.status in TERMINAL and self.store.delete(video_id, statuses=TERMINAL)
-        ):
-            self.cache.forget(video_id)
-            self._remove_files(job)
-            return VideoDeleted(id=video_id)
-        raise ConflictError(
-            f"Video '{video_id}' is in progress; it can be deleted once it completes or fails.",
-        )
+        if not self.store.delete(video_id, statuses=(*UNFINISHED, *TERMINAL)):
+            raise NotFoundError(f"No video found with id '{video_id}'.")  # another request deleted it first
+        self.runner.cancel(video_id)
+        self._remove_files(job)
+        return VideoDeleted(id=video_id)
 
     def _remove_files(self, job: Job) -> None:
         if job.output_dir:
             shutil.rmtree(job.output_dir, ignore_errors=True)
-        self._remove_reference(job)
-
-    def _remove_reference(self, job: Job) -> None:
-        for kept in (job.reference_path, job.source_video_path):
-            if kept:
-                Path(kept).unlink(missing_ok=True)
+        remove_kept(job)
 
     def _sweep_loop(self) -> None:
         while not self._closed.wait(SWEEP_INTERVAL_SECONDS):
@@ -418,21 +331,3 @@ class Engine:
                 shutil.rmtree(job.output_dir, ignore_errors=True)
             self.store.forget_output(job.id)
         return len(expired)
-
-
-def _body_hash(request: VideoRequest) -> str:
-    """The same request gives the same hash, whatever encoding (JSON or multipart) carried it."""
-    canonical = {
-        "prompt": request.prompt,
-        "model": request.model,
-        "size": request.size,
-        "seconds": request.seconds,
-        "seed": request.seed,
-        "options": request.options,
-        "brief": request.brief.model_dump(mode="json") if request.brief else None,
-        "shot": request.shot.model_dump(mode="json") if request.shot else None,
-        "reference": hashlib.sha256(request.input_reference).hexdigest() if request.input_reference else None,
-    }
-    if request.characters:
-        canonical["characters"] = list(request.characters)
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()

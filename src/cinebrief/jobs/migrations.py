@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -90,13 +91,20 @@ def _videos_2026(connection: Connection) -> None:
     _add_column(connection, "jobs", Column("source_video_path", Text))  # the uploaded or extended source video
 
 
+def _leases(connection: Connection) -> None:
+    """A running job's lease: which worker holds it and until when (unix seconds); progress renews it."""
+    _add_column(connection, "jobs", Column("worker_id", String(200)))
+    _add_column(connection, "jobs", Column("lease_until", Float))
+    connection.execute(text("CREATE INDEX ix_jobs_backend_status ON jobs (backend, status)"))
+
+
 def _remix_records(connection: Connection) -> None:
     """A remix's effective prompt (its source with the change applied) and the record of what changed."""
     _add_column(connection, "jobs", Column("effective_prompt", Text))
     _add_column(connection, "jobs", Column("change_record", JSON))
 
 
-MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _remix_records]
+MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _leases, _remix_records]
 
 _VERSIONS = Table(
     "schema_migrations",
@@ -106,8 +114,19 @@ _VERSIONS = Table(
 )
 
 
+# Any constant will do: it names the lock that every cinebrief server takes while it migrates.
+_ADVISORY_LOCK = 0x63696E65  # "cine"
+
+
 def migrate(connection: Connection) -> int:
-    """Apply every migration not yet recorded; return the schema version now in place."""
+    """Apply every migration not yet recorded; return the schema version now in place.
+
+    Call it inside a transaction. On PostgreSQL it first takes a transaction-level advisory lock, so that
+    servers starting together on an empty database migrate one after the other (the second finds the
+    work done); on SQLite the caller holds the lock (`JobStore` uses a file lock beside the database).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
     _VERSIONS.create(connection, checkfirst=True)
     applied = set(connection.scalars(select(_VERSIONS.c.version)))
     for version, migration in enumerate(MIGRATIONS, start=1):

@@ -52,6 +52,8 @@ class Job:
     character_ids: list[str] = field(default_factory=list)
     clip_seconds: str | None = None  # set on an extension: the backend renders this many seconds, then appends
     source_video_path: str | None = None  # an extension's source video, or an edit's uploaded video
+    worker_id: str | None = None  # while in progress: the worker holding the lease
+    lease_until: float | None = None  # while in progress: unix time the lease ends unless renewed
     effective_prompt: str | None = None  # a remix: the source's prompt with the change applied (what is rendered)
     change_record: dict[str, Any] | None = None  # a remix: {"changed": [...], "kept": [...], "unplaced": [...]}
 

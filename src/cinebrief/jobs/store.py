@@ -7,7 +7,9 @@ the state it expects, so a delete racing a worker's claim resolves in the databa
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import fcntl
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +17,25 @@ from sqlalchemy import (
     Engine,
     MetaData,
     Table,
+    and_,
     create_engine,
     delete,
     event,
     func,
     insert,
+    make_url,
+    or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from cinebrief.errors import ContractError
+from cinebrief.errors import ConfigError, ContractError
 from cinebrief.jobs.migrations import migrate
-from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, UNFINISHED, Job
+from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
+CLAIM_TRIES = 5
 
 
 class DuplicateIdempotencyKey(Exception):
@@ -58,14 +64,35 @@ def open_database(url: str) -> Engine:
     return create_engine(url, pool_size=32, max_overflow=32, pool_pre_ping=True)
 
 
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """SQLite: an exclusive lock on a file beside the database while migrating (PostgreSQL locks inside)."""
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class JobStore:
     """Jobs in a database. Thread-safe: each call is its own connection and transaction."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.database = open_database(url)
-        with self.database.begin() as connection:
-            migrate(connection)
+        try:
+            with _migration_lock(url), self.database.begin() as connection:
+                migrate(connection)
+        except OperationalError as exc:
+            self.database.dispose()
+            shown = make_url(url).render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise ConfigError(f"Cannot reach the job database at {shown}: {reason}") from None
         self.table = Table("jobs", MetaData(), autoload_with=self.database)
 
     def close(self) -> None:
@@ -103,12 +130,6 @@ class JobStore:
         jobs = [_to_job(row) for row in rows[:limit]]
         return jobs, len(rows) > limit
 
-    def unfinished(self) -> list[Job]:
-        """Jobs a stop or a crash left queued or in progress, oldest first."""
-        with self.database.connect() as connection:
-            query = select(self.table).where(self.table.c.status.in_(UNFINISHED)).order_by(self.table.c.seq)
-            return [_to_job(row) for row in connection.execute(query).mappings()]
-
     def expired_outputs(self, now: int) -> list[Job]:
         with self.database.connect() as connection:
             columns = self.table.c
@@ -132,33 +153,142 @@ class JobStore:
             raise
         return dataclasses.replace(job, seq=int(seq))
 
-    def claim(self, job_id: str, *, now: int) -> Job | None:
-        """Mark a queued (or crash-interrupted) job in progress and count the attempt; None if it is gone."""
+    def claim_next(
+        self,
+        *,
+        worker_id: str,
+        now: float,
+        lease_seconds: float,
+        backends: Iterable[str] = (),
+        models: Iterable[str] = (),
+    ) -> Job | None:
+        """Take the oldest claimable job of `backends` or `models` for `worker_id`: queued, or running on an
+        expired lease.
+
+        The attempt is counted and the lease set in the same transaction. On PostgreSQL the candidate row
+        is locked with `FOR UPDATE SKIP LOCKED`, so servers dispatching at once take different rows; the
+        UPDATE's WHERE clause repeats the condition, so a lost race (SQLite) takes nothing.
+        """
+        for _ in range(CLAIM_TRIES):  # another worker may take the row between our SELECT and UPDATE (SQLite)
+            found, job = self._claim_once(worker_id, now, lease_seconds, backends, models)
+            if not found or job is not None:
+                return job
+        return None
+
+    def _claim_once(
+        self, worker_id: str, now: float, lease_seconds: float, backends: Iterable[str], models: Iterable[str]
+    ) -> tuple[bool, Job | None]:
+        """(whether there was a candidate, the job claimed or None when another worker won it)."""
         columns = self.table.c
+        claimable = self._claimable(now)
         with self.database.begin() as connection:
+            candidate = connection.scalar(
+                select(columns.id)
+                .where(or_(columns.backend.in_(list(backends)), columns.model.in_(list(models))), claimable)
+                .order_by(columns.seq)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if candidate is None:
+                return False, None
             result = connection.execute(
                 update(self.table)
-                .where(columns.id == job_id, columns.status.in_(UNFINISHED))
+                .where(columns.id == candidate, claimable)
                 .values(
                     status=IN_PROGRESS,
-                    started_at=now,
+                    started_at=int(now),
                     attempts=columns.attempts + 1,
                     progress=func.max(columns.progress, 1) if self._sqlite else func.greatest(columns.progress, 1),
+                    worker_id=worker_id,
+                    lease_until=now + lease_seconds,
                 )
             )
             if result.rowcount != 1:
-                return None
-            row = connection.execute(select(self.table).where(columns.id == job_id)).mappings().first()
-        return _to_job(row) if row else None
+                return True, None
+            row = connection.execute(select(self.table).where(columns.id == candidate)).mappings().first()
+        return True, (_to_job(row) if row else None)
 
-    def set_progress(self, job_id: str, progress: int) -> bool:
-        """Raise progress (never lower it) while the job is in progress; True when the row changed."""
+    def _claimable(self, now: float) -> Any:
+        columns = self.table.c
+        expired = or_(columns.lease_until.is_(None), columns.lease_until < now)
+        return or_(columns.status == QUEUED, and_(columns.status == IN_PROGRESS, expired))
+
+    def has_claimable(self, *, now: float, backends: Iterable[str] = (), models: Iterable[str] = ()) -> bool:
+        columns = self.table.c
+        lane = or_(columns.backend.in_(list(backends)), columns.model.in_(list(models)))
+        with self.database.connect() as connection:
+            return connection.scalar(select(columns.id).where(lane, self._claimable(now)).limit(1)) is not None
+
+    def claimable(self, now: float) -> set[tuple[str, str]]:
+        """(backend, model) of the jobs there are to claim now."""
+        columns = self.table.c
+        with self.database.connect() as connection:
+            query = select(columns.backend, columns.model).where(self._claimable(now)).distinct()
+            return {(row[0], row[1]) for row in connection.execute(query)}
+
+    def renew(self, job_id: str, *, worker_id: str, lease_until: float) -> bool:
+        """Extend `worker_id`'s lease; False when the job is gone (deleted) or no longer this worker's."""
         columns = self.table.c
         with self.database.begin() as connection:
             result = connection.execute(
                 update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.progress < progress)
-                .values(progress=progress)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
+                .values(lease_until=lease_until)
+            )
+        return result.rowcount == 1
+
+    def release(self, job_id: str, *, worker_id: str, spend_attempt: bool = False) -> bool:
+        """Hand a running job back, queued again: after a graceful stop the attempt is not counted; after a
+        lost worker (`spend_attempt`) it is, so that a job that keeps killing its workers ends."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
+                .values(
+                    status=QUEUED,
+                    progress=0,
+                    attempts=columns.attempts - (0 if spend_attempt else 1),
+                    worker_id=None,
+                    lease_until=None,
+                    started_at=None,
+                )
+            )
+        return result.rowcount == 1
+
+    def held_leases(self) -> list[tuple[str, str, float, int]]:
+        """(job id, worker id, lease end, attempts) of every running job."""
+        columns = self.table.c
+        with self.database.connect() as connection:
+            query = select(columns.id, columns.worker_id, columns.lease_until, columns.attempts).where(
+                columns.status == IN_PROGRESS
+            )
+            return [(row[0], row[1] or "", float(row[2] or 0), int(row[3])) for row in connection.execute(query)]
+
+    def expire_lease(self, job_id: str, *, worker_id: str) -> bool:
+        """End a lease now (its worker is known to be dead), so that the job can be claimed again."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
+                .values(lease_until=0.0)
+            )
+        return result.rowcount == 1
+
+    def set_progress(self, job_id: str, progress: int, *, worker_id: str, lease_until: float) -> bool:
+        """Raise progress (never lower it) and renew the lease; True when the progress changed."""
+        columns = self.table.c
+        with self.database.begin() as connection:
+            result = connection.execute(
+                update(self.table)
+                .where(
+                    columns.id == job_id,
+                    columns.status == IN_PROGRESS,
+                    columns.worker_id == worker_id,
+                    columns.progress < progress,
+                )
+                .values(progress=progress, lease_until=lease_until)
             )
         return result.rowcount == 1
 
@@ -167,13 +297,22 @@ class JobStore:
             connection.execute(update(self.table).where(self.table.c.id == job_id).values(resume_state=dict(state)))
 
     def complete(
-        self, job_id: str, *, completed_at: int, expires_at: int | None, output_dir: str, metadata: Mapping[str, Any]
+        self,
+        job_id: str,
+        *,
+        worker_id: str,
+        completed_at: int,
+        expires_at: int | None,
+        output_dir: str,
+        metadata: Mapping[str, Any],
     ) -> bool:
+        """Record completion, only while `worker_id` still holds the job (a worker whose lease was taken over
+        by another does not complete it a second time)."""
         columns = self.table.c
         with self.database.begin() as connection:
             result = connection.execute(
                 update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
                 .values(
                     status=COMPLETED,
                     progress=100,
@@ -181,18 +320,27 @@ class JobStore:
                     expires_at=expires_at,
                     output_dir=output_dir,
                     result_metadata=dict(metadata),
+                    worker_id=None,
+                    lease_until=None,
                 )
             )
         return result.rowcount == 1
 
-    def fail(self, job_id: str, *, code: str, message: str, completed_at: int) -> bool:
-        """Fail an unfinished job; progress keeps its last value."""
+    def fail(self, job_id: str, *, worker_id: str, code: str, message: str, completed_at: int) -> bool:
+        """Fail a job `worker_id` holds; progress keeps its last value."""
         columns = self.table.c
         with self.database.begin() as connection:
             result = connection.execute(
                 update(self.table)
-                .where(columns.id == job_id, columns.status.in_(UNFINISHED))
-                .values(status=FAILED, error_code=code, error_message=message, completed_at=completed_at)
+                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
+                .values(
+                    status=FAILED,
+                    error_code=code,
+                    error_message=message,
+                    completed_at=completed_at,
+                    worker_id=None,
+                    lease_until=None,
+                )
             )
         return result.rowcount == 1
 

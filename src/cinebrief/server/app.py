@@ -2,6 +2,7 @@
 
 app = create_app(load_settings())           # the app owns its engine: started and stopped with it
 app = create_app(settings, engine=engine)   # share an engine that the caller starts and stops
+app = create_app(settings, engine=engine, close_engine=True)  # started by the caller, closed at shutdown
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from cinebrief.server.webhooks import WebhookSender
 from cinebrief.settings import Settings
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings, *, engine: Engine | None = None, close_engine: bool = False) -> FastAPI:
     owns_engine = engine is None
+    close_engine = close_engine or owns_engine
     engine = engine or Engine(settings, start=False)
 
     @asynccontextmanager
@@ -35,7 +37,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         finally:
             if sender is not None:
                 sender.close()
-            if owns_engine:
+            if close_engine:  # before the server exits: running jobs go back to the queue
                 engine.close()
 
     app = FastAPI(

@@ -1,6 +1,8 @@
 """`/v1/videos/{id}/events`: server-sent events with the job's progress and status until it finishes.
 
 Each event's data is the whole Video; the first is the current state, the stream ends after a terminal one.
+Events of jobs this server runs arrive at once; between them the store is read every `STORE_POLL_SECONDS`,
+so a job that another server (sharing the store) runs is followed too.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from cinebrief.contract.video import TERMINAL_STATUSES, Video
+from cinebrief.errors import NotFoundError
 from cinebrief.jobs.engine import Engine
 from cinebrief.jobs.events import JobEvent
 from cinebrief.server.deps import Authenticated, EngineDep
@@ -20,6 +24,7 @@ from cinebrief.server.deps import Authenticated, EngineDep
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
 
 HEARTBEAT_SECONDS = 15.0
+STORE_POLL_SECONDS = 0.5
 
 
 def _frame(kind: str, video: Video) -> str:
@@ -36,19 +41,27 @@ async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncItera
 
     unsubscribe = engine.events.subscribe(forward)  # before reading the state, so nothing falls between
     try:
-        current = engine.get(video_id)
-        yield _frame("status", current)
-        if current.status in TERMINAL_STATUSES:
-            return
-        while not await request.is_disconnected():
+        last = engine.get(video_id)
+        yield _frame("status", last)
+        sent = loop.time()
+        while last.status not in TERMINAL_STATUSES and not await request.is_disconnected():
             try:
-                event = await asyncio.wait_for(events.get(), HEARTBEAT_SECONDS)
+                event = await asyncio.wait_for(events.get(), STORE_POLL_SECONDS)
+                video, kind = event.video, event.type
             except TimeoutError:
-                yield ": keep-alive\n\n"
+                try:
+                    video = await run_in_threadpool(engine.get, video_id)
+                except NotFoundError:
+                    return  # deleted
+                kind = "status" if video.status != last.status else "progress"
+            if video.status == last.status and video.progress <= last.progress:
+                if loop.time() - sent >= HEARTBEAT_SECONDS:
+                    sent = loop.time()
+                    yield ": keep-alive\n\n"
                 continue
-            yield _frame(event.type, event.video)
-            if event.type == "status" and event.video.status in TERMINAL_STATUSES:
-                return
+            sent = loop.time()
+            last = video
+            yield _frame(kind, video)
     finally:
         unsubscribe()
 

@@ -23,6 +23,7 @@ def _model(info: ModelInfo) -> dict[str, Any]:
         "backend": info.backend,
         "capabilities": info.capabilities.as_dict() if info.capabilities else None,
         "error": info.error,
+        "workers": info.workers,
     }
 
 

@@ -44,11 +44,10 @@ def list_videos(
 
 
 @router.get("/{video_id}", operation_id="GetVideo", responses=VIDEO_RESPONSES)
-async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
     """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`).
 
-    Async on purpose: a poll is answered from the engine's memory (one database read on a miss), so it
-    needs no worker thread and stays fast while jobs render.
+    Read from the job store (one indexed row), so every server sharing the store answers the same.
     """
     video = engine.get(video_id)
     headers = {}
@@ -59,7 +58,7 @@ async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep
 
 @router.delete("/{video_id}", operation_id="DeleteVideo")
 def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
-    """Delete a finished video and its files, or cancel a queued one; 409 while in progress."""
+    """Delete a video and its files; a queued one never runs, a running one stops at its next step."""
     return JSONResponse(engine.delete(video_id).model_dump(mode="json"))
 
 
