@@ -164,6 +164,14 @@ def test_two_threads_share_one_pipeline_one_job_at_a_time(folders, tmp_path: Pat
     assert cache.loads == 1  # three cold requests, one load
 
 
+def test_warm_loads_the_pipeline_before_the_first_job(folders, tmp_path: Path) -> None:
+    cache = PipelineCache()
+    backend = DiffusersBackend(path=str(folders["wan"]), cache=cache)
+    backend.warm("tiny")
+    assert cache.loads == 1
+    assert _run(backend, tmp_path / "first").metadata["pipeline_loaded"] is False
+
+
 def test_the_next_model_is_loaded_after_the_last_is_evicted(folders, tmp_path: Path) -> None:
     cache = PipelineCache(budget_bytes=1)
     resident_at_load: list[int] = []

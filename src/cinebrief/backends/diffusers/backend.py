@@ -163,6 +163,12 @@ class DiffusersBackend:
             speed=self.settings.speed,
         )
 
+    def warm(self, model: str) -> None:
+        """Load the folder's pipeline now (a worker started with `warm = true`), so the first job finds it loaded."""
+        folder = self.folder(model)
+        class_name = folder.text_to_video_class or folder.image_to_video_class or folder.pipeline_class
+        self.cache.get(folder.path, class_name, self.runtime_options(), budget_bytes=self.settings.cache_bytes)
+
     # -- one job ---------------------------------------------------------------------------------------
     def generate(
         self,
