@@ -151,7 +151,10 @@ class Engine:
 
     def get(self, video_id: str) -> Video:
         """The Video as it is now, read from the store (so that every server sharing it answers the same)."""
-        return self.job(video_id).to_video()
+        video = self.store.video(video_id)
+        if video is None:
+            raise NotFoundError(f"No video found with id '{video_id}'.")
+        return video
 
     def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None) -> VideoList:
         if not 0 <= limit <= MAX_LIST_LIMIT:

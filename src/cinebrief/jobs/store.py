@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -30,12 +31,31 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from cinebrief.contract.video import Video
 from cinebrief.errors import ConfigError, ContractError
 from cinebrief.jobs.migrations import migrate
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
 CLAIM_TRIES = 5
+# What `Job.to_video` reads, plus the fields a Job cannot be built without.
+_VIDEO_FIELDS = (
+    "id",
+    "model",
+    "backend",
+    "status",
+    "progress",
+    "created_at",
+    "completed_at",
+    "expires_at",
+    "prompt",
+    "size",
+    "seconds",
+    "seed",
+    "remixed_from_video_id",
+    "error_code",
+    "error_message",
+)
 
 
 class DuplicateIdempotencyKey(Exception):
@@ -94,6 +114,8 @@ class JobStore:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise ConfigError(f"Cannot reach the job database at {shown}: {reason}") from None
         self.table = Table("jobs", MetaData(), autoload_with=self.database)
+        columns = [self.table.c[name] for name in _VIDEO_FIELDS]
+        self._video_query = select(*columns).where(self.table.c.id == bindparam("job_id"))
 
     def close(self) -> None:
         self.database.dispose()
@@ -104,6 +126,12 @@ class JobStore:
         with self.database.connect() as connection:
             row = connection.execute(select(self.table).where(self.table.c.id == job_id)).mappings().first()
         return _to_job(row) if row else None
+
+    def video(self, job_id: str) -> Video | None:
+        """The wire view of one job: only the columns a Video shows (what every poll reads, kept cheap)."""
+        with self.database.connect() as connection:
+            row = connection.execute(self._video_query, {"job_id": job_id}).mappings().first()
+        return Job(**row).to_video() if row else None
 
     def find_by_idempotency_key(self, key: str) -> Job | None:
         with self.database.connect() as connection:
