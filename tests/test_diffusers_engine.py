@@ -241,6 +241,18 @@ def test_offline_only_attention_and_missing_packages_are_config_errors(folders) 
         DiffusersBackend(path=str(folders["wan"]), quantization="gguf")
 
 
+def test_torchao_quantization_reaches_the_transformer_only(folders, tmp_path: Path) -> None:
+    cache = PipelineCache()
+    backend = DiffusersBackend(path=str(folders["wan2.1-t2v"]), cache=cache, quantization="torchao:int8wo")
+    result = _run(backend, tmp_path / "out")
+    assert result.metadata["speed"] == {"quantization": "torchao:int8wo"} and probe(result.video).frames == 33
+    pipeline = cache.get(folders["wan2.1-t2v"], "WanPipeline", backend.runtime_options())
+    assert type(pipeline.transformer.blocks[0].ffn.net[0].proj.weight).__name__ == "Int8Tensor"
+    assert type(pipeline.text_encoder.shared.weight) is torch.nn.Parameter  # the text encoder keeps its dtype
+    with pytest.raises(ConfigError, match="torchao's kinds are int8wo"):
+        DiffusersBackend(path=str(folders["wan"]), quantization="torchao:int3")
+
+
 def test_group_offload_hooks_every_module(folders) -> None:
     cache = PipelineCache()
     backend = DiffusersBackend(path=str(folders["wan"]), cache=cache, group_offload=True)

@@ -36,6 +36,14 @@ ATTENTION_BACKENDS: dict[str, str | None] = {
 STEP_CACHES = ("first_block", "mag")
 # `quantization = "BACKEND:TYPE"`: the backends diffusers drives and the package each needs.
 QUANTIZATION_BACKENDS = {"torchao": "torchao", "bitsandbytes_8bit": "bitsandbytes", "bitsandbytes_4bit": "bitsandbytes"}
+# torchao's kinds by their short names, and the torchao config class of each.
+TORCHAO_KINDS = {
+    "int8wo": "Int8WeightOnlyConfig",
+    "int8dq": "Int8DynamicActivationInt8WeightConfig",
+    "int4wo": "Int4WeightOnlyConfig",
+    "float8wo": "Float8WeightOnlyConfig",
+    "float8dq": "Float8DynamicActivationFloat8WeightConfig",
+}
 TRANSFORMERS = ("transformer", "transformer_2")  # Wan 2.2 A14B has two experts; each gets the same settings
 
 SPEED_KEYS = (
@@ -95,6 +103,8 @@ class SpeedOptions:
         quantization = values.get("quantization")
         if quantization is not None:
             backend, _, kind = str(quantization).partition(":")
+            if backend == "torchao" and kind not in TORCHAO_KINDS:
+                raise ConfigError(f"quantization '{quantization}': torchao's kinds are {', '.join(TORCHAO_KINDS)}.")
             if backend not in QUANTIZATION_BACKENDS or not kind:
                 raise ConfigError(
                     f"quantization '{quantization}' is not supported. Write BACKEND:TYPE with BACKEND one of "
@@ -133,17 +143,18 @@ def quantization_config(speed: SpeedOptions) -> Any:
     package = QUANTIZATION_BACKENDS[backend]
     if importlib.util.find_spec(package) is None:
         raise ConfigError(f"quantization '{speed.quantization}' needs the '{package}' package: pip install {package}")
-    from diffusers import PipelineQuantizationConfig
+    from diffusers import BitsAndBytesConfig, PipelineQuantizationConfig, TorchAoConfig
 
     if backend == "torchao":
-        kwargs: dict[str, Any] = {"quant_type": kind}
+        import torchao.quantization
+
+        config: Any = TorchAoConfig(getattr(torchao.quantization, TORCHAO_KINDS[kind])())
     elif backend == "bitsandbytes_4bit":
-        kwargs = {"load_in_4bit": True, "bnb_4bit_quant_type": kind}
+        config = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=kind)
     else:
-        kwargs = {"load_in_8bit": True}
-    return PipelineQuantizationConfig(
-        quant_backend=backend, quant_kwargs=kwargs, components_to_quantize=["transformer"]
-    )
+        config = BitsAndBytesConfig(load_in_8bit=True)
+    # The denoising transformers only: the text encoder and the VAE keep their dtypes.
+    return PipelineQuantizationConfig(quant_mapping={name: config for name in TRANSFORMERS})
 
 
 def transformers_of(pipeline: Any) -> list[Any]:
