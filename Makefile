@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml $(BIN)/python
 
 install: $(STAMP)
 
-# Debian packages the suite drives for real (chromium, espeak-ng), installed when missing.
+# Debian packages the suite drives for real (chromium, espeak-ng, postgresql), installed when missing.
 system-packages:
 	bash scripts/system-packages.sh
 
 demo: $(STAMP)
+	bash scripts/system-packages.sh espeak-ng  # the demo speaks its dialogue
 	$(BIN)/python -m cinebrief.demo
 
 # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0: Ray keeps 127.0.0.1 instead of the machine's interface address.
