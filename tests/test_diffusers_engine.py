@@ -21,7 +21,7 @@ from cinebrief.backends.base import GenerationRequest, RemixSource
 from cinebrief.backends.diffusers import DiffusersBackend, PipelineCache
 from cinebrief.backends.diffusers.runtime import RuntimeOptions
 from cinebrief.backends.diffusers.tiny import KINDS, write_tiny_model
-from cinebrief.errors import BackendError, ConfigError, InputError
+from cinebrief.errors import BackendError, CancelledError, ConfigError, InputError
 from cinebrief.media.audio import decode_audio
 from cinebrief.media.probe import iter_frames, probe
 
@@ -102,6 +102,26 @@ def test_the_sound_pass_speaks_the_dialogue_on_its_timing(folders, tmp_path: Pat
     silent = _run(quiet, tmp_path / "silent", prompt=prompt)
     assert silent.metadata["audio"] == "silent" and float(np.abs(decode_audio(silent.video)).max()) < 1e-3
     assert not quiet.capabilities("tiny").audio
+
+
+def test_a_pipeline_without_a_step_callback_still_reports_steps_and_stops(folders, tmp_path: Path) -> None:
+    # HunyuanVideo 1.5's pipeline takes no step callback: its scheduler's steps are counted instead.
+    cache = PipelineCache()
+    backend = DiffusersBackend(path=str(folders["hunyuan15"]), cache=cache)
+    seen: list[float] = []
+    request = GenerationRequest(
+        prompt="a cat", model="tiny", size="256x144", seconds="4", options={"steps": 3, "guidance": 2.5}
+    )
+    backend.generate(request, tmp_path / "out", progress=seen.append, cancelled=lambda: False)
+    steps = [fraction for fraction in seen if 0.05 < fraction <= 0.9]
+    assert len(steps) == 3 and steps == sorted(steps)
+    pipeline = cache.get(folders["hunyuan15"], "HunyuanVideo15Pipeline", backend.runtime_options())
+    assert pipeline.guider.guidance_scale == 2.5  # its guidance lives on the guider
+    assert "step" not in vars(pipeline.scheduler)  # the counting wrapper is gone after the job
+    calls = iter([False, False, True])
+    with pytest.raises(CancelledError, match="after step 2 of 3"):
+        backend.generate(request, tmp_path / "stopped", progress=lambda f: None, cancelled=lambda: next(calls, True))
+    assert not (tmp_path / "stopped" / "video.mp4").exists()
 
 
 def test_remix_starts_from_the_source_clip(folders, tmp_path: Path) -> None:

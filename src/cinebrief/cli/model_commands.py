@@ -74,7 +74,7 @@ def tiny_model(
         ...,
         "--family",
         help="Which layout: wan (Wan 2.2 TI2V), wan2.1-t2v, wan2.1-i2v, wan2.2-a14b, ltx, ltx-condition (LTX-Video "
-        "0.9.5+) or ltx2 (LTX-2, with sound).",
+        "0.9.5+), ltx2 (LTX-2, with sound) or hunyuan15 (HunyuanVideo 1.5).",
     ),
 ) -> None:
     """Write a tiny random-weight diffusers model folder (a few hundred KB) that loads offline.

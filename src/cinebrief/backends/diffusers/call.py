@@ -7,7 +7,10 @@ returns its waveform.
 
 from __future__ import annotations
 
+import inspect
 import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,19 +132,46 @@ def run_pipeline(
         return tensors
 
     set_flow_shift(pipeline, plan.flow_shift)
+    accepted = inspect.signature(pipeline.__call__).parameters
     arguments = call_arguments(
         plan, pipeline, family=family, input_reference=input_reference, source_video=source_video
     )
-    arguments = {key: value for key, value in arguments.items() if value is not None}
+    arguments = {key: value for key, value in arguments.items() if value is not None and key in accepted}
+    if "guidance_scale" not in accepted and getattr(pipeline, "guider", None) is not None:
+        pipeline.guider.guidance_scale = plan.guidance  # pipelines with a guider (HunyuanVideo 1.5) read it there
     # A CPU generator gives the same noise for a seed on every device.
     generator = torch.Generator(device="cpu").manual_seed(plan.seed)
-    with torch.inference_mode():
-        output = pipeline(**arguments, generator=generator, callback_on_step_end=on_step_end)
+    with torch.inference_mode(), _steps_reported(pipeline, accepted, on_step_end) as callback:
+        output = pipeline(**arguments, generator=generator, **callback)
         frames = to_uint8(output.frames[0])
         audio = getattr(output, "audio", None)
         waveform = _waveform(audio[0]) if audio is not None else None
     rate = int(getattr(getattr(pipeline, "vocoder", None), "config", {}).get("output_sampling_rate", 0) or 0)
     return Decoded(frames=frames, audio=waveform, audio_rate=rate)
+
+
+@contextmanager
+def _steps_reported(pipeline: Any, accepted: Mapping[str, Any], on_step_end: Any) -> Iterator[dict[str, Any]]:
+    """The step callback for the pipeline: its own `callback_on_step_end`, or, for a pipeline without one, a
+    wrapper around its scheduler's `step` (one call per denoising step) for the time of this call."""
+    if "callback_on_step_end" in accepted:
+        yield {"callback_on_step_end": on_step_end}
+        return
+    scheduler = pipeline.scheduler
+    step = scheduler.step
+    count = [0]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        result = step(*args, **kwargs)
+        on_step_end(pipeline, count[0], None, {})
+        count[0] += 1
+        return result
+
+    scheduler.step = counted
+    try:
+        yield {}
+    finally:
+        del scheduler.step  # back to the class's own method
 
 
 def to_uint8(video: Any) -> np.ndarray:

@@ -12,6 +12,7 @@ the defaults into one pipeline call. Nothing here imports torch.
 | ltx       | LTXPipeline, LTXImageToVideoPipeline (LTX-Video 0.9.0-1) | LTXConditionPipeline (video)   |
 | ltx       | LTXConditionPipeline (LTX-Video 0.9.5, 0.9.7, 0.9.8)     | LTXConditionPipeline (video)   |
 | ltx2      | LTX2Pipeline, LTX2ImageToVideoPipeline (LTX-2, sound)    | LTX2ConditionPipeline (video)  |
+| hunyuan15 | HunyuanVideo15Pipeline (HunyuanVideo 1.5 text-to-video)  | none: remix is refused         |
 """
 
 from __future__ import annotations
@@ -105,7 +106,13 @@ LTX2 = Variant(
      "remix_strength": 0.6},
     audio=True,
 )  # fmt: skip
-FAMILIES = ("wan", "ltx", "ltx2")
+HUNYUAN15_T2V = Variant(
+    "hunyuan15", "hunyuanvideo-1.5-t2v", "HunyuanVideo15Pipeline", None, None, 16, 4, 24, 121,
+    {"negative_prompt": "", "steps": 50, "guidance": 6.0, "max_area": 1280 * 720, "max_sequence_length": 1000},
+    remix_refusal="diffusers has no video-to-video pipeline for HunyuanVideo 1.5",
+)  # fmt: skip
+
+FAMILIES = ("wan", "ltx", "ltx2", "hunyuan15")
 # model_index `_class_name` -> family (the variant also reads the index and configs, see `variant_for`).
 PIPELINE_FAMILY = {
     "WanPipeline": "wan",
@@ -115,6 +122,7 @@ PIPELINE_FAMILY = {
     "LTXConditionPipeline": "ltx",
     "LTX2Pipeline": "ltx2",
     "LTX2ImageToVideoPipeline": "ltx2",
+    "HunyuanVideo15Pipeline": "hunyuan15",
 }
 
 
@@ -133,6 +141,8 @@ def variant_for(class_name: str, index: dict[str, Any]) -> Variant:
         return LTX_09
     if class_name in ("LTX2Pipeline", "LTX2ImageToVideoPipeline"):
         return LTX2
+    if class_name == "HunyuanVideo15Pipeline":
+        return HUNYUAN15_T2V
     raise ValueError(f"no variant for {class_name}")  # unreachable: the caller checked PIPELINE_FAMILY
 
 

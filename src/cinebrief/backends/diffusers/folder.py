@@ -102,8 +102,12 @@ def _missing_in_component(root: Path, name: str, class_name: str) -> list[str]:
         return [f"{name}/ (the {class_name} folder)"]
     if class_name.endswith("Scheduler"):
         required: tuple[str, ...] = ("scheduler_config.json",)
+    elif class_name.endswith("Guidance"):  # a guider (HunyuanVideo 1.5): its settings, no weights
+        required = ("guider_config.json",)
     elif "Tokenizer" in class_name:
-        return [] if any((folder / f).is_file() for f in _TOKENIZER_FILES) else [f"{name}/tokenizer.json"]
+        # A byte-level tokenizer (ByT5) has no vocabulary file: its tokenizer_config.json is all there is.
+        found = any((folder / f).is_file() for f in (*_TOKENIZER_FILES, "tokenizer_config.json"))
+        return [] if found else [f"{name}/tokenizer.json"]
     elif "Processor" in class_name:
         required = ("preprocessor_config.json",)
     else:

@@ -13,6 +13,7 @@ defaults (working area, fps, steps) so that it runs fast whatever size a request
 | ltx           | LTX-Video 0.9.0/0.9.1                       | LTXPipeline                          |
 | ltx-condition | LTX-Video 0.9.5/0.9.7/0.9.8                 | LTXConditionPipeline                 |
 | ltx2          | LTX-2 (Gemma 3 encoder, audio VAE, vocoder) | LTX2Pipeline                         |
+| hunyuan15     | HunyuanVideo 1.5 T2V (Qwen2.5-VL + ByT5)    | HunyuanVideo15Pipeline               |
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from cinebrief.backends.diffusers.folder import FOLDER_DEFAULTS_FILE
 from cinebrief.errors import ConfigError
 
-KINDS = ("wan", "wan2.1-t2v", "wan2.1-i2v", "wan2.2-a14b", "ltx", "ltx-condition", "ltx2")
+KINDS = ("wan", "wan2.1-t2v", "wan2.1-i2v", "wan2.2-a14b", "ltx", "ltx-condition", "ltx2", "hunyuan15")
 
 # A Unigram vocabulary held in memory: the special tokens, a few whole words and single characters.
 _WORDS = (
@@ -78,6 +79,7 @@ _FOLDER_DEFAULTS: dict[str, dict[str, Any]] = {
     "wan": {**_SMALL, "guidance": 6.0},
     "ltx": {**_SMALL, "guidance": 3.0},
     "ltx2": {**_SMALL, "guidance": 3.0, "max_seconds": 20},
+    "hunyuan15": {**_SMALL, "guidance": 6.0},
 }
 
 
@@ -300,6 +302,68 @@ def _ltx2_pipeline() -> Any:
     )
 
 
+def _hunyuan15_pipeline() -> Any:
+    import torch
+    from diffusers import (
+        AutoencoderKLHunyuanVideo15,
+        FlowMatchEulerDiscreteScheduler,
+        HunyuanVideo15Pipeline,
+        HunyuanVideo15Transformer3DModel,
+    )
+    from diffusers.guiders import ClassifierFreeGuidance
+    from transformers import (
+        ByT5Tokenizer,
+        Qwen2_5_VLTextConfig,
+        Qwen2_5_VLTextModel,
+        Qwen2Tokenizer,
+        T5Config,
+        T5EncoderModel,
+    )
+
+    torch.manual_seed(0)
+    transformer = HunyuanVideo15Transformer3DModel(
+        in_channels=9, out_channels=4, num_attention_heads=2, attention_head_dim=8, num_layers=1,
+        num_refiner_layers=1, mlp_ratio=2.0, patch_size=1, patch_size_t=1, text_embed_dim=16, text_embed_2_dim=32,
+        image_embed_dim=12, rope_axes_dim=(2, 2, 4), target_size=16, task_type="t2v",
+    )  # fmt: skip
+    torch.manual_seed(0)
+    vae = AutoencoderKLHunyuanVideo15(
+        in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 16), layers_per_block=1,
+        spatial_compression_ratio=4, temporal_compression_ratio=2, downsample_match_channel=False,
+        upsample_match_channel=False,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    text_encoder = Qwen2_5_VLTextModel(
+        Qwen2_5_VLTextConfig(
+            hidden_size=16, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
+            vocab_size=128, rope_theta=1000000.0,
+            rope_scaling={"mrope_section": [1, 1, 2], "rope_type": "default", "type": "default"},
+        )
+    )  # fmt: skip
+    # A byte-level BPE of single characters in Qwen's class, with a chat template (the pipeline formats prompts
+    # as a chat); ByT5 needs no vocabulary file.
+    pieces = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", *_CHARACTERS, " "]
+    tokenizer = Qwen2Tokenizer(
+        vocab={piece: index for index, piece in enumerate(pieces)},
+        merges=[],
+        unk_token="<|endoftext|>",
+        pad_token="<|endoftext|>",
+    )
+    tokenizer.chat_template = "{% for message in messages %}<|im_start|>{{ message['content'] }}<|im_end|>{% endfor %}"
+    torch.manual_seed(0)
+    text_encoder_2 = T5EncoderModel(T5Config(**{**_TEXT_ENCODER, "vocab_size": 384}))
+    return HunyuanVideo15Pipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+        text_encoder=text_encoder,
+        text_encoder_2=text_encoder_2,
+        tokenizer=tokenizer,
+        tokenizer_2=ByT5Tokenizer(),
+        guider=ClassifierFreeGuidance(guidance_scale=6.0),
+    )
+
+
 def write_tiny_model(directory: str | Path, kind: str) -> Path:
     """Build a tiny random-weight pipeline of `kind` (see `KINDS`) and save it, loadable offline, into `directory`."""
     if kind not in KINDS:
@@ -314,6 +378,8 @@ def write_tiny_model(directory: str | Path, kind: str) -> Path:
         pipeline, family = _wan_pipeline(kind), "wan"
     elif kind == "ltx2":
         pipeline, family = _ltx2_pipeline(), "ltx2"
+    elif kind == "hunyuan15":
+        pipeline, family = _hunyuan15_pipeline(), "hunyuan15"
     else:
         pipeline, family = _ltx_pipeline(kind), "ltx"
     target.mkdir(parents=True, exist_ok=True)
