@@ -39,10 +39,17 @@ def _summary(capabilities: dict[str, Any]) -> str:
     multiple = capabilities["size_multiple"]
     sizes = ", ".join(capabilities["sizes"]) or ("any even WxH" if multiple == 2 else f"sides x{multiple}")
     modes = [mode for mode, key in (("t2v", "text_to_video"), ("i2v", "image_to_video")) if capabilities[key]]
+    settings = capabilities.get("settings") or {}
+    shown = "  ".join(f"{key} {settings[key]}" for key in _SHOWN_SETTINGS if key in settings)
+    remix = "remix" if capabilities.get("remix") else "no remix"
     return (
         f"{'+'.join(modes) or '-'}  sizes {sizes}  seconds {'/'.join(capabilities['seconds'])}  "
-        f"{capabilities['fps']} fps  frames {capabilities['frame_rule']}"
+        f"{capabilities['fps']} fps  frames {capabilities['frame_rule']}  {remix}" + (f"  {shown}" if shown else "")
     )
+
+
+# The settings a table row shows (`--json` shows them all).
+_SHOWN_SETTINGS = ("variant", "steps", "guidance", "guidance_2", "flow_shift", "dtype")
 
 
 @app.command("models")
