@@ -55,6 +55,8 @@ _VIDEO_FIELDS = (
     "remixed_from_video_id",
     "error_code",
     "error_message",
+    "effective_prompt",  # a remix's `cinebrief` record
+    "change_record",
 )
 
 
