@@ -120,7 +120,13 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
         neon = engine.wait(engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4")).id, timeout=120)
         dry = engine.wait(engine.submit(VideoRequest(prompt=DRY, size="1280x720", seconds="4")).id, timeout=120)
         remixes = {}
-        for source, change in ((neon, "Same shot, switch to 85 mm"), (neon, "Same shot, at dusk"), (dry, "add rain")):
+        changes = (
+            (neon, "Same shot, switch to 85 mm"),
+            (neon, "Same shot, at dusk"),
+            (dry, "add rain"),
+            (neon, "Same shot, slow push-in instead"),
+        )
+        for source, change in changes:
             remix = engine.wait(engine.remix(source.id, change).id, timeout=120)
             assert remix.status == "completed", remix.error
             remixes[change] = (engine.store.get(remix.id), _frames(engine.content_path(remix.id)))
@@ -142,6 +148,11 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
     streaks = (np.abs(rain - base_dry).max(axis=-1) > 20).mean()  # thin streaks over the same plate
     assert streaks > 0.0002 and _palette_distance(rain, base_dry) < SAME_PALETTE  # the same render is 0
     assert rain_job.change_record["changed"] == ["weather"]
+
+    move_job, moved = remixes["Same shot, slow push-in instead"]
+    assert move_job.result_metadata["camera_move"] != lens_job.result_metadata["camera_move"]  # re-animated
+    assert "push" in move_job.result_metadata["camera_move"].casefold()
+    assert _palette_distance(moved, base_neon) < SAME_PALETTE
 
 
 def test_the_remix_record_through_the_sdk_and_the_cli(tmp_path: Path, cli) -> None:

@@ -299,7 +299,12 @@ def _camera_path(shot: Shot, prompt: str, seconds: float, *, seed: int, anchored
             for move in parse_moves(entry.move)
         ]
     else:
-        moves = parse_moves(shot.camera.move) if shot.camera.move else parse_moves(shot.scene or prompt, prose=True)
+        # The shot's move; else a move written on its camera line ("wide shot, eye level, slow push-in, 28 mm");
+        # else one the prose names.
+        camera_line = shot.camera.move or shot.camera.framing
+        moves = parse_moves(camera_line) if camera_line else []
+        if not moves:
+            moves = parse_moves(shot.scene or prompt, prose=True)
         segments = [Segment(move, 0.0, seconds) for move in moves]
     segments = [segment for segment in segments if segment.move.kind != "static"]
     return CameraPath(segments, seed=seed, anchored=anchored)
