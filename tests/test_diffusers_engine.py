@@ -163,6 +163,22 @@ def test_an_image_to_video_job_keeps_a_warm_bf16_pipeline_in_its_dtypes(folders,
     assert cache.loads == 1
 
 
+def test_per_component_dtypes_are_settings_over_the_familys(folders) -> None:
+    cache = PipelineCache()
+    backend = DiffusersBackend(
+        path=str(folders["wan"]), cache=cache, dtype="bfloat16", dtypes={"text_encoder": "float32"}
+    )
+    pipeline = cache.get(folders["wan"], "WanPipeline", backend.runtime_options())
+    assert (pipeline.text_encoder.dtype, pipeline.transformer.dtype, pipeline.vae.dtype) == (
+        torch.float32,
+        torch.bfloat16,
+        torch.float32,  # the family's own: the Wan VAE in float32
+    )
+    assert backend.capabilities("tiny").settings["dtypes"] == {"vae": "float32", "text_encoder": "float32"}
+    with pytest.raises(ConfigError, match=r"dtypes.vae 'float8' is not supported\. Allowed: bfloat16"):
+        DiffusersBackend(path=str(folders["wan"]), dtypes={"vae": "float8"})
+
+
 def test_two_threads_share_one_pipeline_one_job_at_a_time(folders, tmp_path: Path) -> None:
     cache = PipelineCache()
     backend = DiffusersBackend(path=str(folders["wan"]), cache=cache)
