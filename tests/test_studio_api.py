@@ -73,7 +73,8 @@ def test_briefs_keep_every_saved_version(tmp_path: Path) -> None:
 def test_the_text_being_edited(tmp_path: Path) -> None:
     with ServerThread(served_settings(tmp_path / "data")) as server, _client(server) as client:
         clean = client.post("/studio/v1/lint", json={"text": BRIEF}).json()
-        assert clean["loaded"] and clean["shots"] == ["arrival", "look"] and clean["summary"]["error"] == 0
+        assert clean["loaded"] and [shot["id"] for shot in clean["shots"]] == ["arrival", "look"]
+        assert clean["summary"]["error"] == 0 and clean["shots"][1]["camera"]["lens"] == "85 mm"
 
         # A schema error at its line and column; a lint finding at the line of the word it is about.
         broken = client.post("/studio/v1/lint", json={"text": BRIEF.replace('seconds: "4"', "seconds: 4")}).json()

@@ -24,7 +24,13 @@ from cinebrief.workflows.service import EngineService
 from cinebrief.workflows.studio_runs import StudioRuns
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {"studio.css": "text/css", "studio.js": "text/javascript"}
+ASSETS = {
+    "studio.css": "text/css",
+    "common.js": "text/javascript",
+    "studio.js": "text/javascript",
+    "brief.js": "text/javascript",
+    "run.js": "text/javascript",
+}
 
 # The page loads nothing from elsewhere and runs no inline script; media may come from blob: URLs when a key is used.
 PAGE_HEADERS = {

@@ -127,13 +127,14 @@ def save_brief(brief_id: str, body: SavedBrief, store: BriefStoreDep) -> JSONRes
 
 @router.post("/lint", operation_id="studioLintBrief")
 def lint_brief_text(body: BriefTextBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
-    """Schema errors (code `schema`) or else the linter's findings, each at its line and column; the shot ids."""
+    """Schema errors (code `schema`) or else the linter's findings, each at its line and column; the shots as
+    data (for the form)."""
     models = {info.name: info.capabilities for info in engine.models()}
     brief, diagnostics = brief_edit.check_text(body.text, models=models, profile=_profile(body, settings))
     counts = {severity: 0 for severity in ("error", "warning", "info")}
     for diagnostic in diagnostics:
         counts[diagnostic["severity"]] += 1
-    shots = [shot.id for shot in brief.shots] if brief is not None else []
+    shots = [shot.model_dump(mode="json", exclude_none=True) for shot in brief.shots] if brief is not None else []
     return JSONResponse({"loaded": brief is not None, "shots": shots, "diagnostics": diagnostics, "summary": counts})
 
 
