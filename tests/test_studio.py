@@ -151,6 +151,12 @@ def test_studio_asks_for_a_key_and_plays_with_it(tmp_path: Path, browser: Browse
         page.wait_for_function("() => document.querySelector('.video video').readyState >= 1", timeout=20_000)
         assert page.evaluate("document.querySelector('.video video').src").startswith("blob:")
         assert page.evaluate("document.querySelector('.video video').duration") == pytest.approx(4.0, abs=0.25)
+
+        # the brief view calls /studio/v1 with the same key: a finding comes back for a vague brief
+        page.goto(f"{root}/#brief")
+        page.fill("#brief-text", "shots:\n  - id: a\n    scene: A beautiful street.\n")
+        expect(page.locator('#brief-findings .finding[data-code="PR001"]')).to_have_count(1)
+        assert httpx.get(f"{root}/studio/v1/briefs").status_code == 401
         page.close()
 
 

@@ -97,6 +97,8 @@ def test_a_brief_becomes_a_cut(tmp_path: Path, browser: Browser) -> None:
         finding = page.locator(f'#brief-findings .finding[data-code="PR001"][data-line="{VAGUE_LINE}"]')
         expect(finding).to_contain_text("'beautiful' is vague")
         expect(page.locator(f'#gutter [data-line="{VAGUE_LINE}"].mark')).to_have_count(1)
+        expect(page.locator("#prompt-preview")).not_to_be_empty()
+        page.screenshot(path=str(shots / "brief-view.png"))
         page.fill("#brief-text", BRIEF)
         expect(page.locator('#brief-findings .finding[data-code="PR001"]')).to_have_count(0)
         expect(page.locator(f'#gutter [data-line="{VAGUE_LINE}"].mark')).to_have_count(0)
@@ -115,7 +117,7 @@ def test_a_brief_becomes_a_cut(tmp_path: Path, browser: Browser) -> None:
         # 3. Two takes per shot: the plan says four clips and an 8 s cut.
         page.fill("#run-variants", "2")
         expect(page.locator("#plan")).to_contain_text("Cut 8 s · 4 clips")
-        page.screenshot(path=str(shots / "brief-view.png"))
+        page.screenshot(path=str(shots / "brief-view-plan.png"), full_page=True)
 
         # 4. Save and run; reload while it runs: the page follows the same run to the end.
         page.click("#start-run")
