@@ -59,7 +59,7 @@ def _choose_small_clip(page: Page, size: str) -> None:
 def test_studio_lints_generates_plays_remixes_and_refuses(tmp_path: Path, browser: Browser) -> None:
     with ServerThread(served_settings(tmp_path / "data")) as server:
         page = browser.new_page(viewport={"width": 1360, "height": 900})
-        page.goto(f"{_root(server)}/")
+        page.goto(f"{_root(server)}/#clips")
         _choose_small_clip(page, SMALL_SIZE)
 
         # 1. lint as you type: the vague word is named, with its rule's name and help
@@ -119,11 +119,12 @@ def test_studio_asks_for_a_key_and_plays_with_it(tmp_path: Path, browser: Browse
     with ServerThread(served_settings(tmp_path / "data", api_keys=[key])) as server:
         root = _root(server)
         # the page and its files need no key; the API does; the page is no part of the OpenAPI document
-        for path in ("/", "/studio/studio.js", "/studio/studio.css", "/studio/contract.json"):
+        for path in ("/", "/studio/studio.js", "/studio/run.js", "/studio/studio.css", "/studio/contract.json"):
             assert httpx.get(f"{root}{path}").status_code == 200, path
         assert httpx.get(f"{server.url}/models").status_code == 401
+        paths = httpx.get(f"{root}/openapi.json").json()["paths"]
         assert not any(
-            path == "/" or path.startswith("/studio") for path in httpx.get(f"{root}/openapi.json").json()["paths"]
+            path == "/" or (path.startswith("/studio") and not path.startswith("/studio/v1/")) for path in paths
         )
 
         auth = {"Authorization": f"Bearer {key}"}
@@ -134,7 +135,7 @@ def test_studio_asks_for_a_key_and_plays_with_it(tmp_path: Path, browser: Browse
         ).json()
 
         page = browser.new_page(viewport={"width": 1280, "height": 820})
-        page.goto(f"{root}/")
+        page.goto(f"{root}/#clips")
         expect(page.locator("#key-panel")).to_be_visible()
         page.fill("#key-input", "sk-wrong-key-9")
         page.click("#key-panel button")
@@ -150,6 +151,12 @@ def test_studio_asks_for_a_key_and_plays_with_it(tmp_path: Path, browser: Browse
         page.wait_for_function("() => document.querySelector('.video video').readyState >= 1", timeout=20_000)
         assert page.evaluate("document.querySelector('.video video').src").startswith("blob:")
         assert page.evaluate("document.querySelector('.video video').duration") == pytest.approx(4.0, abs=0.25)
+
+        # the brief view calls /studio/v1 with the same key: a finding comes back for a vague brief
+        page.goto(f"{root}/#brief")
+        page.fill("#brief-text", "shots:\n  - id: a\n    scene: A beautiful street.\n")
+        expect(page.locator('#brief-findings .finding[data-code="PR001"]')).to_have_count(1)
+        assert httpx.get(f"{root}/studio/v1/briefs").status_code == 401
         page.close()
 
 

@@ -16,7 +16,8 @@ from cinebrief import __version__
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.errors import install_error_handlers
 from cinebrief.server.middleware import RequestContextMiddleware
-from cinebrief.server.routes import characters, edits, events, lint, models, videos
+from cinebrief.server.routes import characters, edits, events, lint, models, studio_briefs, studio_runs, videos
+from cinebrief.server.studio import attach_studio
 from cinebrief.server.studio import router as studio_router
 from cinebrief.server.webhooks import WebhookSender
 from cinebrief.settings import Settings
@@ -31,12 +32,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_engine:
             engine.start()
+        app.state.studio_runs.resume()  # runs left running by a stop or a crash go on
         sender = WebhookSender(settings.webhooks, engine.events) if settings.webhooks.enabled else None
         try:
             yield
         finally:
             if sender is not None:
                 sender.close()
+            app.state.studio_runs.close()
             if close_engine:  # before the server exits: running jobs go back to the queue
                 engine.close()
 
@@ -56,5 +59,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
     app.include_router(models.router)
     app.include_router(lint.router)
     app.include_router(studio_router)
+    attach_studio(app, settings, engine)
+    app.include_router(studio_briefs.router)
+    app.include_router(studio_runs.router)
     app.add_middleware(RequestContextMiddleware, max_request_bytes=settings.server.max_request_bytes)
     return app

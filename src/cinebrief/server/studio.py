@@ -1,23 +1,36 @@
-"""The web studio at `/`: one page, its stylesheet and script, and the contract numbers it fills selectors from.
+"""The web studio at `/`: one page, its stylesheet and script, and the contract numbers it fills selectors from;
+and what the studio's own API (`/studio/v1`, in `routes/studio_*.py`) is served by: the brief store and runs.
 
-None of it needs an API key (the page asks for one when `/v1` answers 401, and keeps it in sessionStorage),
-and none of it is in the OpenAPI document: it is a client of `/v1`, not part of it.
+The page and its files need no API key (the page asks for one when the API answers 401, and keeps it in
+sessionStorage), and none of them is in the OpenAPI document: the page is a client of `/v1` and `/studio/v1`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
 
 from cinebrief.contract.profile import ALL_SIZES, DEFAULTS, MODEL_FAMILY, get_profile
+from cinebrief.jobs.engine import Engine
 from cinebrief.server.deps import SettingsDep
 from cinebrief.server.errors import APIError
+from cinebrief.settings import Settings
+from cinebrief.workflows.brief_store import BriefStore
+from cinebrief.workflows.service import EngineService
+from cinebrief.workflows.studio_runs import StudioRuns
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {"studio.css": "text/css", "studio.js": "text/javascript"}
+ASSETS = {
+    "studio.css": "text/css",
+    "common.js": "text/javascript",
+    "studio.js": "text/javascript",
+    "brief.js": "text/javascript",
+    "run.js": "text/javascript",
+}
 
 # The page loads nothing from elsewhere and runs no inline script; media may come from blob: URLs when a key is used.
 PAGE_HEADERS = {
@@ -32,6 +45,49 @@ PAGE_HEADERS = {
 }
 
 router = APIRouter(include_in_schema=False)
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorEnvelope(BaseModel):
+    """OpenAI's error envelope, as every error of the server is sent."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorEnvelope, "description": "Bad input: the message names the field, value and what is allowed."},
+    401: {"model": ErrorEnvelope, "description": "A missing or unknown API key."},
+    404: {"model": ErrorEnvelope, "description": "No such brief, version, run, take or file."},
+    409: {"model": ErrorEnvelope, "description": "The run is in a state that does not allow it."},
+}
+
+
+def attach_studio(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """The brief store and the runs of this server, on `app.state`; the app's lifespan resumes and closes runs."""
+    app.state.brief_store = BriefStore(settings.server.data_dir)
+    app.state.studio_runs = StudioRuns(
+        settings.server.data_dir,
+        EngineService(engine),
+        models=lambda: {info.name: info.capabilities for info in engine.models()},
+    )
+
+
+async def get_brief_store(request: Request) -> BriefStore:
+    return request.app.state.brief_store  # type: ignore[no-any-return]
+
+
+async def get_studio_runs(request: Request) -> StudioRuns:
+    return request.app.state.studio_runs  # type: ignore[no-any-return]
+
+
+BriefStoreDep = Annotated[BriefStore, Depends(get_brief_store)]
+StudioRunsDep = Annotated[StudioRuns, Depends(get_studio_runs)]
 
 
 @router.get("/")

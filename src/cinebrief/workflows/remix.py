@@ -36,16 +36,30 @@ def remix_video(
     progress: ProgressFn | None = None,
 ) -> VideoState:
     """One `--change` (several only with `force`, joined into one prompt); waits until it finishes."""
+    state = start_remix(service, store, video_id, changes, force=force)
+    state = wait_for(service, state, progress)
+    if state.status == "failed":
+        raise BackendError(f"remix {state.id} of {video_id} failed: {state.error}")
+    return state
+
+
+def start_remix(
+    service: VideoService,
+    store: LineageStore,
+    video_id: str,
+    changes: list[str],
+    *,
+    force: bool = False,
+    shot_id: str | None = None,
+) -> VideoState:
+    """Check the one change, submit the remix and record it in the lineage; returns without waiting."""
     changes = [change.strip() for change in changes if change.strip()]
     one_change(changes, force=force, what=f"remix of {video_id}")
     prompt = " ".join(changes)
     if not force:
         refuse_compound_change(prompt, source_prompt=service.retrieve(video_id).prompt or "")
     state = service.remix(video_id, prompt)
-    store.record_remix(state.id, parent=video_id, change=prompt)
-    state = wait_for(service, state, progress)
-    if state.status == "failed":
-        raise BackendError(f"remix {state.id} of {video_id} failed: {state.error}")
+    store.record_remix(state.id, parent=video_id, change=prompt, shot_id=shot_id)
     return state
 
 

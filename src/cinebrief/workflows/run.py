@@ -53,6 +53,7 @@ class RunOptions:
     budget: float | None = None
     split: bool = True
     picks: dict[str, int] = field(default_factory=dict)
+    models: Mapping[str, Any] | None = None  # the models that will serve it, when the caller knows them
 
 
 @dataclass
@@ -68,20 +69,22 @@ class RunOutcome:
     outputs: dict[str, str] = field(default_factory=dict)
 
 
-def lint_brief(path: Path, *, server: str | None = None, api_key: str | None = None) -> list[Any]:
+def lint_brief(
+    path: Path, *, server: str | None = None, api_key: str | None = None, models: Mapping[str, Any] | None = None
+) -> list[Any]:
     """Every finding of the linter on the brief file (with file:line:col), knowing the models that will serve it:
-    those of `--server`, or those the local settings route (a `wan-ti2v` is then no unknown model)."""
+    `models` when given, those of `--server`, or those the local settings route (a `wan-ti2v` is then no unknown
+    model)."""
     from cinebrief.lint import lint
     from cinebrief.served_models import ConfiguredModels
 
-    models: Mapping[str, Any]
-    if server:
+    if models is None and server:
         service = ServerService(server, api_key=api_key)
         try:
             models = service.models()
         finally:
             service.close()
-    else:
+    elif models is None:
         models = ConfiguredModels()
     return list(lint(path, models=models))
 
@@ -89,7 +92,9 @@ def lint_brief(path: Path, *, server: str | None = None, api_key: str | None = N
 def prepare(options: RunOptions) -> tuple[Brief, Plan, RunOutcome]:
     """Steps 1 and 2: lint, plan and budget; `outcome.refused` says why the run must not start."""
     brief = load_brief(options.brief_path)
-    outcome = RunOutcome(findings=lint_brief(options.brief_path, server=options.server, api_key=options.api_key))
+    outcome = RunOutcome(
+        findings=lint_brief(options.brief_path, server=options.server, api_key=options.api_key, models=options.models)
+    )
     errors = [finding for finding in outcome.findings if finding.severity == "error"]
     if errors:
         outcome.refused = f"the brief has {len(errors)} error-severity lint finding(s); fix them first"
@@ -113,8 +118,11 @@ def run_brief(
     *,
     progress: ProgressFn | None = None,
     on_plan: Callable[[list[str]], None] | None = None,
+    service: VideoService | None = None,
 ) -> RunOutcome:
-    """The whole run; see the module docstring. Never raises for a clip's failure: see `outcome.failed`."""
+    """The whole run; see the module docstring. Never raises for a clip's failure: see `outcome.failed`.
+
+    `service` runs the clips on a service the caller owns (and closes), such as the server's own engine."""
     brief, plan, outcome = prepare(options)
     if outcome.refused:
         return outcome
@@ -125,14 +133,16 @@ def run_brief(
     manifest = Manifest(folder)
     _record_start(manifest, options, plan, outcome)
     started = time.monotonic()
-    service = open_service(
+    owned = service is None
+    service = service or open_service(
         server=options.server, folder=folder, concurrency=options.concurrency, api_key=options.api_key
     )
     try:
         generator = _Generator(service, manifest, folder, brief, progress or (lambda *_: None))
         generator.run(plan.clips, concurrency=options.concurrency)
     finally:
-        service.close()
+        if owned:
+            service.close()
     outcome.failed, outcome.generated, outcome.reused = generator.failed, generator.generated, generator.reused
     if not outcome.failed:
         from cinebrief.workflows.exports import export_cut

@@ -10,12 +10,15 @@ import base64
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cinebrief.brief.schema import Brief, Shot
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.errors import InputError, NotFoundError
 from cinebrief.media.atomic import atomic_output
+
+if TYPE_CHECKING:
+    from cinebrief.jobs.engine import Engine
 
 ENGINE_FOLDER = ".cinebrief"  # the embedded engine's data under a run or project folder
 
@@ -59,22 +62,14 @@ class VideoService(Protocol):
     def close(self) -> None: ...
 
 
-class EmbeddedService:
-    """The same job store and runner as `cinebrief serve`, with its data under `data_dir`."""
+class EngineService:
+    """A job engine this process already runs (the server's own, for the studio's runs); `close` leaves it open."""
 
-    name = "embedded"
+    name = "engine"
 
-    def __init__(self, data_dir: Path, *, concurrency: int = 1, config: Path | None = None) -> None:
-        from cinebrief.backends.registry import backend_names
-        from cinebrief.jobs.engine import Engine
-        from cinebrief.settings import load_settings
-
-        backends = {name: {"concurrency": concurrency} for name in backend_names()}
-        settings = load_settings(
-            config, overrides={"server": {"data_dir": str(data_dir), "retention_seconds": 0}, "backends": backends}
-        )
-        self.engine = Engine(settings)
-        self.backend_names = {name: self.engine.pool.backend_name(name) for name in settings.models}
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.backend_names = {name: engine.pool.backend_name(name) for name in engine.settings.models}
 
     def create(self, request: CreateRequest, *, idempotency_key: str) -> VideoState:
         from cinebrief.jobs.engine import VideoRequest
@@ -115,6 +110,26 @@ class EmbeddedService:
             if not page.has_more:
                 return videos
             after = page.last_id
+
+    def close(self) -> None:
+        """The engine belongs to whoever made it."""
+
+
+class EmbeddedService(EngineService):
+    """The same job store and runner as `cinebrief serve`, with its data under `data_dir`."""
+
+    name = "embedded"
+
+    def __init__(self, data_dir: Path, *, concurrency: int = 1, config: Path | None = None) -> None:
+        from cinebrief.backends.registry import backend_names
+        from cinebrief.jobs.engine import Engine
+        from cinebrief.settings import load_settings
+
+        backends = {name: {"concurrency": concurrency} for name in backend_names()}
+        settings = load_settings(
+            config, overrides={"server": {"data_dir": str(data_dir), "retention_seconds": 0}, "backends": backends}
+        )
+        super().__init__(Engine(settings))
 
     def close(self) -> None:
         self.engine.close()

@@ -2,14 +2,12 @@
 "use strict";
 
 (() => {
-  const KEY_STORAGE = "cinebrief.apiKey";
   const TERMINAL = new Set(["completed", "failed"]);
   const LINT_DELAY_MS = 350;
   const STREAM_RETRY_MS = 2000;
 
   const $ = (id) => document.getElementById(id);
   const state = {
-    key: sessionStorage.getItem(KEY_STORAGE) || "",
     keyRequired: false,
     contract: null,
     models: [],
@@ -18,79 +16,32 @@
     lintTimer: 0,
   };
 
-  // -- /v1 calls ------------------------------------------------------------------------------------
-
-  class ApiError extends Error {
-    constructor(status, message, code) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
-  function headers(extra = {}) {
-    return state.key ? { ...extra, Authorization: `Bearer ${state.key}` } : extra;
-  }
-
-  // OpenAI's envelope {"error": {"message", ...}} becomes an ApiError carrying the server's own words.
-  async function failure(response) {
-    let message = `${response.status} ${response.statusText}`;
-    let code = null;
-    try {
-      const body = await response.json();
-      if (body && body.error && body.error.message) {
-        message = body.error.message;
-        code = body.error.code;
-      }
-    } catch (_) { /* not JSON: keep the status line */ }
-    if (response.status === 401) showKeyPanel(message);
-    return new ApiError(response.status, message, code);
-  }
-
-  async function api(path, { method = "GET", json, form, signal } = {}) {
-    const options = { method, headers: headers(), signal };
-    if (json !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(json);
-    } else if (form !== undefined) {
-      options.body = form; // the browser writes the multipart boundary
-    }
-    let response;
-    try {
-      response = await fetch(path, options);
-    } catch (error) {
-      if (error.name === "AbortError") throw error;
-      throw new ApiError(0, `The server did not answer (${error.message}).`, null);
-    }
-    if (!response.ok) throw await failure(response);
-    return response;
-  }
-
-  const contentPath = (id, variant) => `/v1/videos/${encodeURIComponent(id)}/content?variant=${variant}`;
+  const { api, contentPath } = window.cinebrief;
+  const shared = window.cinebrief.shared;
+  shared.onUnauthorized = (message) => showKeyPanel(message);
 
   // -- key ------------------------------------------------------------------------------------------
 
   function showKeyPanel(message) {
     state.keyRequired = true;
-    $("studio").hidden = true;
+    window.cinebrief.connected = false;
+    for (const view of document.querySelectorAll(".view")) view.hidden = true;
     $("key-panel").hidden = false;
     $("server-note").textContent = "This server needs an API key.";
     const error = $("key-error");
-    error.hidden = !state.key;
-    error.textContent = state.key ? message : "";
+    error.hidden = !shared.key;
+    error.textContent = shared.key ? message : "";
     $("key-input").focus();
   }
 
   $("key-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    state.key = $("key-input").value.trim();
-    sessionStorage.setItem(KEY_STORAGE, state.key);
+    window.cinebrief.setKey($("key-input").value.trim());
     connect();
   });
 
   $("forget-key").addEventListener("click", () => {
-    sessionStorage.removeItem(KEY_STORAGE);
-    state.key = "";
+    window.cinebrief.setKey("");
     for (const card of state.cards.values()) dropCard(card);
     showKeyPanel("");
   });
@@ -107,7 +58,8 @@
       return;
     }
     $("key-panel").hidden = true;
-    $("studio").hidden = false;
+    window.cinebrief.connected = true;
+    window.cinebrief.route();
     $("forget-key").hidden = !state.keyRequired;
     const count = state.models.length;
     $("server-note").textContent =
@@ -207,12 +159,7 @@
     }
   }
 
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  const { element } = window.cinebrief;
 
   function showFindings({ diagnostics }) {
     const counts = { error: 0, warning: 0, info: 0 };
@@ -391,7 +338,7 @@
   // -- finished media: direct URLs without a key (Range requests); with a key, blobs fetched with it ----
 
   async function mediaUrl(card, variant) {
-    if (!state.key) return contentPath(card.video.id, variant);
+    if (!shared.key) return contentPath(card.video.id, variant);
     const blob = await (await api(contentPath(card.video.id, variant))).blob();
     const url = URL.createObjectURL(blob);
     card.media.push(url);
@@ -418,7 +365,7 @@
       const variant = link.dataset.variant;
       const suffix = { video: "mp4", thumbnail: "webp", spritesheet: "jpg" }[variant];
       link.download = `${card.video.id}.${suffix}`;
-      if (!state.key) {
+      if (!shared.key) {
         link.href = contentPath(card.video.id, variant);
       } else {
         link.href = "#";
