@@ -140,7 +140,34 @@ def main() -> None:
         cpu = f"{anchor_cpu:>10.2f}s {our_cpu:>10.2f}s {our_cpu / anchor_cpu:>9.2f}x {peak:>8.0f}"
         print(f"{figures} {cpu}  {', '.join(goals)}")
     with tempfile.TemporaryDirectory(prefix="bench-remix-") as folder:
+        whole_process(arguments.seconds, arguments.repeat, Path(folder))
         remix_cost(arguments.seconds, arguments.repeat, Path(folder))
+
+
+def whole_process(seconds: int, repeat: int, folder: Path) -> None:
+    """`cinebrief generate` as a user runs it (a new process: imports, speech, thumbnail, spritesheet) against
+    the anchor, interleaved. Goals: at least 10x realtime, at most 2x the anchor."""
+    prompt = (
+        "Wet asphalt at a zebra crosswalk, neon signs in the puddles at night.\n\nCinematography:\n"
+        "Camera shot: wide shot, eye level, slow dolly left, 32 mm\n\n"
+        'Dialogue:\n- Courier: "Green. Come on."\n\nBackground Sound:\ndistant traffic hiss, rain on awnings'
+    )
+    cli = Path(sys.executable).parent / "cinebrief"
+    ours, anchors = [], []
+    for run in range(repeat):
+        anchors.append(anchor("1280x720", seconds * 24, "ultrafast", folder / f"whole-anchor-{run}.mp4")[0])
+        start = time.perf_counter()
+        subprocess.run(
+            [str(cli), "generate", prompt, "--size", "1280x720", "--seconds", str(seconds), "-o",
+             str(folder / f"whole-{run}.mp4")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        ours.append(time.perf_counter() - start)
+    whole, base = statistics.median(ours), statistics.median(anchors)
+    print(
+        f"\nwhole process `cinebrief generate` {seconds} s 1280x720: {whole:.2f} s, {seconds / whole:.1f}x realtime, "
+        f"{whole / base:.2f}x the anchor ({base:.2f} s)"
+    )
 
 
 def remix_cost(seconds: int, repeat: int, folder: Path) -> None:
