@@ -98,13 +98,12 @@ def apply_change(
     updates: dict[str, object] = {}
     camera: dict[str, object] = {}
     unplaced: list[str] = []
+    placed: set[str] = set()
     for clause in _clauses(change):
         aspects = _place(clause, shot, updates, camera)
         if not aspects:
             unplaced.append(_value(clause))
-        for aspect in aspects:
-            updates.setdefault(f"_{aspect}", True)
-    changed = tuple(aspect for aspect in ASPECTS if updates.pop(f"_{aspect}", False))
+        placed.update(aspects)
     if camera:
         updates["camera"] = _updated_camera(shot, camera)
     if unplaced:  # kept, never dropped: said at the end of the scene, as written
@@ -113,16 +112,20 @@ def apply_change(
             note[:1].upper() + note[1:] + ("" if note.endswith((".", "!", "?")) else ".") for note in unplaced
         )
         updates["scene"] = f"{scene} {notes}".strip()
-    effective_shot = shot.model_copy(update=updates)
-    shots = [effective_shot if item.id == shot.id else item for item in brief.shots]
-    effective_brief = brief.model_copy(update={"shots": shots})
-    kept = tuple(aspect for aspect in ASPECTS if aspect not in changed and _present(shot, brief, aspect))
-    return Remixed(
-        brief=effective_brief,
-        shot=effective_shot,
-        prompt=render_shot(effective_brief, effective_shot, "descriptive"),
-        record=ChangeRecord(changed=changed, kept=kept, unplaced=tuple(unplaced)),
+    return _remixed(brief, shot, shot.model_copy(update=updates), placed, unplaced)
+
+
+def _remixed(brief: Brief, shot: Shot, effective: Shot, changed: set[str], unplaced: list[str]) -> Remixed:
+    """The effective shot in its brief, rendered, with the record of what changed and what was kept."""
+    effective_brief = brief.model_copy(
+        update={"shots": [effective if item.id == shot.id else item for item in brief.shots]}
     )
+    record = ChangeRecord(
+        changed=tuple(aspect for aspect in ASPECTS if aspect in changed),
+        kept=tuple(aspect for aspect in ASPECTS if aspect not in changed and _present(shot, brief, aspect)),
+        unplaced=tuple(unplaced),
+    )
+    return Remixed(effective_brief, effective, render_shot(effective_brief, effective, "descriptive"), record)
 
 
 def continue_shot(
@@ -137,22 +140,11 @@ def continue_shot(
         brief = parse_prompt(source_prompt or "")
         shot = brief.shots[0]
     new = parse_prompt(prompt).shots[0]
-    beats = new.actions or [text for text in [new.scene] if text]
-    updates: dict[str, object] = {"actions": beats, "dialogue": new.dialogue}
+    updates: dict[str, object] = {"actions": new.actions or [text for text in [new.scene] if text]}
+    updates["dialogue"] = new.dialogue
     if new.sound:
         updates["sound"] = new.sound
-    changed = tuple(aspect for aspect in ("actions", "dialogue", "sound") if aspect in updates)
-    effective_shot = shot.model_copy(update=updates)
-    effective_brief = brief.model_copy(
-        update={"shots": [effective_shot if item.id == shot.id else item for item in brief.shots]}
-    )
-    kept = tuple(aspect for aspect in ASPECTS if aspect not in changed and _present(shot, brief, aspect))
-    return Remixed(
-        brief=effective_brief,
-        shot=effective_shot,
-        prompt=render_shot(effective_brief, effective_shot, "descriptive"),
-        record=ChangeRecord(changed=changed, kept=kept, unplaced=()),
-    )
+    return _remixed(brief, shot, shot.model_copy(update=updates), set(updates), [])
 
 
 def _clauses(change: str) -> list[str]:
