@@ -47,11 +47,24 @@ def source_frames(video: bytes, count: int, width: int, height: int) -> list[Any
     from PIL import Image
 
     with av.open(io.BytesIO(video)) as container:
-        decoded = [frame.to_image() for frame in container.decode(video=0)]
-    if not decoded:
+        total = container.streams.video[0].frames or sum(1 for _ in container.demux(video=0)) - 1
+    if total <= 0:
         return []
-    picks = np.linspace(0, len(decoded) - 1, count).round().astype(int)
-    return [decoded[index].resize((width, height), Image.Resampling.LANCZOS) for index in picks]
+    picks = np.linspace(0, total - 1, count).round().astype(int)
+    wanted: dict[int, int] = {}
+    for slot, index in enumerate(picks):
+        wanted.setdefault(int(index), slot)
+    frames: list[Any] = [None] * count
+    with av.open(io.BytesIO(video)) as container:  # one frame at a time: only the picked ones are kept, small
+        for index, frame in enumerate(container.decode(video=0)):
+            if index in wanted:
+                frames[wanted[index]] = frame.to_image().resize((width, height), Image.Resampling.LANCZOS)
+    last = next((frame for frame in reversed(frames) if frame is not None), None)
+    filled = []
+    for frame in frames:  # a repeated pick (fewer source frames than asked) reuses the frame before it
+        last_seen = frame if frame is not None else (filled[-1] if filled else last)
+        filled.append(last_seen)
+    return filled
 
 
 def call_arguments(
