@@ -92,7 +92,7 @@ def test_the_lens_change_keeps_the_camera_line_and_implies_the_framing() -> None
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
     """sRGB (0-255) to CIE Lab (D65), for colour distances the eye agrees with."""
-    c = rgb / 255.0
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
     linear = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
     matrix = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
     xyz = linear @ matrix.T / np.array([0.95047, 1.0, 1.08883])
@@ -101,7 +101,12 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
 
 
 def _frames(path: Path) -> np.ndarray:
-    return np.stack(list(iter_frames(path))).astype(np.float64)
+    """Every fourth frame, as uint8 (a 4 s 1280x720 clip: 24 frames, 66 MB; all 96 as floats would be 2 GB)."""
+    return np.stack([frame for index, frame in enumerate(iter_frames(path)) if index % 4 == 0])
+
+
+def _difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs(a.astype(np.int16) - b.astype(np.int16))
 
 
 def _palette_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -137,15 +142,15 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
     lens_job, lens = remixes["Same shot, switch to 85 mm"]
     assert lens_job.result_metadata["lens"] == "85 mm" and lens_job.result_metadata["seed"] == neon_seed
     assert _palette_distance(lens, base_neon) < SAME_PALETTE  # same set, same palette, reframed
-    assert np.abs(lens - base_neon).mean() > 1.0  # but not the same picture
+    assert _difference(lens, base_neon).mean() > 1.0  # but not the same picture
 
     _, dusk = remixes["Same shot, at dusk"]
-    assert dusk.mean() < base_neon.mean() - 5  # regraded darker
+    assert dusk.mean(dtype=np.float64) < base_neon.mean(dtype=np.float64) - 5  # regraded darker
     assert _palette_distance(dusk, base_neon) > SAME_PALETTE
 
     rain_job, rain = remixes["add rain"]
     assert rain_job.result_metadata["weather"] == "rain"
-    streaks = (np.abs(rain - base_dry).max(axis=-1) > 20).mean()  # thin streaks over the same plate
+    streaks = (_difference(rain, base_dry).max(axis=-1) > 20).mean()  # thin streaks over the same plate
     assert streaks > 0.0002 and _palette_distance(rain, base_dry) < SAME_PALETTE  # the same render is 0
     assert rain_job.change_record["changed"] == ["weather"]
 
