@@ -49,6 +49,16 @@ def quote_list(values: Sequence[str]) -> str:
     return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
 
 
+QUOTE_CHARACTERS = 40
+
+
+def quoted(value: object) -> str:
+    """At most a short prefix of what a client sent, safe to put in an error message (surrogates escaped)."""
+    text = value if isinstance(value, str) else repr(value)
+    short = text[:QUOTE_CHARACTERS] + ("…" if len(text) > QUOTE_CHARACTERS else "")
+    return short.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class ContractError(InputError):
     """A request parameter that the Videos API contract does not allow."""
 
@@ -105,9 +115,13 @@ class BriefError(InputError):
 
 
 class NotFoundError(CinebriefError):
-    """An id or a file that does not exist."""
+    """An id or a file that does not exist; `field` names the parameter that held it."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, field: str = "video_id") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(CinebriefError):

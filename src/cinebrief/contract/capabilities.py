@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from cinebrief.errors import ContractError, quote_list
+from cinebrief.errors import ContractError, quote_list, quoted
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Capabilities:
         """The request's size, seconds and reference against these numbers; `ContractError` naming what is allowed."""
         if not self.accepts_size(size):
             raise ContractError(
-                f"Invalid value: '{size}' is not supported by model '{model}' (backend '{self.backend}'). "
+                f"Invalid value: '{quoted(size)}' is not supported by model '{model}' (backend '{self.backend}'). "
                 f"Supported sizes: {self.describe_sizes()}.",
                 field="size",
                 value=size,
@@ -80,7 +80,8 @@ class Capabilities:
             )
         if seconds not in self.seconds:
             raise ContractError(
-                f"Invalid value: '{seconds}' seconds is not supported by model '{model}' (backend '{self.backend}'). "
+                f"Invalid value: '{quoted(seconds)}' seconds is not supported by model '{model}' "
+                f"(backend '{self.backend}'). "
                 f"Supported values are: {quote_list(self.seconds)}.",
                 field="seconds",
                 value=seconds,
@@ -96,10 +97,16 @@ class Capabilities:
     def coerce_options(self, options: dict[str, object], *, model: str) -> dict[str, object]:
         """Each option converted to its declared type (multipart sends every value as text), or a 400 naming it.
 
-        A backend that declares no options gets them as they came.
+        A backend that declares no options takes none: any option would be ignored, so it is refused.
         """
         if not self.options:
-            return dict(options)
+            if options:
+                raise ContractError(
+                    f"Model '{model}' takes no options (cinebrief[options]); got {', '.join(sorted(options))[:80]}.",
+                    field="cinebrief[options]",
+                    code="unknown_option",
+                )
+            return {}
         unknown = sorted(set(options) - set(self.options))
         if unknown:
             raise ContractError(

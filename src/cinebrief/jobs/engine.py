@@ -22,7 +22,7 @@ from cinebrief.backends.base import OUTPUT_FILES
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import check_prompt
 from cinebrief.contract.video import Video, VideoDeleted, VideoList
-from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
+from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list, quoted
 from cinebrief.jobs.admission import Admission, VideoRequest, body_hash, remove_kept, stored_output
 from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, apply_remix, edit_upload, extend
@@ -163,7 +163,7 @@ class Engine:
             )
         if order not in ("asc", "desc"):
             raise ContractError(
-                f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.",
+                f"Invalid value: '{quoted(order)}'. Supported values are: 'asc' and 'desc'.",
                 field="order",
                 value=order,
                 allowed=("asc", "desc"),
@@ -198,7 +198,7 @@ class Engine:
         """The finished file of `variant`; 409 while unfinished, 404 once failed, expired or gone."""
         if variant not in OUTPUT_FILES:
             raise ContractError(
-                f"Invalid value: '{variant}'. Supported values are: {quote_list(tuple(OUTPUT_FILES))}.",
+                f"Invalid value: '{quoted(variant)}'. Supported values are: {quote_list(tuple(OUTPUT_FILES))}.",
                 field="variant",
                 value=variant,
                 allowed=tuple(OUTPUT_FILES),

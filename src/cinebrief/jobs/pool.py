@@ -7,7 +7,7 @@ import threading
 from cinebrief.backends.base import Backend
 from cinebrief.backends.registry import create_backend
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.errors import ConfigError, ContractError, quote_list
+from cinebrief.errors import ConfigError, ContractError, quote_list, quoted
 from cinebrief.settings import Settings
 
 
@@ -28,7 +28,7 @@ class BackendPool:
         found = self.settings.models.get(model)
         if found is None:
             raise ContractError(
-                f"Invalid value: '{model}'. Supported values are: {quote_list(self.model_names)}.",
+                f"Invalid value: '{quoted(model)}'. Supported values are: {quote_list(self.model_names)}.",
                 field="model",
                 value=model,
                 allowed=self.model_names,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from cinebrief.errors import NotFoundError
 from cinebrief.jobs.engine import ModelInfo
+from cinebrief.server.bodies import quoted
 from cinebrief.server.deps import Authenticated, EngineDep
 
 router = APIRouter(prefix="/v1/models", tags=["models"], dependencies=[Authenticated])
@@ -37,4 +38,4 @@ def retrieve_model(model: str, engine: EngineDep) -> JSONResponse:
     for info in engine.models():
         if info.name == model:
             return JSONResponse(_model(info))
-    raise NotFoundError(f"The model '{model}' does not exist on this server.")
+    raise NotFoundError(f"The model '{quoted(model)}' does not exist on this server.", field="model")

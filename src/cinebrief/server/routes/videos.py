@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
 from cinebrief.contract.video import TERMINAL_STATUSES
 from cinebrief.server.bodies import REMIX_FIELDS, read_body, reject_unknown, required_prompt, video_request
@@ -18,6 +19,18 @@ router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authentic
 CONTENT_TYPES = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
 CONTENT_SUFFIXES = {"video": "mp4", "thumbnail": "webp", "spritesheet": "jpg"}
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+class ContentResponse(FileResponse):
+    """A file, with `Range` answered by 206; a range that is malformed or not satisfiable is ignored and the
+    whole file sent (RFC 9110 §14.2 lets a server ignore Range), instead of Starlette's plain-text 400 or 416."""
+
+    @classmethod
+    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
+        try:
+            return super()._parse_range_header(http_range, file_size)
+        except (MalformedRangeHeader, RangeNotSatisfiable):
+            return []
 
 
 @router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses=VIDEO_RESPONSES)
@@ -67,17 +80,17 @@ def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
 @router.get(
     "/{video_id}/content",
     operation_id="RetrieveVideoContent",
-    response_class=FileResponse,
+    response_class=ContentResponse,
     responses={200: {"content": {media: {} for media in CONTENT_TYPES.values()}}},
 )
 def video_content(
     video_id: str,
     engine: EngineDep,
     variant: Annotated[Literal["video", "thumbnail", "spritesheet"], Query()] = "video",
-) -> FileResponse:
-    """The finished file, streamed; `Range` requests are answered with 206."""
+) -> ContentResponse:
+    """The finished file, streamed; `Range` requests are answered with 206 (an invalid range: the whole file)."""
     path = engine.content_path(video_id, variant)
-    return FileResponse(
+    return ContentResponse(
         path,
         media_type=CONTENT_TYPES[variant],
         filename=f"{video_id}.{CONTENT_SUFFIXES[variant]}",
