@@ -172,3 +172,15 @@ def test_allow_models_and_lint_without_a_body(server: ServerThread, done: Video)
     for raw in (b"", b"null"):
         error = error_of(post(server, "/lint", raw))
         assert "None" not in error["message"] and "body" in error["message"].lower(), error
+
+
+def test_nul_and_nan_on_postgresql_are_400s(tmp_path, database_url: str) -> None:
+    """PostgreSQL refuses NUL in text and JSON; the edge refuses them first, on either store."""
+    settings = served_settings(tmp_path / "data", api_keys=[KEY], database_url=database_url)
+    with ServerThread(settings) as running:
+        error = error_of(post(running, "/videos", f'{{"prompt": "a\\u0000b", "model": "{SMALL_MODEL}"}}'))
+        assert error["param"] == "prompt"
+        body = f'{{"prompt": "x", "model": "{SMALL_MODEL}", "cinebrief": {{"options": {{"steps": NaN}}}}}}'
+        assert error_of(post(running, "/videos", body))["param"] == "cinebrief[options][steps]"
+        fine = post(running, "/videos", f'{{"prompt": "a b", "model": "{SMALL_MODEL}", "size": "{SMALL_SIZE}"}}')
+        assert fine.status_code == 200, fine.text
