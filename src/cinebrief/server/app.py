@@ -16,6 +16,7 @@ from cinebrief import __version__
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.errors import install_error_handlers
 from cinebrief.server.middleware import RequestContextMiddleware
+from cinebrief.server.openapi import install_openapi
 from cinebrief.server.routes import characters, edits, events, lint, models, videos
 from cinebrief.server.studio import router as studio_router
 from cinebrief.server.webhooks import WebhookSender
@@ -45,7 +46,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
         version=__version__,
         summary="A self-hosted, Sora 2 compatible /v1/videos server.",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: nothing the server sends reaches the network
+        redoc_url=None,
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)

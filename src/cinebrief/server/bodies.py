@@ -24,16 +24,25 @@ from starlette.requests import Request
 from cinebrief.errors import ContractError, InputError, quoted
 from cinebrief.jobs.engine import VideoRequest
 from cinebrief.server.errors import APIError, input_error
+from cinebrief.server.openapi import (
+    MAX_IMAGE_URL_CHARACTERS,
+    CharacterBody,
+    CinebriefExtras,
+    CreateVideoBody,
+    EditBody,
+    ExtendBody,
+    RemixBody,
+    fields,
+)
 
 Encoding = Literal["json", "multipart"]
 
-CREATE_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "characters", "cinebrief")
-REMIX_FIELDS = ("prompt",)
-EDIT_FIELDS = ("prompt", "video", "model")
-EXTEND_FIELDS = ("prompt", "video", "seconds", "model")
-CHARACTER_FIELDS = ("name", "video")
-EXTRA_FIELDS = ("seed", "options", "shot", "brief")
-MAX_IMAGE_URL_CHARACTERS = 20_971_520
+CREATE_FIELDS = fields(CreateVideoBody)
+REMIX_FIELDS = fields(RemixBody)
+EDIT_FIELDS = fields(EditBody)
+EXTEND_FIELDS = fields(ExtendBody)
+CHARACTER_FIELDS = fields(CharacterBody)
+EXTRA_FIELDS = fields(CinebriefExtras)
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
 

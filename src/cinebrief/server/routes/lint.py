@@ -13,6 +13,7 @@ from cinebrief.errors import BriefError, InputError
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.bodies import parse_json, validated
 from cinebrief.server.deps import Authenticated, EngineDep
+from cinebrief.server.openapi import errors
 
 router = APIRouter(prefix="/v1/lint", tags=["lint"], dependencies=[Authenticated])
 
@@ -56,7 +57,7 @@ async def lint_body(request: Request) -> LintBody:
     return validated(LintBody, body)
 
 
-@router.post("", operation_id="lint", openapi_extra=LINT_BODY)
+@router.post("", operation_id="lint", openapi_extra=LINT_BODY, responses=errors(400, 401, 413))
 async def lint_route(request: Request, engine: EngineDep) -> JSONResponse:
     body = await lint_body(request)
     return await run_in_threadpool(_lint, body, engine)

@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
 from cinebrief.contract.video import TERMINAL_STATUSES
+from cinebrief.jobs.engine import MAX_LIST_LIMIT
 from cinebrief.server.bodies import REMIX_FIELDS, read_body, reject_unknown, required_prompt, video_request
 from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
-from cinebrief.server.openapi import CREATE_BODY, REMIX_BODY, VIDEO_RESPONSES
+from cinebrief.server.openapi import CREATE_BODY, CREATE_ERRORS, REMIX_BODY, VIDEO_RESPONSES, errors
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
 
@@ -33,7 +34,7 @@ class ContentResponse(FileResponse):
             return []
 
 
-@router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses=VIDEO_RESPONSES)
+@router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses={**VIDEO_RESPONSES, **CREATE_ERRORS})
 async def create_video(
     request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -44,10 +45,10 @@ async def create_video(
     return JSONResponse(video.wire())
 
 
-@router.get("", operation_id="ListVideos")
+@router.get("", operation_id="ListVideos", responses=errors(400, 401, 404))
 def list_videos(
     engine: EngineDep,
-    limit: Annotated[int, Query(description="0 to 100")] = 20,
+    limit: Annotated[int, Query(ge=0, le=MAX_LIST_LIMIT)] = 20,
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
     after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
@@ -56,7 +57,7 @@ def list_videos(
     return JSONResponse(page.model_dump(mode="json"))
 
 
-@router.get("/{video_id}", operation_id="GetVideo", responses=VIDEO_RESPONSES)
+@router.get("/{video_id}", operation_id="GetVideo", responses={**VIDEO_RESPONSES, **errors(401, 404)})
 async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
     """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`).
 
@@ -71,7 +72,7 @@ async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep
     return JSONResponse(video.wire(), headers=headers)
 
 
-@router.delete("/{video_id}", operation_id="DeleteVideo")
+@router.delete("/{video_id}", operation_id="DeleteVideo", responses=errors(401, 404, 409))
 def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
     """Delete a video and its files; a queued one never runs, a running one stops at its next step."""
     return JSONResponse(engine.delete(video_id).model_dump(mode="json"))
@@ -81,7 +82,7 @@ def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
     "/{video_id}/content",
     operation_id="RetrieveVideoContent",
     response_class=ContentResponse,
-    responses={200: {"content": {media: {} for media in CONTENT_TYPES.values()}}},
+    responses={200: {"content": {media: {} for media in CONTENT_TYPES.values()}}, **errors(400, 401, 404, 409)},
 )
 def video_content(
     video_id: str,
@@ -98,7 +99,12 @@ def video_content(
     )
 
 
-@router.post("/{video_id}/remix", operation_id="CreateVideoRemix", openapi_extra=REMIX_BODY, responses=VIDEO_RESPONSES)
+@router.post(
+    "/{video_id}/remix",
+    operation_id="CreateVideoRemix",
+    openapi_extra=REMIX_BODY,
+    responses={**VIDEO_RESPONSES, **CREATE_ERRORS},
+)
 async def remix_video(
     video_id: str, request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
