@@ -12,13 +12,16 @@ The CLI maps the tree to exit codes, the server to OpenAI's error envelope::
     ├── NotFoundError              an unknown id or a missing file: HTTP 404
     ├── ConflictError              the right id in the wrong state: HTTP 409
     ├── ConfigError                settings or a model folder that cannot be used: exit code 2
+    ├── StorageError               the data folder is full or read-only: HTTP 507, exit code 2
     └── BackendError               a backend failed a job: the job turns `failed` with `code`
         └── CancelledError         the job was cancelled while it ran
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class CinebriefError(Exception):
@@ -132,6 +135,26 @@ class ConfigError(CinebriefError):
     """Settings, a config file or a model folder that cannot be used."""
 
     exit_code = 2
+
+
+class StorageError(CinebriefError):
+    """The disk that holds the data folder is full or read-only: nothing can be written there."""
+
+    exit_code = 2
+    code = "storage_error"
+
+
+STORAGE_ERRNOS = {errno.ENOSPC: "full", errno.EDQUOT: "over its quota", errno.EROFS: "read-only"}
+
+
+def storage_error(exc: BaseException, folder: Path | str) -> StorageError | None:
+    """A `StorageError` naming the disk when `exc` is a full or read-only disk; None for any other error."""
+    if not isinstance(exc, OSError) or exc.errno not in STORAGE_ERRNOS:
+        return None
+    return StorageError(
+        f"The disk that holds the data folder {folder} is {STORAGE_ERRNOS[exc.errno]} ({exc.strerror}); "
+        "free space or make it writable, then try again."
+    )
 
 
 class BackendError(CinebriefError):

@@ -13,10 +13,20 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from cinebrief.errors import CinebriefError, ConflictError, ContractError, InputError, NotFoundError, quoted
+from cinebrief.errors import (
+    CinebriefError,
+    ConflictError,
+    ContractError,
+    InputError,
+    NotFoundError,
+    StorageError,
+    quoted,
+    storage_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +74,8 @@ def from_cinebrief_error(exc: CinebriefError) -> JSONResponse:
         return envelope(400, exc.message, param=exc.field, code=exc.code)
     if isinstance(exc, NotFoundError):
         return envelope(404, str(exc), param=exc.field, code="not_found")
+    if isinstance(exc, StorageError):
+        return envelope(507, str(exc), code=exc.code, error_type="server_error")
     if isinstance(exc, ConflictError):
         return envelope(409, str(exc), param="video_id", code="conflict", headers={"x-should-retry": "false"})
     log.error("server error: %s", exc)
@@ -89,6 +101,24 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CinebriefError)
     async def cinebrief_error(_: Request, exc: CinebriefError) -> JSONResponse:
         return from_cinebrief_error(exc)
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> JSONResponse:
+        disk = storage_error(exc, request.app.state.settings.server.data_dir)
+        if disk is None:
+            raise exc  # a server error: the outer middleware answers 500 in the envelope
+        return from_cinebrief_error(disk)
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> JSONResponse:
+        reason = str(exc.orig).lower()
+        if "disk is full" not in reason and "readonly database" not in reason:  # SQLite's words for ENOSPC, EROFS
+            raise exc
+        where = request.app.state.settings.server.data_dir
+        state = "full" if "full" in reason else "read-only"
+        return from_cinebrief_error(
+            StorageError(f"The disk that holds the data folder {where} is {state} (the job store cannot be written).")
+        )
 
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
