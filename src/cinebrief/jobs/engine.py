@@ -57,7 +57,7 @@ class Engine:
 
     def __init__(self, settings: Settings, *, store: JobStore | None = None, start: bool = True) -> None:
         self.settings = settings
-        self.store = store or JobStore(settings.server.resolved_database_url)
+        self.store = store or JobStore(settings.server.resolved_database_url, outbox=settings.webhooks.enabled)
         self._owns_store = store is None
         self.events = EventBus()
         self.pool = BackendPool(settings)

@@ -32,7 +32,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_engine:
             engine.start()
-        sender = WebhookSender(settings.webhooks, engine.events) if settings.webhooks.enabled else None
+        outbox = engine.store.outbox
+        sender = WebhookSender(settings.webhooks, engine.events, outbox) if outbox is not None else None
         try:
             yield
         finally:
