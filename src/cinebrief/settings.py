@@ -67,6 +67,8 @@ def is_loopback(host: str) -> bool:
         return False
     addresses = {str(info[4][0]).split("%")[0] for info in found}
     return bool(addresses) and all(ipaddress.ip_address(address).is_loopback for address in addresses)
+
+
 THREAD_BACKENDS = ("remote",)  # they only poll another server: no need for a process of their own
 GPU_BACKENDS = ("diffusers",)  # one worker per GPU by default, worker i pinned to GPU i
 

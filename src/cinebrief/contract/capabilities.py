@@ -124,8 +124,8 @@ class Capabilities:
         if isinstance(known.get("frame_rule"), str):
             known["frame_rule"] = FrameRule.parse(str(known["frame_rule"]))
         for name in ("sizes", "seconds"):
-            if isinstance(known.get(name), list):
-                known[name] = tuple(str(item) for item in known[name])  # type: ignore[union-attr]
+            if isinstance(listed := known.get(name), list):
+                known[name] = tuple(str(item) for item in listed)
         return cls(**known)  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, object]:
