@@ -57,6 +57,8 @@ _VIDEO_FIELDS = (
     "remixed_from_video_id",
     "error_code",
     "error_message",
+    "effective_prompt",  # with change_record: a remix's `cinebrief` on the wire
+    "change_record",
 )
 
 
