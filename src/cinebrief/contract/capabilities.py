@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from cinebrief.contract.profile import STANDARD_SECONDS
 from cinebrief.errors import ContractError, quote_list, quoted
 
 
@@ -37,7 +38,7 @@ class Capabilities:
     backend: str
     sizes: tuple[str, ...] = ()
     size_multiple: int = 1
-    seconds: tuple[str, ...] = ("4", "8", "12")
+    seconds: tuple[str, ...] = STANDARD_SECONDS
     fps: int = 24
     frame_rule: FrameRule = field(default_factory=FrameRule)
     max_seconds: int = 12

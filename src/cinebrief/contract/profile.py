@@ -32,6 +32,16 @@ MODEL_FAMILY = {
 OFFICIAL_MODELS = tuple(MODEL_FAMILY)
 
 
+def unknown_model(model: str, served: tuple[str, ...]) -> ContractError:
+    """The one message for a model that is not served, naming those that are."""
+    return ContractError(
+        f"Invalid value: '{quoted(model)}'. Supported values are: {quote_list(served)}.",
+        field="model",
+        value=model,
+        allowed=served,
+    )
+
+
 @dataclass(frozen=True)
 class Defaults:
     model: str = "sora-2"
@@ -74,12 +84,7 @@ class Profile:
         """The spec of `model` (a dated alias resolves to its family); `ContractError` when unknown."""
         found = self.models.get(model)
         if found is None:
-            raise ContractError(
-                f"Invalid value: '{quoted(model)}'. Supported values are: {quote_list(self.model_names)}.",
-                field="model",
-                value=model,
-                allowed=self.model_names,
-            )
+            raise unknown_model(model, self.model_names)
         return found
 
     def check(self, *, model: str, size: str, seconds: object) -> None:

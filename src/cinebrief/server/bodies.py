@@ -21,6 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from cinebrief.contract.profile import DEFAULTS
 from cinebrief.errors import ContractError, InputError, quoted
 from cinebrief.jobs.engine import VideoRequest
 from cinebrief.server.errors import APIError, input_error
@@ -259,9 +260,9 @@ async def video_request(body: dict[str, Any], encoding: Encoding) -> VideoReques
     """Check the create fields common to both encodings and build the engine's request."""
     reject_unknown(body, CREATE_FIELDS)
     prompt = required_prompt(body)
-    model = _text(body, "model", "sora-2") or "sora-2"
-    size = _text(body, "size", "720x1280") or "720x1280"
-    seconds = body.get("seconds", "4")
+    model = _text(body, "model", DEFAULTS.model) or DEFAULTS.model
+    size = _text(body, "size", DEFAULTS.size) or DEFAULTS.size
+    seconds = body.get("seconds", DEFAULTS.seconds)
     if isinstance(seconds, UploadFile | dict | list):
         raise ContractError(
             f"Invalid type for 'seconds': expected a string, but got {_json_kind(seconds)} instead.",

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
-from cinebrief.contract.profile import EXTENDED_SECONDS, PROMPT_MAX_CHARACTERS
+from cinebrief.contract.profile import DEFAULTS, EXTENDED_SECONDS, PROMPT_MAX_CHARACTERS
 from cinebrief.contract.video import Video
 from cinebrief.jobs.characters import NAME_MAX_CHARACTERS
 
@@ -61,11 +61,13 @@ class CreateVideoBody(BaseModel):
 
     model_config = _STRICT
     prompt: str = Prompt
-    model: str = Field(default="sora-2", max_length=200)
+    model: str = Field(default=DEFAULTS.model, max_length=200)
     seconds: str = Field(
-        default="4", pattern=SECONDS_PATTERN, description=f"Official models: {', '.join(EXTENDED_SECONDS)}."
+        default=DEFAULTS.seconds,
+        pattern=SECONDS_PATTERN,
+        description=f"Official models: {', '.join(EXTENDED_SECONDS)}.",
     )
-    size: str = Field(default="720x1280", pattern=SIZE_PATTERN, description="{width}x{height}, e.g. 720x1280.")
+    size: str = Field(default=DEFAULTS.size, pattern=SIZE_PATTERN, description="{width}x{height}, e.g. 720x1280.")
     input_reference: ImageReference | None = None
     characters: list[CharacterRef] | None = Field(default=None, max_length=8)
     cinebrief: CinebriefExtras | None = None
