@@ -25,12 +25,14 @@ demo: $(STAMP)
 	$(BIN)/python -m cinebrief.demo
 
 # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0: Ray keeps 127.0.0.1 instead of the machine's interface address.
-test: $(STAMP) system-packages
-	$(BIN)/ruff check src tests bench
+test: lint system-packages
 	RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 $(BIN)/python -m pytest
 
+# ruff, its formatter, and mypy (strict on the files [tool.mypy] names in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

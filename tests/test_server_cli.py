@@ -49,3 +49,15 @@ def test_serve_refuses_to_listen_beyond_loopback_without_a_key(cli, tmp_path: Pa
     result = cli("serve", "--host", "0.0.0.0", "--data-dir", tmp_path)
     assert result.exit_code == 2
     assert "Refusing to listen on 0.0.0.0" in result.stderr and "CINEBRIEF_API_KEYS" in result.stderr
+    for host in ("127.attacker.example", "127.0.0.1.nip.io"):  # names, not loopback addresses
+        refused = cli("serve", "--host", host, "--data-dir", tmp_path)
+        assert refused.exit_code == 2 and f"Refusing to listen on {host}" in refused.stderr, host
+
+
+def test_loopback_means_every_address_is_loopback() -> None:
+    from cinebrief.settings import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("127.0.0.2") and is_loopback("::1") and is_loopback("[::1]")
+    assert is_loopback("localhost")
+    for host in ("0.0.0.0", "127.attacker.example", "::", "10.0.0.1", "", "256.0.0.1"):
+        assert not is_loopback(host), host

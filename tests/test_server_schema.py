@@ -1,17 +1,32 @@
-"""Schemathesis over the server's own OpenAPI document: a bounded run, and no answer is ever a 5xx."""
+"""Schemathesis over the server's own OpenAPI document: a bounded run; no answer is a 5xx, and every answer
+(status, content type, headers, body) is one the document states."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from server_harness import ServerThread
 from server_models import served_settings
 
 EXAMPLES_PER_OPERATION = 12
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def test_no_server_errors_on_any_operation(tmp_path: Path) -> None:
@@ -32,6 +47,35 @@ def test_no_server_errors_on_any_operation(tmp_path: Path) -> None:
                 suppress_health_check=list(HealthCheck),
             )
             def no_server_error(case) -> None:
-                case.call_and_validate(checks=[not_a_server_error])
+                case.call_and_validate(checks=CHECKS)
 
             no_server_error()
+
+
+def test_the_document_states_the_wire(tmp_path: Path) -> None:
+    served = served_settings(tmp_path, api_keys=["fuzz-key"])
+    with ServerThread(served) as server:
+        root = server.url.removesuffix("/v1")
+        document = httpx.get(f"{root}/openapi.json").json()
+        for page in ("/docs", "/redoc"):  # their scripts would come from a CDN
+            assert httpx.get(f"{root}{page}").status_code == 404
+    assert document["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "One of server.api_keys.",
+    }
+    create = document["paths"]["/v1/videos"]["post"]
+    assert set(create["responses"]) == {"200", "400", "401", "404", "409", "413"}
+    error = create["responses"]["400"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    json_body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert json_body["additionalProperties"] is False and json_body["properties"]["prompt"]["maxLength"] == 32000
+    assert json_body["properties"]["input_reference"]["anyOf"][0]["properties"]["image_url"]["pattern"] == "^data:"
+    multipart = create["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert multipart["properties"]["input_reference"] == {"type": "string", "format": "binary"}
+    listing = {param["name"]: param["schema"] for param in document["paths"]["/v1/videos"]["get"]["parameters"]}
+    assert listing["limit"]["maximum"] == 100 and listing["limit"]["minimum"] == 0
+    lint = document["paths"]["/v1/lint"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert lint["additionalProperties"] is False and lint["properties"]["model"]["anyOf"][0]["maxLength"] == 200
+    operations = [operation for path in document["paths"].values() for operation in path.values()]
+    assert all("422" not in operation["responses"] for operation in operations)

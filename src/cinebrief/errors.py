@@ -12,13 +12,16 @@ The CLI maps the tree to exit codes, the server to OpenAI's error envelope::
     ├── NotFoundError              an unknown id or a missing file: HTTP 404
     ├── ConflictError              the right id in the wrong state: HTTP 409
     ├── ConfigError                settings or a model folder that cannot be used: exit code 2
+    ├── StorageError               the data folder is full or read-only: HTTP 507, exit code 2
     └── BackendError               a backend failed a job: the job turns `failed` with `code`
         └── CancelledError         the job was cancelled while it ran
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class CinebriefError(Exception):
@@ -47,6 +50,16 @@ def quote_list(values: Sequence[str]) -> str:
     if len(quoted) == 2:
         return f"{quoted[0]} and {quoted[1]}"
     return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+QUOTE_CHARACTERS = 40
+
+
+def quoted(value: object) -> str:
+    """At most a short prefix of what a client sent, safe to put in an error message (surrogates escaped)."""
+    text = value if isinstance(value, str) else repr(value)
+    short = text[:QUOTE_CHARACTERS] + ("…" if len(text) > QUOTE_CHARACTERS else "")
+    return short.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ContractError(InputError):
@@ -105,9 +118,13 @@ class BriefError(InputError):
 
 
 class NotFoundError(CinebriefError):
-    """An id or a file that does not exist."""
+    """An id or a file that does not exist; `field` names the parameter that held it."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, field: str = "video_id") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(CinebriefError):
@@ -118,6 +135,26 @@ class ConfigError(CinebriefError):
     """Settings, a config file or a model folder that cannot be used."""
 
     exit_code = 2
+
+
+class StorageError(CinebriefError):
+    """The disk that holds the data folder is full or read-only: nothing can be written there."""
+
+    exit_code = 2
+    code = "storage_error"
+
+
+STORAGE_ERRNOS = {errno.ENOSPC: "full", errno.EDQUOT: "over its quota", errno.EROFS: "read-only"}
+
+
+def storage_error(exc: BaseException, folder: Path | str) -> StorageError | None:
+    """A `StorageError` naming the disk when `exc` is a full or read-only disk; None for any other error."""
+    if not isinstance(exc, OSError) or exc.errno not in STORAGE_ERRNOS:
+        return None
+    return StorageError(
+        f"The disk that holds the data folder {folder} is {STORAGE_ERRNOS[exc.errno]} ({exc.strerror}); "
+        "free space or make it writable, then try again."
+    )
 
 
 class BackendError(CinebriefError):

@@ -34,7 +34,9 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +52,23 @@ CONFIG_ENV = "CINEBRIEF_CONFIG"
 DATABASE_FILE_NAME = "cinebrief.db"
 DEFAULT_BACKEND = "previz"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """An address literal is parsed; a name is resolved, and every address it gives must be loopback
+    (`127.attacker.example` is a name, not an address). A name that does not resolve is not loopback."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {str(info[4][0]).split("%")[0] for info in found}
+    return bool(addresses) and all(ipaddress.ip_address(address).is_loopback for address in addresses)
+
+
 THREAD_BACKENDS = ("remote",)  # they only poll another server: no need for a process of their own
 GPU_BACKENDS = ("diffusers",)  # one worker per GPU by default, worker i pinned to GPU i
 
@@ -100,7 +119,8 @@ class ServerSettings(_Section):
 
     @property
     def loopback_only(self) -> bool:
-        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+        """True only when every address `host` stands for is a loopback address (a name is resolved)."""
+        return is_loopback(self.host)
 
     @property
     def resolved_database_url(self) -> str:

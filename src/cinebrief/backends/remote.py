@@ -30,14 +30,12 @@ from cinebrief.backends.base import (
 )
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import SIZE_720P, SIZE_PRO_TALL_WIDE, STANDARD_SECONDS
-from cinebrief.contract.reference import sniff_format
+from cinebrief.contract.reference import MIME_TYPES, sniff_format
 from cinebrief.errors import BackendError, CancelledError, ConfigError
 
 if TYPE_CHECKING:
     from openai import OpenAI
     from openai.types import Video as UpstreamVideo
-
-MIME_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 class RemoteBackend:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cinebrief.contract.profile import STANDARD_SECONDS
 from cinebrief.errors import CinebriefError, InputError
 
 FORMATS = ("text", "json", "sarif")
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--text", "-t", help="lint this prompt text")
     add("--model", help="the request's model, for prompt text")
     add("--size", help="the request's size, e.g. 1280x720, for prompt text")
-    add("--seconds", help='the request\'s seconds ("4", "8", "12"), for prompt text')
+    add("--seconds", help=f"the request's seconds ({', '.join(STANDARD_SECONDS)}), for prompt text")
     add("--input-reference", help="a reference image, for prompt text")
     add("--remix-of", metavar="TEXT", help="the original prompt: lint the text as its remix")
     add("--mode", choices=MODES, help="control or explore (prompt text counts as control)")

@@ -12,7 +12,7 @@ import typer
 
 from cinebrief.cli.app import app
 from cinebrief.cli.output import stdout
-from cinebrief.errors import CinebriefError, ConfigError, ConflictError, InputError, NotFoundError
+from cinebrief.errors import CinebriefError, ConfigError, ConflictError, InputError, NotFoundError, storage_error
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -26,6 +26,20 @@ videos_app = typer.Typer(
 app.add_typer(videos_app)
 
 VARIANT_SUFFIXES = {"video": "mp4", "thumbnail": "webp", "spritesheet": "jpg"}
+
+
+def writable_data_dir(folder: Path) -> None:
+    """The data folder exists and takes a file; a full or read-only disk is one line and exit code 2."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise storage_error(exc, folder) or ConfigError(
+            f"Cannot write to the data folder {folder}: {exc.strerror or exc}."
+        ) from None
 
 
 @app.command("serve")
@@ -52,6 +66,7 @@ def serve(
             f"Refusing to listen on {server.host}: beyond loopback the server needs an API key. "
             "Set server.api_keys in cinebrief.toml or CINEBRIEF_API_KEYS, or bind to 127.0.0.1."
         )
+    writable_data_dir(server.data_dir)
     # Started before uvicorn: an unreachable database or Ray cluster is one line and exit code 2.
     engine = Engine(settings, start=False)
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from cinebrief.errors import ContractError, quote_list
+from cinebrief.contract.profile import STANDARD_SECONDS
+from cinebrief.errors import ContractError, quote_list, quoted
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Capabilities:
     backend: str
     sizes: tuple[str, ...] = ()
     size_multiple: int = 1
-    seconds: tuple[str, ...] = ("4", "8", "12")
+    seconds: tuple[str, ...] = STANDARD_SECONDS
     fps: int = 24
     frame_rule: FrameRule = field(default_factory=FrameRule)
     max_seconds: int = 12
@@ -72,7 +73,7 @@ class Capabilities:
         """The request's size, seconds and reference against these numbers; `ContractError` naming what is allowed."""
         if not self.accepts_size(size):
             raise ContractError(
-                f"Invalid value: '{size}' is not supported by model '{model}' (backend '{self.backend}'). "
+                f"Invalid value: '{quoted(size)}' is not supported by model '{model}' (backend '{self.backend}'). "
                 f"Supported sizes: {self.describe_sizes()}.",
                 field="size",
                 value=size,
@@ -80,7 +81,8 @@ class Capabilities:
             )
         if seconds not in self.seconds:
             raise ContractError(
-                f"Invalid value: '{seconds}' seconds is not supported by model '{model}' (backend '{self.backend}'). "
+                f"Invalid value: '{quoted(seconds)}' seconds is not supported by model '{model}' "
+                f"(backend '{self.backend}'). "
                 f"Supported values are: {quote_list(self.seconds)}.",
                 field="seconds",
                 value=seconds,
@@ -96,10 +98,16 @@ class Capabilities:
     def coerce_options(self, options: dict[str, object], *, model: str) -> dict[str, object]:
         """Each option converted to its declared type (multipart sends every value as text), or a 400 naming it.
 
-        A backend that declares no options gets them as they came.
+        A backend that declares no options takes none: any option would be ignored, so it is refused.
         """
         if not self.options:
-            return dict(options)
+            if options:
+                raise ContractError(
+                    f"Model '{model}' takes no options (cinebrief[options]); got {', '.join(sorted(options))[:80]}.",
+                    field="cinebrief[options]",
+                    code="unknown_option",
+                )
+            return {}
         unknown = sorted(set(options) - set(self.options))
         if unknown:
             raise ContractError(
@@ -117,8 +125,8 @@ class Capabilities:
         if isinstance(known.get("frame_rule"), str):
             known["frame_rule"] = FrameRule.parse(str(known["frame_rule"]))
         for name in ("sizes", "seconds"):
-            if isinstance(known.get(name), list):
-                known[name] = tuple(str(item) for item in known[name])  # type: ignore[union-attr]
+            if isinstance(listed := known.get(name), list):
+                known[name] = tuple(str(item) for item in listed)
         return cls(**known)  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, object]:

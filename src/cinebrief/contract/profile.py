@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cinebrief.errors import ContractError, quote_list
+from cinebrief.errors import ContractError, quote_list, quoted
 
 PROMPT_MAX_CHARACTERS = 32000
 
@@ -30,6 +30,16 @@ MODEL_FAMILY = {
     "sora-2-2025-12-08": "sora-2",
 }
 OFFICIAL_MODELS = tuple(MODEL_FAMILY)
+
+
+def unknown_model(model: str, served: tuple[str, ...]) -> ContractError:
+    """The one message for a model that is not served, naming those that are."""
+    return ContractError(
+        f"Invalid value: '{quoted(model)}'. Supported values are: {quote_list(served)}.",
+        field="model",
+        value=model,
+        allowed=served,
+    )
 
 
 @dataclass(frozen=True)
@@ -74,12 +84,7 @@ class Profile:
         """The spec of `model` (a dated alias resolves to its family); `ContractError` when unknown."""
         found = self.models.get(model)
         if found is None:
-            raise ContractError(
-                f"Invalid value: '{model}'. Supported values are: {quote_list(self.model_names)}.",
-                field="model",
-                value=model,
-                allowed=self.model_names,
-            )
+            raise unknown_model(model, self.model_names)
         return found
 
     def check(self, *, model: str, size: str, seconds: object) -> None:
@@ -113,7 +118,7 @@ def get_profile(name: str) -> Profile:
         return PROFILES[name]
     except KeyError:
         raise ContractError(
-            f"Invalid value: '{name}'. Supported profiles are: {quote_list(tuple(PROFILES))}.",
+            f"Invalid value: '{quoted(name)}'. Supported profiles are: {quote_list(tuple(PROFILES))}.",
             field="profile",
             value=name,
             allowed=tuple(PROFILES),
@@ -126,7 +131,7 @@ def parse_size(size: str) -> tuple[int, int]:
     if sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0:
         return int(width), int(height)
     raise ContractError(
-        f"Invalid value: '{size}'. A size is written '{{width}}x{{height}}', for example '1280x720'.",
+        f"Invalid value: '{quoted(size)}'. A size is written '{{width}}x{{height}}', for example '1280x720'.",
         field="size",
         value=size,
         allowed=ALL_SIZES,
@@ -138,14 +143,14 @@ def check_size(size: str, spec: ModelSpec) -> tuple[int, int]:
     if size not in ALL_SIZES and size not in spec.sizes:
         parse_size(size)
         raise ContractError(
-            f"Invalid value: '{size}'. Supported values are: {quote_list(spec.sizes)}.",
+            f"Invalid value: '{quoted(size)}'. Supported values are: {quote_list(spec.sizes)}.",
             field="size",
             value=size,
             allowed=spec.sizes,
         )
     if size not in spec.sizes:
         raise ContractError(
-            f"Invalid value: '{size}' is not supported by model '{spec.name}'. "
+            f"Invalid value: '{quoted(size)}' is not supported by model '{spec.name}'. "
             f"Supported values for '{spec.name}' are: {quote_list(spec.sizes)}.",
             field="size",
             value=size,
@@ -177,7 +182,7 @@ def check_seconds(seconds: object, allowed: tuple[str, ...] = STANDARD_SECONDS) 
         )
     if seconds not in allowed:
         raise ContractError(
-            f"Invalid value: '{seconds}'. Supported values are: {quote_list(allowed)}.",
+            f"Invalid value: '{quoted(seconds)}'. Supported values are: {quote_list(allowed)}.",
             field="seconds",
             value=seconds,
             allowed=allowed,

@@ -112,7 +112,7 @@ def read_reference(source: bytes | str | Path, *, name: str | None = None) -> Re
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.verify()
+            image.load()  # every pixel, so an image whose header lies about its data fails here, not in a job
     except Exception as exc:  # Pillow raises many types for corrupt data
         raise ReferenceImageError(
             f"Invalid 'input_reference': '{label}' is a corrupt {kind.upper()} file ({exc}).",

@@ -64,13 +64,13 @@ class Video(BaseModel):
     cinebrief: dict[str, Any] | None = None
 
     @model_serializer(mode="wrap")
-    def _without_empty_extras(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        data: dict[str, object] = handler(self)
+    def _without_empty_extras(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
         if data.get("cinebrief") is None:
             data.pop("cinebrief", None)
         return data
 
-    def wire(self) -> dict[str, object]:
+    def wire(self) -> dict[str, Any]:
         """The JSON-ready dict with all 13 keys in the contract's order (and `cinebrief` on a remix)."""
         return self.model_dump(mode="json")
 

@@ -54,7 +54,7 @@ class CharacterStore:
         with self.database.connect() as connection:
             row = connection.execute(select(self.table).where(self.table.c.id == character_id)).mappings().first()
         if row is None:
-            raise NotFoundError(f"No character found with id '{character_id}'.")
+            raise NotFoundError(f"No character found with id '{character_id}'.", field="character_id")
         return _to_character(row)
 
     def find(self, character_id: str) -> Character | None:

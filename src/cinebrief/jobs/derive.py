@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cinebrief.contract.profile import DEFAULTS, check_prompt
 from cinebrief.contract.video import Video
-from cinebrief.errors import ContractError, quote_list
+from cinebrief.errors import ContractError, quote_list, quoted
 from cinebrief.jobs.admission import Admission, body_hash, stored_output
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_upload, move_into, seconds_text
@@ -160,14 +160,15 @@ def _check_extension(admission: Admission, model: str, size: str, seconds: Any, 
     added = float(seconds)
     if added > MAX_EXTENSION_SECONDS:
         raise ContractError(
-            f"Invalid value: '{seconds}'. An extension adds at most {MAX_EXTENSION_SECONDS} seconds.",
+            f"Invalid value: '{quoted(seconds)}'. An extension adds at most {MAX_EXTENSION_SECONDS} seconds.",
             field="seconds",
             value=seconds,
         )
     if base + added > MAX_TOTAL_SECONDS:
         raise ContractError(
-            f"Invalid value: '{seconds}'. The source is {seconds_text(base)} s long, and an extended video is at "
-            f"most {MAX_TOTAL_SECONDS} s; add at most {seconds_text(max(0.0, MAX_TOTAL_SECONDS - base))} s.",
+            f"Invalid value: '{quoted(seconds)}'. The source is {seconds_text(base)} s long, "
+            f"and an extended video is at most {MAX_TOTAL_SECONDS} s; "
+            f"add at most {seconds_text(max(0.0, MAX_TOTAL_SECONDS - base))} s.",
             field="seconds",
             value=seconds,
         )

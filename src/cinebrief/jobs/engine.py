@@ -22,7 +22,7 @@ from cinebrief.backends.base import OUTPUT_FILES
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import check_prompt
 from cinebrief.contract.video import Video, VideoDeleted, VideoList
-from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list
+from cinebrief.errors import ConflictError, ContractError, InputError, NotFoundError, quote_list, quoted
 from cinebrief.jobs.admission import Admission, VideoRequest, body_hash, remove_kept, stored_output
 from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, apply_remix, edit_upload, extend
@@ -57,7 +57,7 @@ class Engine:
 
     def __init__(self, settings: Settings, *, store: JobStore | None = None, start: bool = True) -> None:
         self.settings = settings
-        self.store = store or JobStore(settings.server.resolved_database_url)
+        self.store = store or JobStore(settings.server.resolved_database_url, outbox=settings.webhooks.enabled)
         self._owns_store = store is None
         self.events = EventBus()
         self.pool = BackendPool(settings)
@@ -163,7 +163,7 @@ class Engine:
             )
         if order not in ("asc", "desc"):
             raise ContractError(
-                f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.",
+                f"Invalid value: '{quoted(order)}'. Supported values are: 'asc' and 'desc'.",
                 field="order",
                 value=order,
                 allowed=("asc", "desc"),
@@ -198,7 +198,7 @@ class Engine:
         """The finished file of `variant`; 409 while unfinished, 404 once failed, expired or gone."""
         if variant not in OUTPUT_FILES:
             raise ContractError(
-                f"Invalid value: '{variant}'. Supported values are: {quote_list(tuple(OUTPUT_FILES))}.",
+                f"Invalid value: '{quoted(variant)}'. Supported values are: {quote_list(tuple(OUTPUT_FILES))}.",
                 field="variant",
                 value=variant,
                 allowed=tuple(OUTPUT_FILES),

@@ -23,7 +23,7 @@ from cinebrief.backends.base import (
     GenerationResult,
     ProgressFn,
 )
-from cinebrief.errors import BackendError, CancelledError, CinebriefError
+from cinebrief.errors import BackendError, CancelledError, CinebriefError, storage_error
 
 POLL_SECONDS = 0.1
 RENDER_NICENESS = 15  # batch work: under contention the API thread wins by a wide margin
@@ -92,6 +92,11 @@ def _run_one(
         return ("error", False, exc.code, exc.message)
     except CinebriefError as exc:
         return ("error", False, "backend_error", str(exc))
+    except OSError as exc:
+        if (disk := storage_error(exc, Path(output_dir).parent.parent)) is not None:
+            return ("error", False, disk.code, str(disk))
+        traceback.print_exc()
+        return ("error", False, "backend_error", f"The backend '{backend_name}' failed: {type(exc).__name__}: {exc}")
     except Exception as exc:
         traceback.print_exc()
         return ("error", False, "backend_error", f"The backend '{backend_name}' failed: {type(exc).__name__}: {exc}")

@@ -104,7 +104,21 @@ def _remix_records(connection: Connection) -> None:
     _add_column(connection, "jobs", Column("change_record", JSON))
 
 
-MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _leases, _remix_records]
+def _webhook_outbox(connection: Connection) -> None:
+    """Webhook deliveries waiting to be sent (`jobs/outbox.py`)."""
+    Table(
+        "webhook_outbox",
+        MetaData(),
+        Column("id", String(64), primary_key=True),
+        Column("type", String(32), nullable=False),
+        Column("video_id", String(64), nullable=False),
+        Column("created_at", BigInteger, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_at", Float, nullable=False, index=True),
+    ).create(connection)
+
+
+MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _leases, _remix_records, _webhook_outbox]
 
 _VERSIONS = Table(
     "schema_migrations",

@@ -7,7 +7,8 @@ import threading
 from cinebrief.backends.base import Backend
 from cinebrief.backends.registry import create_backend
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.errors import ConfigError, ContractError, quote_list
+from cinebrief.contract.profile import unknown_model
+from cinebrief.errors import ConfigError
 from cinebrief.settings import Settings
 
 
@@ -27,12 +28,7 @@ class BackendPool:
         """The backend that serves `model`; an unknown model is a 400 naming the models served."""
         found = self.settings.models.get(model)
         if found is None:
-            raise ContractError(
-                f"Invalid value: '{model}'. Supported values are: {quote_list(self.model_names)}.",
-                field="model",
-                value=model,
-                allowed=self.model_names,
-            )
+            raise unknown_model(model, self.model_names)
         return found.backend
 
     def backend(self, model: str) -> Backend:

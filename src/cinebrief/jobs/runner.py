@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cinebrief.backends.base import OUTPUT_FILES, GenerationRequest, GenerationResult, RemixSource
-from cinebrief.errors import BackendError, CancelledError, CinebriefError
+from cinebrief.errors import BackendError, CancelledError, CinebriefError, StorageError, storage_error
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.extension import append_clip
 from cinebrief.jobs.isolation import ProcessWorker
@@ -55,6 +55,7 @@ class Layout:
     """Where files live under the data folder."""
 
     def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir
         self.videos = data_dir / "videos"
         self.inputs = data_dir / "inputs"
         self.temp = data_dir / "tmp"
@@ -257,9 +258,9 @@ class Runner:
             self._complete(job, worker_id, final, job.result_metadata)
             return
         temp = self.layout.temp_output(job.id, job.attempts)
-        shutil.rmtree(temp, ignore_errors=True)
-        temp.mkdir(parents=True)
-        try:
+        try:  # the temp folder too: a full or read-only disk fails the job here, not the worker
+            shutil.rmtree(temp, ignore_errors=True)
+            temp.mkdir(parents=True)
             # 3. and 4. generate
             result = self._generate(job, worker_id, temp, worker)
             if job.extension and has_outputs(result.directory):
@@ -288,6 +289,12 @@ class Runner:
             self._fail(job, worker_id, exc.code, exc.message)
         except CinebriefError as exc:
             self._fail(job, worker_id, "backend_error", str(exc))
+        except OSError as exc:
+            if (disk := storage_error(exc, self.layout.root)) is None:
+                log.exception("job %s: backend '%s' raised", job.id, job.backend)
+                disk = BackendError(f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}")
+            code = "storage_error" if isinstance(disk, StorageError) else "backend_error"
+            self._fail(job, worker_id, code, str(disk))
         except Exception as exc:
             log.exception("job %s: backend '%s' raised", job.id, job.backend)
             self._fail(

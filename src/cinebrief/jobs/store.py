@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     MetaData,
     Table,
@@ -34,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from cinebrief.contract.video import Video
 from cinebrief.errors import ConfigError, ContractError
 from cinebrief.jobs.migrations import migrate
+from cinebrief.jobs.outbox import Outbox
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
@@ -55,7 +57,7 @@ _VIDEO_FIELDS = (
     "remixed_from_video_id",
     "error_code",
     "error_message",
-    "effective_prompt",  # a remix's `cinebrief` record
+    "effective_prompt",  # with change_record: a remix's `cinebrief` on the wire
     "change_record",
 )
 
@@ -104,7 +106,8 @@ def _migration_lock(url: str) -> Iterator[None]:
 class JobStore:
     """Jobs in a database. Thread-safe: each call is its own connection and transaction."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, outbox: bool = False) -> None:
+        """`outbox`: a job that ends records its webhook event (`jobs/outbox.py`) in the same transaction."""
         self.url = url
         self.database = open_database(url)
         try:
@@ -116,6 +119,7 @@ class JobStore:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise ConfigError(f"Cannot reach the job database at {shown}: {reason}") from None
         self.table = Table("jobs", MetaData(), autoload_with=self.database)
+        self.outbox = Outbox(self.database) if outbox else None
         columns = [self.table.c[name] for name in _VIDEO_FIELDS]
         self._video_query = select(*columns).where(self.table.c.id == bindparam("job_id"))
 
@@ -354,7 +358,12 @@ class JobStore:
                     lease_until=None,
                 )
             )
+            self._record_event(connection, job_id, COMPLETED, result.rowcount, completed_at)
         return result.rowcount == 1
+
+    def _record_event(self, connection: Connection, job_id: str, status: str, rowcount: int, now: float) -> None:
+        if self.outbox is not None and rowcount == 1:
+            self.outbox.add(connection, job_id, status, now)
 
     def fail(self, job_id: str, *, worker_id: str, code: str, message: str, completed_at: int) -> bool:
         """Fail a job `worker_id` holds; progress keeps its last value."""
@@ -372,6 +381,7 @@ class JobStore:
                     lease_until=None,
                 )
             )
+            self._record_event(connection, job_id, FAILED, result.rowcount, completed_at)
         return result.rowcount == 1
 
     def delete(self, job_id: str, *, statuses: Iterable[str]) -> bool:

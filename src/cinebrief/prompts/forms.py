@@ -8,6 +8,7 @@ test checks that it is what lemminflect gives today.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def inflect(lemma: str, upos: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([lemma, *(form.lower() for key in sorted(found) for form in found[key])]))
 
 
+def _text(word: str) -> str:
+    return json.dumps(word)  # double quotes, as the formatter (`ruff format`) writes them
+
+
+def _tuple(words: tuple[str, ...]) -> str:
+    inner = ", ".join(_text(word) for word in words)
+    return f"({inner},)" if len(words) == 1 else f"({inner})"
+
+
 def generated() -> str:
     """`forms_data` as lemminflect writes it for every word the vocabulary marks."""
     import cinebrief.prompts.vocabulary  # noqa: F401  (building the tables asks for every marked word)
@@ -46,7 +56,7 @@ def generated() -> str:
     lines = ['"""Written by `python -m cinebrief.prompts.forms` from lemminflect: do not edit."""', ""]
     for name, upos in (("VERBS", "VERB"), ("NOUNS", "NOUN")):
         lines.append(f"{name}: dict[str, tuple[str, ...]] = {{")
-        lines.extend(f"    {word!r}: {inflect(word, upos)!r}," for word in sorted(asked[upos]))
+        lines.extend(f"    {_text(word)}: {_tuple(inflect(word, upos))}," for word in sorted(asked[upos]))
         lines.append("}")
     return "\n".join(lines) + "\n"
 

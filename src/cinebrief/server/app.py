@@ -16,6 +16,7 @@ from cinebrief import __version__
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.errors import install_error_handlers
 from cinebrief.server.middleware import RequestContextMiddleware
+from cinebrief.server.openapi import install_openapi
 from cinebrief.server.routes import characters, edits, events, lint, models, studio_briefs, studio_runs, videos
 from cinebrief.server.studio import attach_studio
 from cinebrief.server.studio import router as studio_router
@@ -33,7 +34,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
         if owns_engine:
             engine.start()
         app.state.studio_runs.resume()  # runs left running by a stop or a crash go on
-        sender = WebhookSender(settings.webhooks, engine.events) if settings.webhooks.enabled else None
+        outbox = engine.store.outbox
+        sender = WebhookSender(settings.webhooks, engine.events, outbox) if outbox is not None else None
         try:
             yield
         finally:
@@ -48,7 +50,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
         version=__version__,
         summary="A self-hosted, Sora 2 compatible /v1/videos server.",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: nothing the server sends reaches the network
+        redoc_url=None,
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)

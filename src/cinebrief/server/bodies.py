@@ -9,55 +9,173 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
+import math
 import re
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import unquote_to_bytes
 
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from cinebrief.errors import ContractError, InputError
+from cinebrief.contract.profile import DEFAULTS
+from cinebrief.errors import ContractError, InputError, quoted
 from cinebrief.jobs.engine import VideoRequest
-from cinebrief.server.errors import APIError
+from cinebrief.server.errors import APIError, input_error
+from cinebrief.server.openapi import (
+    MAX_IMAGE_URL_CHARACTERS,
+    CharacterBody,
+    CinebriefExtras,
+    CreateVideoBody,
+    EditBody,
+    ExtendBody,
+    RemixBody,
+    fields,
+)
 
 Encoding = Literal["json", "multipart"]
 
-CREATE_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "characters", "cinebrief")
-REMIX_FIELDS = ("prompt",)
-EDIT_FIELDS = ("prompt", "video", "model")
-EXTEND_FIELDS = ("prompt", "video", "seconds", "model")
-CHARACTER_FIELDS = ("name", "video")
-EXTRA_FIELDS = ("seed", "options", "shot", "brief")
-MAX_IMAGE_URL_CHARACTERS = 20_971_520
+CREATE_FIELDS = fields(CreateVideoBody)
+REMIX_FIELDS = fields(RemixBody)
+EDIT_FIELDS = fields(EditBody)
+EXTEND_FIELDS = fields(ExtendBody)
+CHARACTER_FIELDS = fields(CharacterBody)
+EXTRA_FIELDS = fields(CinebriefExtras)
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
 
 async def read_body(request: Request, max_bytes: int) -> tuple[dict[str, Any], Encoding]:
     """The body as a dict, from JSON or from a form (multipart or urlencoded)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    if content_type == "multipart/form-data":
+        body = unflatten((await _strict_multipart(request, max_bytes)).multi_items())
+        check_values(body)
+        return body, "multipart"
+    if content_type == "application/x-www-form-urlencoded":
         form = await request.form(max_files=4, max_fields=64, max_part_size=max_bytes)
-        return unflatten(form.multi_items()), "multipart"
+        body = unflatten(form.multi_items())
+        check_values(body)
+        return body, "multipart"
     raw = await request.body()
     if content_type not in ("application/json", "") and not content_type.endswith("+json"):
         raise APIError(
             400,
-            f"Unsupported Content-Type '{content_type}'. Send application/json or multipart/form-data.",
+            f"Unsupported Content-Type '{quoted(content_type)}'. Send application/json or multipart/form-data.",
             code="unsupported_content_type",
         )
-    try:
-        body = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise APIError(
-            400,
-            f"We could not parse the JSON body of your request ({exc}). Send a JSON object.",
-            code="invalid_json",
-        ) from None
+    body = parse_json(raw or b"{}")
     if not isinstance(body, dict):
         raise APIError(400, "The JSON body must be an object.", code="invalid_type")
     return body, "json"
+
+
+MAX_DEPTH = 32  # levels of objects and arrays in a body; a brief needs fewer than ten
+
+
+def parse_json(raw: bytes | str, field: str | None = None) -> Any:
+    """JSON text → a value whose strings and numbers are all usable, nested at most `MAX_DEPTH` deep."""
+    where = f"'{field}'" if field else "the JSON body of your request"
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise APIError(
+            400, f"Invalid {where}: nested deeper than {MAX_DEPTH} levels.", param=field, code="invalid_json"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise APIError(
+            400,
+            f"We could not parse {where} ({quoted(str(exc))}). Send a JSON object.",
+            param=field,
+            code="invalid_json",
+        ) from None
+    check_values(value, field)
+    return value
+
+
+def check_values(value: Any, field: str | None = None) -> None:
+    """Every string valid Unicode without NUL, every number finite, nesting at most `MAX_DEPTH`: a 400 naming
+    the first field that is not (databases and encoders refuse these later, with a 500)."""
+    stack: list[tuple[str | None, Any, int]] = [(field, value, 0)]
+    while stack:
+        name, item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise APIError(
+                400, f"Invalid '{name}': nested deeper than {MAX_DEPTH} levels.", param=name, code="invalid_json"
+            )
+        if isinstance(item, str):
+            _check_text(item, name)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ContractError(
+                f"Invalid value for '{name}': {item!r}. Expected a finite number.", field=name or "body"
+            )
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, name)
+                stack.append((f"{name}[{key}]" if name else key, child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((f"{name}[{index}]", child, depth + 1) for index, child in enumerate(item))
+
+
+def _check_text(text: str, field: str | None) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ContractError(
+            f"Invalid value for '{quoted(field)}': a lone surrogate ({quoted(exc.object[exc.start])}) at "
+            f"character {exc.start} is not Unicode text.",
+            field=quoted(field or "body"),
+            code="invalid_encoding",
+        ) from None
+    if "\x00" in text:
+        raise ContractError(
+            f"Invalid value for '{field}': a NUL character (\\u0000) at character {text.index(chr(0))}.",
+            field=field or "body",
+            code="invalid_encoding",
+        )
+
+
+class _StrictMultiPartParser(MultiPartParser):
+    """Starlette's parser, but a text part that is not valid in its charset is a 400 naming the field
+    (Starlette falls back to Latin-1, which would store mojibake)."""
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None:
+            try:
+                part.data.decode(self._charset or "utf-8")
+            except (UnicodeDecodeError, LookupError) as exc:
+                field = quoted(part.field_name)
+                charset = codecs.lookup(self._charset or "utf-8").name.upper().replace("UTF_8", "UTF-8")
+                raise ContractError(
+                    f"Invalid value for '{field}': not valid {charset} text ({quoted(str(exc))}).",
+                    field=field,
+                    code="invalid_encoding",
+                ) from None
+        super().on_part_end()
+
+
+async def _strict_multipart(request: Request, max_bytes: int) -> FormData:
+    parser = _StrictMultiPartParser(
+        request.headers, request.stream(), max_files=4, max_fields=64, max_part_size=max_bytes
+    )
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise APIError(400, exc.message, code="invalid_multipart") from None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], body: dict[str, Any]) -> M:
+    """`body` as `model`, or a 400 naming the first field pydantic refused (its value quoted short)."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise input_error(exc.errors()) from None
 
 
 def unflatten(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -66,8 +184,9 @@ def unflatten(items: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in items:
         head, _, _ = key.partition("[")
         path = [head, *_BRACKETS.findall(key[len(head) :])] if "[" in key else [key]
-        if not head or (len(path) > 1 and "".join(f"[{part}]" for part in path[1:]) != key[len(head) :]):
-            raise APIError(400, f"Malformed form field name '{key}'.", param=key, code="invalid_parameter")
+        if not head or "".join(f"[{part}]" for part in path[1:]) != key[len(head) :]:
+            name = quoted(key)
+            raise APIError(400, f"Malformed form field name '{name}'.", param=name, code="invalid_parameter")
         _assign(result, path, value, key)
     return result
 
@@ -141,9 +260,9 @@ async def video_request(body: dict[str, Any], encoding: Encoding) -> VideoReques
     """Check the create fields common to both encodings and build the engine's request."""
     reject_unknown(body, CREATE_FIELDS)
     prompt = required_prompt(body)
-    model = _text(body, "model", "sora-2") or "sora-2"
-    size = _text(body, "size", "720x1280") or "720x1280"
-    seconds = body.get("seconds", "4")
+    model = _text(body, "model", DEFAULTS.model) or DEFAULTS.model
+    size = _text(body, "size", DEFAULTS.size) or DEFAULTS.size
+    seconds = body.get("seconds", DEFAULTS.seconds)
     if isinstance(seconds, UploadFile | dict | list):
         raise ContractError(
             f"Invalid type for 'seconds': expected a string, but got {_json_kind(seconds)} instead.",
@@ -350,10 +469,7 @@ def _seed(value: Any) -> int:
 
 def _json_object(value: Any, field: str) -> dict[str, Any]:
     if isinstance(value, str):  # multipart carries objects as JSON text
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ContractError(f"Invalid '{field}': not valid JSON ({exc}).", field=field) from None
+        value = parse_json(value, field)
     if not isinstance(value, dict):
         raise ContractError(
             f"Invalid type for '{field}': expected an object, but got {_json_kind(value)} instead.",

@@ -7,14 +7,26 @@ codes. A 409 carries `x-should-retry: false`, because the SDK would otherwise re
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
-from cinebrief.errors import CinebriefError, ConflictError, InputError, NotFoundError
+from cinebrief.errors import (
+    CinebriefError,
+    ConflictError,
+    ContractError,
+    InputError,
+    NotFoundError,
+    StorageError,
+    quoted,
+    storage_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,22 +73,52 @@ def from_cinebrief_error(exc: CinebriefError) -> JSONResponse:
     if isinstance(exc, InputError):
         return envelope(400, exc.message, param=exc.field, code=exc.code)
     if isinstance(exc, NotFoundError):
-        return envelope(404, str(exc), param="video_id", code="not_found")
+        return envelope(404, str(exc), param=exc.field, code="not_found")
+    if isinstance(exc, StorageError):
+        return envelope(507, str(exc), code=exc.code, error_type="server_error")
     if isinstance(exc, ConflictError):
         return envelope(409, str(exc), param="video_id", code="conflict", headers={"x-should-retry": "false"})
     log.error("server error: %s", exc)
     return envelope(500, str(exc), code="server_error", error_type="server_error")
 
 
-def _validation_param(error: dict[str, Any]) -> str | None:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
-    return ".".join(location) or None
+def input_error(errors: Sequence[Any]) -> InputError:
+    """Pydantic's (or FastAPI's) first error as our 400: the field in bracket form, a short quote of the value."""
+    first = errors[0] if errors else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    param = location[0] + "".join(f"[{part}]" for part in location[1:]) if location else None
+    reason = str(first.get("msg", "invalid"))
+    if param is None:
+        return InputError(f"Invalid request body: {reason}. Send a JSON object.", code="invalid_value")
+    if first.get("type") == "missing":
+        return ContractError(f"Missing required parameter: '{param}'.", field=param, code="missing_required_parameter")
+    if first.get("type") == "extra_forbidden":
+        return ContractError(f"Unknown parameter: '{quoted(param)}'.", field=quoted(param), code="unknown_parameter")
+    return ContractError(f"Invalid value for '{param}': {quoted(first.get('input'))} ({quoted(reason)}).", field=param)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CinebriefError)
     async def cinebrief_error(_: Request, exc: CinebriefError) -> JSONResponse:
         return from_cinebrief_error(exc)
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> JSONResponse:
+        disk = storage_error(exc, request.app.state.settings.server.data_dir)
+        if disk is None:
+            raise exc  # a server error: the outer middleware answers 500 in the envelope
+        return from_cinebrief_error(disk)
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> JSONResponse:
+        reason = str(exc.orig).lower()
+        if "disk is full" not in reason and "readonly database" not in reason:  # SQLite's words for ENOSPC, EROFS
+            raise exc
+        where = request.app.state.settings.server.data_dir
+        state = "full" if "full" in reason else "read-only"
+        return from_cinebrief_error(
+            StorageError(f"The disk that holds the data folder {where} is {state} (the job store cannot be written).")
+        )
 
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
@@ -86,11 +128,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        param = _validation_param(first)
-        value = first.get("input")
-        message = f"Invalid value for '{param}': {value!r} ({first.get('msg', 'invalid')})."
-        return envelope(400, message, param=param, code="invalid_value")
+        return from_cinebrief_error(input_error(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -101,4 +139,16 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             message = str(exc.detail)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
-        return envelope(exc.status_code, message, code=code, headers=dict(exc.headers or {}))
+        headers = {name: value for name, value in (exc.headers or {}).items() if name.lower() != "allow"}
+        if exc.status_code == 405:  # Starlette names only the first route's methods; every route on the path counts
+            headers["allow"] = ", ".join(sorted(_allowed_methods(request)))
+        return envelope(exc.status_code, message, code=code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """The methods of every documented operation whose path template matches the request's path."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].fullmatch(request.url.path):
+            methods |= {method.upper() for method in operations}
+    return methods or {"GET"}

@@ -36,9 +36,10 @@ from cinebrief.backends.diffusers.runtime import (
 )
 from cinebrief.backends.diffusers.settings import DiffusersSettings
 from cinebrief.contract.capabilities import Capabilities
+from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import BackendError, CancelledError, InputError
 
-CONTRACT_SECONDS = ("4", "8", "12", "16", "20")
+CONTRACT_SECONDS = EXTENDED_SECONDS
 
 
 class DiffusersBackend:

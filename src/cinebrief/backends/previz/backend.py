@@ -36,6 +36,7 @@ from cinebrief.backends.previz.render import Picture, encode_clip
 from cinebrief.backends.previz.scene import build_plate
 from cinebrief.backends.previz.weather import KINDS, Weather
 from cinebrief.contract.capabilities import Capabilities
+from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import ReferenceImageError
 from cinebrief.media.atomic import discard
 from cinebrief.media.encode import EncodeSettings, VideoWriter
@@ -43,7 +44,7 @@ from cinebrief.media.soundtrack import soundtrack
 from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
 from cinebrief.media.thumbnail import representative_index, write_thumbnail
 
-SECONDS = ("4", "8", "12", "16", "20")
+SECONDS = EXTENDED_SECONDS
 # Constant quantiser 17: on previz pictures it gives the size and PSNR of crf 23 for a third less x264 CPU.
 QP = 17
 NOTES = (

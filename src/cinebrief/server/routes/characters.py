@@ -10,24 +10,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from cinebrief.errors import ContractError, NotFoundError
-from cinebrief.jobs.characters import NAME_MAX_CHARACTERS
 from cinebrief.server.bodies import CHARACTER_FIELDS, read_body, reject_unknown
 from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
 from cinebrief.server.errors import APIError
+from cinebrief.server.openapi import CHARACTER_BODY, errors
 from cinebrief.server.routes.videos import IdempotencyKey
 
 router = APIRouter(prefix="/v1/videos/characters", tags=["characters"], dependencies=[Authenticated])
 
-_CHARACTER = {
-    "type": "object",
-    "required": ["name", "video"],
-    "additionalProperties": False,
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARACTERS},
-        "video": {"type": "string", "format": "binary", "description": "An MP4 (H.264) clip of 2 to 4 seconds."},
-    },
-}
-CHARACTER_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _CHARACTER}}}}
 CHARACTER_RESPONSE = {
     200: {
         "content": {
@@ -43,11 +33,16 @@ CHARACTER_RESPONSE = {
                 }
             }
         }
-    }
+    },
 }
 
 
-@router.post("", operation_id="CreateVideoCharacter", openapi_extra=CHARACTER_BODY, responses=CHARACTER_RESPONSE)
+@router.post(
+    "",
+    operation_id="CreateVideoCharacter",
+    openapi_extra=CHARACTER_BODY,
+    responses={**CHARACTER_RESPONSE, **errors(400, 401, 413)},
+)
 async def create_character(
     request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -70,7 +65,7 @@ async def create_character(
     return JSONResponse(character.wire())
 
 
-@router.get("/{character_id}", operation_id="GetVideoCharacter", responses=CHARACTER_RESPONSE)
+@router.get("/{character_id}", operation_id="GetVideoCharacter", responses={**CHARACTER_RESPONSE, **errors(401, 404)})
 def get_character(character_id: str, engine: EngineDep) -> JSONResponse:
     """The character, or 404."""
     try:

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from cinebrief.contract.profile import EXTENDED_SECONDS, PROMPT_MAX_CHARACTERS
 from cinebrief.server.bodies import (
     EDIT_FIELDS,
     EXTEND_FIELDS,
@@ -24,44 +23,15 @@ from cinebrief.server.bodies import (
     video_source,
 )
 from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
-from cinebrief.server.openapi import VIDEO_RESPONSES
+from cinebrief.server.openapi import CREATE_ERRORS, EDIT_BODY, EXTEND_BODY, VIDEO_RESPONSES
 from cinebrief.server.routes.videos import IdempotencyKey
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
 
-_PROMPT = {"type": "string", "minLength": 1, "maxLength": PROMPT_MAX_CHARACTERS}
-_VIDEO_ID = {
-    "type": "object",
-    "required": ["id"],
-    "additionalProperties": False,
-    "properties": {"id": {"type": "string"}},
-}
-_SECONDS = {"type": "string", "enum": list(EXTENDED_SECONDS)}
-_MODEL = {"type": "string", "description": "Only with an uploaded video; by id the source's model is kept."}
 
-
-def _body(required: list[str], extra: dict[str, Any]) -> dict[str, Any]:
-    def schema(video: dict[str, Any]) -> dict[str, Any]:
-        properties = {"prompt": _PROMPT, "video": video, "model": _MODEL, **extra}
-        return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
-
-    upload = {"oneOf": [{"type": "string", "format": "binary"}, _VIDEO_ID]}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {"schema": schema(upload)},
-                "application/json": {"schema": schema(_VIDEO_ID)},
-            },
-        }
-    }
-
-
-EDIT_BODY = _body(["prompt", "video"], {})
-EXTEND_BODY = _body(["prompt", "video", "seconds"], {"seconds": _SECONDS})
-
-
-@router.post("/edits", operation_id="CreateVideoEdit", openapi_extra=EDIT_BODY, responses=VIDEO_RESPONSES)
+@router.post(
+    "/edits", operation_id="CreateVideoEdit", openapi_extra=EDIT_BODY, responses={**VIDEO_RESPONSES, **CREATE_ERRORS}
+)
 async def edit_video(
     request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -75,7 +45,12 @@ async def edit_video(
     return JSONResponse(created.wire())
 
 
-@router.post("/extensions", operation_id="CreateVideoExtend", openapi_extra=EXTEND_BODY, responses=VIDEO_RESPONSES)
+@router.post(
+    "/extensions",
+    operation_id="CreateVideoExtend",
+    openapi_extra=EXTEND_BODY,
+    responses={**VIDEO_RESPONSES, **CREATE_ERRORS},
+)
 async def extend_video(
     request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:

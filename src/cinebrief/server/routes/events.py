@@ -20,6 +20,7 @@ from cinebrief.errors import NotFoundError
 from cinebrief.jobs.engine import Engine
 from cinebrief.jobs.events import JobEvent
 from cinebrief.server.deps import Authenticated, EngineDep
+from cinebrief.server.openapi import errors
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
 
@@ -66,7 +67,12 @@ async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncItera
         unsubscribe()
 
 
-@router.get("/{video_id}/events", operation_id="streamVideoEvents", response_class=StreamingResponse)
+@router.get(
+    "/{video_id}/events",
+    operation_id="streamVideoEvents",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **errors(401, 404)},
+)
 def video_events(video_id: str, request: Request, engine: EngineDep) -> StreamingResponse:
     engine.get(video_id)  # 404 before the stream starts
     return StreamingResponse(

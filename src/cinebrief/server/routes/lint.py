@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from cinebrief.errors import BriefError, InputError
+from cinebrief.jobs.engine import Engine
+from cinebrief.server.bodies import parse_json, validated
 from cinebrief.server.deps import Authenticated, EngineDep
+from cinebrief.server.openapi import errors
 
 router = APIRouter(prefix="/v1/lint", tags=["lint"], dependencies=[Authenticated])
 
@@ -21,18 +25,45 @@ class LintBody(BaseModel):
 
     prompt: str | None = Field(default=None, max_length=200_000)
     brief: str | None = Field(default=None, max_length=1_000_000)
-    model: str | None = None
-    size: str | None = None
-    seconds: str | None = None
-    remix_of: str | None = None
+    model: str | None = Field(default=None, max_length=200)
+    size: str | None = Field(default=None, max_length=20)
+    seconds: str | None = Field(default=None, max_length=8)
+    remix_of: str | None = Field(default=None, max_length=200)
     mode: Literal["control", "explore"] | None = None
     profile: Literal["standard", "extended"] = "standard"
-    select: list[str] = Field(default_factory=list)
-    ignore: list[str] = Field(default_factory=list)
+    select: list[str] = Field(default_factory=list, max_length=100)
+    ignore: list[str] = Field(default_factory=list, max_length=100)
 
 
-@router.post("", operation_id="lint")
-def lint_route(body: LintBody, engine: EngineDep) -> JSONResponse:
+LINT_BODY = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": LintBody.model_json_schema()}}}
+}
+
+
+async def lint_body(request: Request) -> LintBody:
+    """The JSON body as a `LintBody`: a 400 naming the field for anything else, an empty body included."""
+    raw = await request.body()
+    if not raw.strip():
+        raise InputError(
+            "The request body is empty: send a JSON object with 'prompt' (plain text) or 'brief' (YAML text).",
+            code="missing_required_parameter",
+        )
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise InputError(
+            "The request body must be a JSON object with 'prompt' (plain text) or 'brief' (YAML text).",
+            code="invalid_type",
+        )
+    return validated(LintBody, body)
+
+
+@router.post("", operation_id="lint", openapi_extra=LINT_BODY, responses=errors(400, 401, 413))
+async def lint_route(request: Request, engine: EngineDep) -> JSONResponse:
+    body = await lint_body(request)
+    return await run_in_threadpool(_lint, body, engine)
+
+
+def _lint(body: LintBody, engine: Engine) -> JSONResponse:
     from cinebrief.lint import run
     from cinebrief.lint.output import summary
     from cinebrief.lint.text import read_text

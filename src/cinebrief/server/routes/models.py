@@ -9,7 +9,9 @@ from fastapi.responses import JSONResponse
 
 from cinebrief.errors import NotFoundError
 from cinebrief.jobs.engine import ModelInfo
+from cinebrief.server.bodies import quoted
 from cinebrief.server.deps import Authenticated, EngineDep
+from cinebrief.server.openapi import errors
 
 router = APIRouter(prefix="/v1/models", tags=["models"], dependencies=[Authenticated])
 
@@ -27,14 +29,14 @@ def _model(info: ModelInfo) -> dict[str, Any]:
     }
 
 
-@router.get("", operation_id="listModels")
+@router.get("", operation_id="listModels", responses=errors(401))
 def list_models(engine: EngineDep) -> JSONResponse:
     return JSONResponse({"object": "list", "data": [_model(info) for info in engine.models()]})
 
 
-@router.get("/{model}", operation_id="retrieveModel")
+@router.get("/{model}", operation_id="retrieveModel", responses=errors(401, 404))
 def retrieve_model(model: str, engine: EngineDep) -> JSONResponse:
     for info in engine.models():
         if info.name == model:
             return JSONResponse(_model(info))
-    raise NotFoundError(f"The model '{model}' does not exist on this server.")
+    raise NotFoundError(f"The model '{quoted(model)}' does not exist on this server.", field="model")

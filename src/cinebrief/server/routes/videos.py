@@ -7,11 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
 from cinebrief.contract.video import TERMINAL_STATUSES
+from cinebrief.jobs.engine import MAX_LIST_LIMIT
 from cinebrief.server.bodies import REMIX_FIELDS, read_body, reject_unknown, required_prompt, video_request
 from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
-from cinebrief.server.openapi import CREATE_BODY, REMIX_BODY, VIDEO_RESPONSES
+from cinebrief.server.openapi import CREATE_BODY, CREATE_ERRORS, REMIX_BODY, VIDEO_RESPONSES, errors
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
 
@@ -20,7 +22,19 @@ CONTENT_SUFFIXES = {"video": "mp4", "thumbnail": "webp", "spritesheet": "jpg"}
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
-@router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses=VIDEO_RESPONSES)
+class ContentResponse(FileResponse):
+    """A file, with `Range` answered by 206; a range that is malformed or not satisfiable is ignored and the
+    whole file sent (RFC 9110 §14.2 lets a server ignore Range), instead of Starlette's plain-text 400 or 416."""
+
+    @classmethod
+    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
+        try:
+            return super()._parse_range_header(http_range, file_size)
+        except (MalformedRangeHeader, RangeNotSatisfiable):
+            return []
+
+
+@router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses={**VIDEO_RESPONSES, **CREATE_ERRORS})
 async def create_video(
     request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -31,10 +45,10 @@ async def create_video(
     return JSONResponse(video.wire())
 
 
-@router.get("", operation_id="ListVideos")
+@router.get("", operation_id="ListVideos", responses=errors(400, 401, 404))
 def list_videos(
     engine: EngineDep,
-    limit: Annotated[int, Query(description="0 to 100")] = 20,
+    limit: Annotated[int, Query(ge=0, le=MAX_LIST_LIMIT)] = 20,
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
     after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
@@ -43,7 +57,7 @@ def list_videos(
     return JSONResponse(page.model_dump(mode="json"))
 
 
-@router.get("/{video_id}", operation_id="GetVideo", responses=VIDEO_RESPONSES)
+@router.get("/{video_id}", operation_id="GetVideo", responses={**VIDEO_RESPONSES, **errors(401, 404)})
 async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
     """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`).
 
@@ -58,7 +72,7 @@ async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep
     return JSONResponse(video.wire(), headers=headers)
 
 
-@router.delete("/{video_id}", operation_id="DeleteVideo")
+@router.delete("/{video_id}", operation_id="DeleteVideo", responses=errors(401, 404, 409))
 def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
     """Delete a video and its files; a queued one never runs, a running one stops at its next step."""
     return JSONResponse(engine.delete(video_id).model_dump(mode="json"))
@@ -67,17 +81,17 @@ def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
 @router.get(
     "/{video_id}/content",
     operation_id="RetrieveVideoContent",
-    response_class=FileResponse,
-    responses={200: {"content": {media: {} for media in CONTENT_TYPES.values()}}},
+    response_class=ContentResponse,
+    responses={200: {"content": {media: {} for media in CONTENT_TYPES.values()}}, **errors(400, 401, 404, 409)},
 )
 def video_content(
     video_id: str,
     engine: EngineDep,
     variant: Annotated[Literal["video", "thumbnail", "spritesheet"], Query()] = "video",
-) -> FileResponse:
-    """The finished file, streamed; `Range` requests are answered with 206."""
+) -> ContentResponse:
+    """The finished file, streamed; `Range` requests are answered with 206 (an invalid range: the whole file)."""
     path = engine.content_path(video_id, variant)
-    return FileResponse(
+    return ContentResponse(
         path,
         media_type=CONTENT_TYPES[variant],
         filename=f"{video_id}.{CONTENT_SUFFIXES[variant]}",
@@ -85,7 +99,12 @@ def video_content(
     )
 
 
-@router.post("/{video_id}/remix", operation_id="CreateVideoRemix", openapi_extra=REMIX_BODY, responses=VIDEO_RESPONSES)
+@router.post(
+    "/{video_id}/remix",
+    operation_id="CreateVideoRemix",
+    openapi_extra=REMIX_BODY,
+    responses={**VIDEO_RESPONSES, **CREATE_ERRORS},
+)
 async def remix_video(
     video_id: str, request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
