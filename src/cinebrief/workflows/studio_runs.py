@@ -47,6 +47,10 @@ DOWNLOADS = {
 SHOT_FIELD = re.compile(r"^shots\[(\d+)\]")
 
 
+class _Stopping(Exception):
+    """Raised into a run's threads when the server stops, so that none is left polling a closed engine."""
+
+
 @dataclass
 class RunRecord:
     id: str
@@ -109,6 +113,12 @@ class StudioRuns:
             listeners = list(self._listeners.values())
         for listener in listeners:
             listener()
+
+    def _progress(self, *_: object) -> None:
+        """A run's progress: readers are told; once the server stops, the run's waiting threads end here."""
+        if self._closing.is_set():
+            raise _Stopping("the server is stopping; the run goes on when it starts again")
+        self.notify()
 
     def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call `listener` on every change; returns the function that stops it."""
@@ -198,7 +208,9 @@ class StudioRuns:
         while not self._closing.is_set():
             record = self._read(run_id)
             try:
-                outcome = run_brief(self._options(record), service=self.service, progress=self.notify)
+                outcome = run_brief(self._options(record), service=self.service, progress=self._progress)
+            except _Stopping:
+                return  # stays `running`: resumed on the next start
             except Exception as exc:  # a brief edited into an invalid state, a disk error: say so on the run
                 log.exception("studio run %s stopped", run_id)
                 outcome = None
