@@ -105,6 +105,10 @@ def test_the_text_being_edited(tmp_path: Path) -> None:
         priced = client.post("/studio/v1/plan", json={"text": sora, "budget": 0.5}).json()
         assert priced["cost_usd"] == 0.8 and not priced["budget"]["allowed"]
         assert "over budget" in priced["budget"]["verdict"]
+        # No reference uploads yet: a path in the brief is refused, never read from the server's disk.
+        with_reference = BRIEF.replace("  - id: look\n", "  - id: look\n    input_reference: /etc/hostname.png\n")
+        refused = client.post("/studio/v1/plan", json={"text": with_reference})
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "shots[1].input_reference"
 
 
 def test_a_run_its_takes_picks_remixes_and_cut(tmp_path: Path) -> None:

@@ -207,6 +207,19 @@ def dump_like(tree: Any, original: str) -> str:
     return buffer.getvalue()
 
 
+def refuse_references(brief: Brief) -> None:
+    """The studio has no upload of reference images yet, so a shot naming a file is refused rather than read
+    from wherever that path points on the server's disk."""
+    for index, shot in enumerate(brief.shots):
+        if shot.input_reference:
+            raise InputError(
+                f"shots[{index}].input_reference is '{shot.input_reference}', but the studio cannot take reference "
+                "images yet and does not read files from the server's disk; remove it, or run the brief with "
+                "`cinebrief run`.",
+                field=f"shots[{index}].input_reference",
+            )
+
+
 def plan_text(
     brief: Brief,
     *,
@@ -218,6 +231,7 @@ def plan_text(
     """The plan of a brief as plain data: each clip, the totals, time per backend and the budget verdict."""
     from cinebrief.workflows.plan import plan_brief
 
+    refuse_references(brief)
     plan = plan_brief(brief, brief_dir=brief_dir, variants=variants)
     allowed, verdict = plan.budget_verdict(budget)
     return {

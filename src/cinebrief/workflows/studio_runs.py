@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cinebrief.errors import ConflictError, InputError, NotFoundError
+from cinebrief.errors import BriefError, ConflictError, InputError, NotFoundError
 from cinebrief.media.atomic import atomic_output
 from cinebrief.workflows.lineage import LineageStore
 from cinebrief.workflows.manifest import MANIFEST_FILE
@@ -44,8 +44,11 @@ DOWNLOADS = {
     "contact_sheet.png": "image/png",
     "run.json": "application/json",
 }
-TERMINAL = ("completed", "failed", "refused")
 SHOT_FIELD = re.compile(r"^shots\[(\d+)\]")
+
+
+class _Stopping(Exception):
+    """Raised into a run's threads when the server stops, so that none is left polling a closed engine."""
 
 
 @dataclass
@@ -81,8 +84,8 @@ class StudioRuns:
         self._threads: dict[str, threading.Thread] = {}
         self._dirty: set[str] = set()  # runs whose picks changed while they were running
         self._closing = threading.Event()
-        self._changed = threading.Condition()
-        self.generation = 0  # bumped on every change a reader may want to see
+        self._listeners: dict[int, Callable[[], None]] = {}
+        self._next_listener = 0
         self._unsubscribe = service.engine.events.subscribe(self.notify)  # takes' and remixes' progress
 
     # -- life cycle ---------------------------------------------------------------------------------------------
@@ -105,14 +108,30 @@ class StudioRuns:
         self.notify()
 
     def notify(self, *_: object) -> None:
-        with self._changed:
-            self.generation += 1
-            self._changed.notify_all()
+        """Something a reader may want to see changed: tell every listener (they must only hand it on)."""
+        with self._lock:
+            listeners = list(self._listeners.values())
+        for listener in listeners:
+            listener()
 
-    def wait_for_change(self, generation: int, timeout: float) -> int:
-        with self._changed:
-            self._changed.wait_for(lambda: self.generation != generation, timeout)
-            return self.generation
+    def _progress(self, *_: object) -> None:
+        """A run's progress: readers are told; once the server stops, the run's waiting threads end here."""
+        if self._closing.is_set():
+            raise _Stopping("the server is stopping; the run goes on when it starts again")
+        self.notify()
+
+    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` on every change; returns the function that stops it."""
+        with self._lock:
+            token = self._next_listener
+            self._next_listener += 1
+            self._listeners[token] = listener
+
+        def stop() -> None:
+            with self._lock:
+                self._listeners.pop(token, None)
+
+        return stop
 
     # -- start ----------------------------------------------------------------------------------------------------
 
@@ -127,7 +146,7 @@ class StudioRuns:
         budget: float | None,
     ) -> RunRecord:
         """Lint, plan and budget now (a refusal is a 400 and leaves nothing), then generate in the background."""
-        from cinebrief.workflows.brief_edit import only_shots
+        from cinebrief.workflows.brief_edit import load_text, only_shots, refuse_references
         from cinebrief.workflows.run import prepare
 
         if not 1 <= variants <= MAX_VARIANTS:
@@ -136,6 +155,10 @@ class StudioRuns:
             raise InputError("shots lists the shots to run; leave it out to run them all.", field="shots")
         if shots is not None:
             text = only_shots(text, shots)
+        try:
+            refuse_references(load_text(text))
+        except BriefError as exc:
+            raise InputError(str(exc), field="brief", code="invalid_brief") from None
         run_id = f"run_{secrets.token_hex(8)}"
         folder = self.root / run_id
         folder.mkdir(parents=True)
@@ -185,7 +208,9 @@ class StudioRuns:
         while not self._closing.is_set():
             record = self._read(run_id)
             try:
-                outcome = run_brief(self._options(record), service=self.service, progress=self.notify)
+                outcome = run_brief(self._options(record), service=self.service, progress=self._progress)
+            except _Stopping:
+                return  # stays `running`: resumed on the next start
             except Exception as exc:  # a brief edited into an invalid state, a disk error: say so on the run
                 log.exception("studio run %s stopped", run_id)
                 outcome = None

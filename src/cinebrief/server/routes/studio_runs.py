@@ -8,6 +8,7 @@ each time it changes (server-sent events), so the page needs no polling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -19,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cinebrief.server.deps import Authenticated
 from cinebrief.server.studio import ERROR_RESPONSES, BriefStoreDep, StudioRunsDep
-from cinebrief.workflows.studio_runs import DOWNLOADS, MAX_VARIANTS, TERMINAL, StudioRuns
+from cinebrief.workflows.studio_runs import DOWNLOADS, MAX_VARIANTS, StudioRuns
 
 router = APIRouter(prefix="/studio/v1/runs", tags=["studio"], dependencies=[Authenticated], responses=ERROR_RESPONSES)
 
@@ -80,17 +81,23 @@ def get_run(run_id: RunId, runs: StudioRunsDep) -> JSONResponse:
 
 
 async def _stream(request: Request, runs: StudioRuns, run_id: str) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+    stop = runs.listen(lambda: loop.call_soon_threadsafe(changed.set))  # before reading, so nothing falls between
     sent = ""
-    while not await request.is_disconnected():
-        generation = runs.generation  # before reading, so that no change falls between
-        state = await run_in_threadpool(runs.state, run_id)
-        text = json.dumps(state)
-        yield f"event: run\ndata: {text}\n\n" if text != sent else ": keep-alive\n\n"
-        sent = text
-        # Wake on any change (a clip's progress, a pick, a remix), at the latest after a while.
-        timeout = HEARTBEAT_SECONDS if state["status"] in TERMINAL else 1.0
-        await asyncio.to_thread(runs.wait_for_change, generation, timeout)
-        await asyncio.sleep(0.1)  # a burst of progress events becomes one frame
+    try:
+        while not await request.is_disconnected():
+            changed.clear()
+            state = await run_in_threadpool(runs.state, run_id)
+            text = json.dumps(state)
+            yield f"event: run\ndata: {text}\n\n" if text != sent else ": keep-alive\n\n"
+            sent = text
+            # Wake on any change (a clip's progress, a pick, a remix), at the latest after a heartbeat.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), HEARTBEAT_SECONDS)
+            await asyncio.sleep(0.1)  # a burst of progress events becomes one frame
+    finally:
+        stop()
 
 
 @router.get("/{run_id}/events", operation_id="studioRunEvents", response_class=StreamingResponse)

@@ -50,9 +50,14 @@ shots:
       return;
     }
     const query = version ? `?version=${version}` : "";
-    const brief = await cb.json(`/studio/v1/briefs/${encodeURIComponent(briefId)}${query}`);
-    showBrief(brief);
-    setText(brief.text);
+    $("brief-text").readOnly = true; // nothing typed now would survive the stored text arriving
+    try {
+      const brief = await cb.json(`/studio/v1/briefs/${encodeURIComponent(briefId)}${query}`);
+      showBrief(brief);
+      setText(brief.text);
+    } finally {
+      $("brief-text").readOnly = false;
+    }
   }
 
   function showBrief(brief) {
@@ -69,6 +74,7 @@ shots:
   }
 
   $("brief-select").addEventListener("change", () => {
+    if (!$("brief-select").value) open(null); // a new brief, chosen by the user
     location.hash = $("brief-select").value ? `brief=${$("brief-select").value}` : "brief";
   });
   $("brief-version").addEventListener("change", () => open(state.briefId, $("brief-version").value));
@@ -328,9 +334,11 @@ shots:
 
   document.addEventListener("cinebrief:view", async ({ detail }) => {
     if (detail.view !== "brief") return;
+    // A new brief starts from the example at once, and only in an empty editor: typing is never overwritten.
+    if (!detail.argument && !state.briefId && !$("brief-text").value) setText(STARTER);
     try {
-      await loadList(detail.argument);
-      if (detail.argument !== state.briefId || state.savedText === null) await open(detail.argument);
+      await loadList(detail.argument || state.briefId);
+      if (detail.argument && detail.argument !== state.briefId) await open(detail.argument);
     } catch (error) {
       $("brief-summary").textContent = error.message;
     }

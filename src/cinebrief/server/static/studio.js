@@ -50,8 +50,10 @@
 
   async function connect() {
     try {
-      if (!state.contract) state.contract = await (await fetch("/studio/contract.json")).json();
-      const models = await (await api("/v1/models")).json();
+      // Both at once: the page is usable one round trip sooner.
+      const contract = state.contract ? Promise.resolve(state.contract) : fetch("/studio/contract.json").then((r) => r.json());
+      const [loaded, models] = await Promise.all([contract, api("/v1/models").then((r) => r.json())]);
+      state.contract = loaded;
       state.models = models.data;
     } catch (error) {
       if (error.status !== 401) $("server-note").textContent = error.message;
