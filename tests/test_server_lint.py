@@ -33,6 +33,17 @@ def test_lint_prompt_text_names_the_findings(server: ServerThread) -> None:
     assert payload["summary"]
 
 
+def test_preview_rules_run_only_when_asked_and_a_remix_source_may_be_long(server: ServerThread) -> None:
+    prompt = "The camera pans left, then tilts up and pushes in on the door."
+    plain = httpx.post(f"{server.url}/lint", json={"prompt": prompt}).json()
+    previewed = httpx.post(f"{server.url}/lint", json={"prompt": prompt, "preview": True}).json()
+    names = [{d["name"] for d in payload["diagnostics"]} for payload in (plain, previewed)]
+    assert "multiple-camera-moves" not in names[0] and "multiple-camera-moves" in names[1]
+    source = "A neon street at night, wide shot, slow dolly left. " * 20  # a real source prompt: over 1,000 chars
+    remix = httpx.post(f"{server.url}/lint", json={"prompt": "Same shot, switch to 85 mm", "remix_of": source})
+    assert remix.status_code == 200, remix.text
+
+
 def test_lint_a_brief_gives_positions_and_the_same_result_as_the_cli(server: ServerThread, cli) -> None:
     path = ROOT / "examples" / "radio-repair.yaml"
     response = httpx.post(f"{server.url}/lint", json={"brief": path.read_text()})

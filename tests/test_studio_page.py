@@ -127,7 +127,7 @@ def test_a_brief_becomes_a_cut(tmp_path: Path, browser: Browser) -> None:
         status_at_reload = httpx.get(f"{root}/studio/v1/runs/{run_id}").json()["status"]
         page.reload()
         assert status_at_reload == "running"
-        expect(page.locator("#run-select")).to_have_value(run_id)
+        expect(page.locator("#run-select")).to_have_value(run_id, timeout=20_000)  # a busy machine
         expect(page.locator("#run-status")).to_have_text("completed", timeout=RUN_TIMEOUT_MS)
         for bar in page.locator(".take-bar").all():
             expect(bar).to_have_attribute("aria-valuenow", "100")

@@ -28,7 +28,8 @@ class LintBody(BaseModel):
     model: str | None = Field(default=None, max_length=200)
     size: str | None = Field(default=None, max_length=20)
     seconds: str | None = Field(default=None, max_length=8)
-    remix_of: str | None = Field(default=None, max_length=200)
+    remix_of: str | None = Field(default=None, max_length=200_000)  # the source prompt a remix changes
+    preview: bool = False  # also run the rules in preview (heuristic rules not yet precise enough to be on)
     mode: Literal["control", "explore"] | None = None
     profile: Literal["standard", "extended"] = "standard"
     select: list[str] = Field(default_factory=list, max_length=100)
@@ -90,7 +91,7 @@ def _lint(body: LintBody, engine: Engine) -> JSONResponse:
         )
     document.profile = body.profile
     document.models = {info.name: info.capabilities for info in engine.models()}  # what this server routes
-    diagnostics = run(document, select=body.select, ignore=body.ignore)
+    diagnostics = run(document, select=body.select, ignore=body.ignore, preview=body.preview)
     # The CLI's stable JSON per finding, plus its `help:` line for people reading it in the studio.
     findings = [{**d.as_dict(), "help": d.help} for d in diagnostics]
     payload: dict[str, Any] = {"diagnostics": findings, "summary": summary(diagnostics)}
