@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
 
 from cinebrief.contract.profile import ALL_SIZES, DEFAULTS, MODEL_FAMILY, get_profile
 from cinebrief.jobs.engine import Engine
 from cinebrief.server.deps import SettingsDep
 from cinebrief.server.errors import APIError
+from cinebrief.server.openapi import ErrorEnvelope
 from cinebrief.settings import Settings
 from cinebrief.workflows.brief_store import BriefStore
 from cinebrief.workflows.service import EngineService
@@ -45,19 +45,7 @@ PAGE_HEADERS = {
 }
 
 router = APIRouter(include_in_schema=False)
-
-
-class ErrorDetail(BaseModel):
-    message: str
-    type: str
-    param: str | None
-    code: str | None
-
-
-class ErrorEnvelope(BaseModel):
-    """OpenAI's error envelope, as every error of the server is sent."""
-
-    error: ErrorDetail
+# The studio's errors are the server's: one envelope model in the OpenAPI document (server/openapi.py).
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
