@@ -12,28 +12,9 @@ import httpx
 import opentimelineio as otio
 
 from server_harness import ServerThread
-from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
+from server_models import SMALL_MODEL, SMALL_SIZE, TWO_SHOT_BRIEF, served_settings
 
-BRIEF = f"""# Two shots on the small previz model
-schema: cinebrief.brief/1
-title: Night crossing
-defaults: {{model: {SMALL_MODEL}, size: {SMALL_SIZE}, seconds: "4"}}
-style: 1990s Hong Kong night cinema on 35 mm, heavy grain
-palette: [magenta, cyan, sodium orange]
-shots:
-  - id: arrival  # the opening
-    scene: Wet asphalt, a zebra crosswalk, neon signs reflecting in puddles.
-    camera: {{framing: wide establishing shot, angle: eye level, move: slow dolly left, lens: 32 mm}}
-    lighting: neon key from camera left
-    actions: [A courier brakes at the crosswalk line]
-    sound: rain on awnings
-  - id: look
-    scene: The courier looks up at the red signal.
-    camera: {{framing: close-up, angle: low angle, move: static, lens: 85 mm}}
-    lighting: red signal glow from above
-    actions: [The courier wipes rain from her visor]
-    sound: distant traffic hiss
-"""
+BRIEF = TWO_SHOT_BRIEF
 RUN_TIMEOUT = 120.0  # a bound for a stuck run, not a speed expectation
 
 

@@ -20,30 +20,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from server_harness import ServerThread
-from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
+from server_models import TWO_SHOT_BRIEF, served_settings
 from test_studio import CHROMIUM, CHROMIUM_ARGS
 
 RUN_TIMEOUT_MS = 90_000  # a bound for a stuck run, not a speed expectation
-BRIEF = f"""# Two shots on the small previz model
-schema: cinebrief.brief/1
-title: Night crossing
-defaults: {{model: {SMALL_MODEL}, size: {SMALL_SIZE}, seconds: "4"}}
-style: 1990s Hong Kong night cinema on 35 mm, heavy grain
-palette: [magenta, cyan, sodium orange]
-shots:
-  - id: arrival  # the opening
-    scene: Wet asphalt, a zebra crosswalk, neon signs reflecting in puddles.
-    camera: {{framing: wide establishing shot, angle: eye level, move: slow dolly left, lens: 32 mm}}
-    lighting: neon key from camera left
-    actions: [A courier brakes at the crosswalk line]
-    sound: rain on awnings
-  - id: look
-    scene: The courier looks up at the red signal.
-    camera: {{framing: close-up, angle: low angle, move: static, lens: 85 mm}}
-    lighting: red signal glow from above
-    actions: [The courier wipes rain from her visor]
-    sound: distant traffic hiss
-"""
+BRIEF = TWO_SHOT_BRIEF
 VAGUE_LINE = 15  # "scene: The courier looks up..." made vague below
 
 

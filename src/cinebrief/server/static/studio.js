@@ -16,7 +16,7 @@
     lintTimer: 0,
   };
 
-  const { api, contentPath } = window.cinebrief;
+  const { api, contentPath, readEvents } = window.cinebrief;
   const shared = window.cinebrief.shared;
   shared.onUnauthorized = (message) => showKeyPanel(message);
 
@@ -308,22 +308,7 @@
     card.stream = controller;
     const id = card.video.id;
     try {
-      const response = await api(`/v1/videos/${encodeURIComponent(id)}/events`, { signal: controller.signal });
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        const blocks = buffer.split(/\r?\n\r?\n/);
-        buffer = blocks.pop();
-        for (const block of blocks) {
-          const data = block.split(/\r?\n/).filter((line) => line.startsWith("data:"))
-            .map((line) => line.slice(5).trimStart()).join("\n");
-          if (data) updateCard(card, JSON.parse(data));
-        }
-      }
+      await readEvents(`/v1/videos/${encodeURIComponent(id)}/events`, controller.signal, (video) => updateCard(card, video));
     } catch (error) {
       if (error.name === "AbortError") return;
       if (error.status === 404) { dropCard(card); return; }
