@@ -141,6 +141,7 @@ def test_a_run_its_takes_picks_remixes_and_cut(tmp_path: Path) -> None:
         lineage = client.get(f"/studio/v1/runs/{run['id']}").json()["shots"][0]["lineage"]
         node = next(node for node in lineage if node["id"] == remix.json()["id"])
         assert node["parent"] == source and node["change"] == "same shot, at dusk"
+        assert node["changed"] == "changed lighting"  # what the change did to the shot (the remix's record)
         assert (
             client.post(
                 f"/studio/v1/runs/{run['id']}/remixes", json={"video_id": "video_x", "change": "at dusk"}

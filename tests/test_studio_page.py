@@ -147,7 +147,9 @@ def test_a_brief_becomes_a_cut(tmp_path: Path, browser: Browser) -> None:
         page.click("#remix-send")
         remix = page.locator(f'#lineage .lineage-node[data-id="{take_two}"] > ul > .lineage-node')
         expect(remix).to_have_count(1)
-        expect(remix.locator(".edge")).to_have_text("“same shot, at dusk”")
+        expect(remix.locator(".edge")).to_have_text(
+            "“same shot, at dusk” (changed lighting)"
+        )  # the change, what it did
         expect(remix.locator(".node")).to_have_class("node completed", timeout=RUN_TIMEOUT_MS)
         expect(page.locator("#lineage .lineage-node")).to_have_count(3)
         remix.locator(".node").click()

@@ -24,7 +24,7 @@ from typing import Any
 
 from cinebrief.errors import BriefError, ConflictError, InputError, NotFoundError
 from cinebrief.media.atomic import atomic_output
-from cinebrief.workflows.lineage import LineageStore
+from cinebrief.workflows.lineage import LineageStore, describe_change
 from cinebrief.workflows.manifest import MANIFEST_FILE
 from cinebrief.workflows.service import ENGINE_FOLDER, EngineService, VideoState
 
@@ -329,9 +329,10 @@ class StudioRuns:
             if video_id in seen:
                 continue
             seen.add(video_id)
+            what = ""
             try:
                 video = self.service.retrieve(video_id)
-                status, progress = video.status, video.progress
+                status, progress, what = video.status, video.progress, describe_change(video)
             except NotFoundError:
                 status, progress = "deleted", 0
             entry = videos.get(video_id, {})
@@ -340,6 +341,7 @@ class StudioRuns:
                     "id": video_id,
                     "parent": parent,
                     "change": entry.get("change"),
+                    "changed": what,  # what the change did to the shot: "changed lens, framing"
                     "status": status,
                     "progress": progress,
                 }

@@ -234,7 +234,7 @@
     const branch = (parent) => (byParent.get(parent) || []).map((node) => {
       const item = cb.element("li", "lineage-node");
       item.dataset.id = node.id;
-      if (node.change) item.append(cb.element("span", "edge", `“${node.change}”`));
+      if (node.change) item.append(cb.element("span", "edge", `“${node.change}”${node.changed ? ` (${node.changed})` : ""}`));
       const button = cb.element("button", `node ${node.status}`);
       button.type = "button";
       const take = takeOf.get(node.id);
