@@ -135,6 +135,14 @@ def test_remix_starts_from_the_source_clip(folders, tmp_path: Path) -> None:
     assert np.abs(outputs[0] - outputs[1]).mean() > 5 * max(np.abs(outputs[0] - outputs[2]).mean(), 0.1)
 
 
+def test_a_remix_whose_source_clip_is_gone_is_refused_not_made_from_text(folders, tmp_path: Path) -> None:
+    backend = DiffusersBackend(path=str(folders["wan"]), cache=PipelineCache())
+    remix = RemixSource(video_id="video_old", prompt="a red cat", change="make it blue", video=None)
+    with pytest.raises(InputError, match=r"'video_old' has no video file any more") as caught:
+        _run(backend, tmp_path / "out", remix=remix)
+    assert caught.value.code == "source_expired" and not (tmp_path / "out" / "video.mp4").exists()
+
+
 def test_a_model_that_cannot_remix_says_so(folders, tmp_path: Path) -> None:
     backend = DiffusersBackend(path=str(folders["wan2.2-a14b"]), cache=PipelineCache())
     capabilities = backend.capabilities("tiny")

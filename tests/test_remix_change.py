@@ -77,9 +77,6 @@ def test_one_change_replaces_its_aspect_and_keeps_the_rest(change: str, changed:
 
 
 def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:
-    remixed = apply_change("Same shot, but the vibes should be 20% more Wes", prompt=NEON)
-    # "vibes" is not an aspect the applier places (it reads "vibe" as mood): check the record says which.
-    assert remixed.record.changed or remixed.record.unplaced
     unplaceable = apply_change("Same shot, xyzzy plugh", prompt=NEON)
     assert unplaceable.record.unplaced == ("xyzzy plugh",) and unplaceable.record.changed == ()
     assert "Xyzzy plugh." in unplaceable.prompt  # never dropped

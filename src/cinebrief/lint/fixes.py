@@ -59,11 +59,11 @@ def _like(old: Any, new: Any) -> Any:
     return new
 
 
-def write_fixed(path: Path, tree: Any) -> None:
-    """Dump the round-trip tree next to the file in the file's own indentation, then rename it into place."""
+def dump_like(tree: Any, original: str) -> str:
+    """The round-trip tree as text, in the original's own indentation (comments and quotes kept)."""
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    _, indent, sequence_dash = load_yaml_guess_indent(path.read_text(encoding="utf-8"))
+    _, indent, sequence_dash = load_yaml_guess_indent(original)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
@@ -73,10 +73,16 @@ def write_fixed(path: Path, tree: Any) -> None:
     yaml.indent(mapping=max(2, sequence - dash), sequence=sequence, offset=dash)
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
+    return buffer.getvalue()
+
+
+def write_fixed(path: Path, tree: Any) -> None:
+    """Dump the round-trip tree next to the file in the file's own indentation, then rename it into place."""
+    text = dump_like(tree, path.read_text(encoding="utf-8"))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(buffer.getvalue())
+            stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

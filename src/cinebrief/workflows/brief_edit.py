@@ -6,13 +6,13 @@ keystroke: schema errors and lint findings come back in one list, in the linter'
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cinebrief.brief.schema import Brief
 from cinebrief.errors import BriefError, InputError
+from cinebrief.lint.fixes import dump_like
 
 SOURCE = "brief"
 PROMPT_STYLES = ("descriptive", "ultra", "light")
@@ -188,23 +188,6 @@ def _sequence(old: Any, items: list[Any]) -> Any:
     if isinstance(old, CommentedSeq) and old.fa.flow_style():
         sequence.fa.set_flow_style()
     return sequence
-
-
-def dump_like(tree: Any, original: str) -> str:
-    """The round-trip tree as text, in the original's indentation."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    _, indent, sequence_dash = load_yaml_guess_indent(original)
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    sequence = indent or 2
-    dash = sequence_dash or 0
-    yaml.indent(mapping=max(2, sequence - dash), sequence=sequence, offset=dash)
-    buffer = io.StringIO()
-    yaml.dump(tree, buffer)
-    return buffer.getvalue()
 
 
 def refuse_references(brief: Brief) -> None:

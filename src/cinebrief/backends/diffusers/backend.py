@@ -132,7 +132,14 @@ class DiffusersBackend:
     def _mode(self, request: GenerationRequest, folder: ModelFolder) -> tuple[str, str]:
         """Video-to-video for a remix of a clip, image-to-video with a reference, else text-to-video."""
         label = f"Model '{request.model}' ({folder.variant.name}, {folder.pipeline_class})"
-        if request.remix is not None and request.remix.video is not None:
+        if request.remix is not None:
+            if request.remix.video is None:  # its files expired: a remix without its clip would not keep it
+                raise InputError(
+                    f"Video '{request.remix.video_id}' has no video file any more (it expired); a remix on "
+                    f"{label} starts from the source clip. Generate the shot again instead.",
+                    field="video_id",
+                    code="source_expired",
+                )
             if folder.video_to_video_class is None:
                 raise InputError(
                     f"{label} cannot remix: {folder.variant.remix_refusal}.", field="video_id", code="unsupported_remix"

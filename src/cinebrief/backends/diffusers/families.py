@@ -50,7 +50,7 @@ class Variant:
 
     @property
     def max_seconds(self) -> int:
-        return max(1, (self.max_frames - 1) // self.fps) if self.max_frames > self.fps else 1
+        return max(1, (self.max_frames - 1) // self.fps)
 
 
 _WAN_COMMON = {"negative_prompt": WAN_NEGATIVE_PROMPT, "max_sequence_length": 512}

@@ -40,7 +40,7 @@ def fit_frame(frame: np.ndarray, width: int, height: int, mode: str) -> np.ndarr
     return np.asarray(fitted)
 
 
-def soundtrack(decoded: Decoded, frames: int, fps: int, sound_pass: np.ndarray | None = None) -> np.ndarray:
+def audio_track(decoded: Decoded, frames: int, fps: int, sound_pass: np.ndarray | None = None) -> np.ndarray:
     """The clip's audio at the container's rate and length: the model's own sound, else the sound pass's
     track (dialogue and bed from the prompt), else silence."""
     length = round(frames / fps * AUDIO_RATE)
@@ -75,6 +75,6 @@ def write_outputs(decoded: Decoded, plan: Plan, directory: Path, *, sound_pass: 
             writer.write_frame(frame)
             if index in wanted:
                 kept[index] = frame
-        writer.write_audio(soundtrack(decoded, count, plan.fps, sound_pass))
+        writer.write_audio(audio_track(decoded, count, plan.fps, sound_pass))
     write_thumbnail(kept[thumbnail_index], directory / THUMBNAIL_FILE)
     write_spritesheet([kept[i] for i in sprite_indices(count)], directory / SPRITESHEET_FILE)

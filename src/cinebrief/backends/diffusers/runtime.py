@@ -144,7 +144,7 @@ def load_pipeline(path: Path, class_name: str, options: RuntimeOptions) -> Any:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"Model folder '{path}' could not be loaded as {class_name}: {exc}") from None
     pipeline.set_progress_bar_config(disable=True)
-    apply_speed(pipeline, options.speed, device=options.device, compute_dtype=options.dtype)
+    apply_speed(pipeline, options.speed, compute_dtype=options.dtype)
     place(pipeline, options)
     return pipeline
 

@@ -162,7 +162,7 @@ def transformers_of(pipeline: Any) -> list[Any]:
     return [module for name in TRANSFORMERS if (module := getattr(pipeline, name, None)) is not None]
 
 
-def apply_speed(pipeline: Any, speed: SpeedOptions, *, device: str, compute_dtype: str) -> None:
+def apply_speed(pipeline: Any, speed: SpeedOptions, *, compute_dtype: str) -> None:
     """Set up the loaded pipeline's transformers for `speed` (placement is `runtime.place`'s job)."""
     import torch
 
