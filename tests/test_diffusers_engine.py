@@ -270,7 +270,8 @@ def test_speed_settings_reach_the_modules(folders) -> None:
         processors = [m.processor for m in transformer.modules() if hasattr(m, "processor")]
         assert processors and all(p._attention_backend == "native" for p in processors)
         assert transformer.blocks[0].ffn.net[0].proj.weight.dtype == torch.float8_e4m3fn
-        assert transformer.is_cache_enabled and transformer.blocks[0]._diffusers_hook.get_hook("fbc_leader_block_hook")
+        leader = transformer.blocks[0]._diffusers_hook.get_hook("fbc_leader_block_hook")
+        assert transformer.is_cache_enabled and leader.threshold == 0.1  # the configured threshold, not the default
         assert transformer.blocks[0]._compiled_call_impl is not None
     settings = backend.capabilities("tiny").settings
     assert settings["attention_backend"] == "native" and settings["step_cache"] == "first_block"
