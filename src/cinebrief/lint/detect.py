@@ -14,6 +14,7 @@ from cinebrief.lint import vague_terms as vague
 from cinebrief.lint import vocabulary as vocab
 from cinebrief.lint.document import ShotView, Span
 from cinebrief.lint.lexicon import Match, Text, words_in
+from cinebrief.prompts import labels
 
 
 class Found(NamedTuple):  # a tuple: the hot rules make many of these
@@ -21,17 +22,25 @@ class Found(NamedTuple):  # a tuple: the hot rules make many of these
     match: Match
 
 
-def vague_terms(span: Span) -> list[Found]:
+def vague_terms(span: Span, *, lighting: bool = False) -> list[Found]:
     """Praise words and gestures that show nothing ("stunning", "cinematic look", "moves quickly"), except
     where the words around make them a plain description: the next word ("epic IMAX-scale", "dynamic
     range", "perfect circle"), the word before ("a historical epic", "cyberpunk aesthetic"), an object after
     an -ing word ("striking the anvil" is a verb), a capital inside a sentence (a name: "Nice", "Great
-    Dane"), a clause that asks to avoid it ("AVOID: dramatic lighting"), or a subject the prompt then spells
-    out ("an elegant man in a charcoal suit and polished oxfords")."""
+    Dane"), a clause that asks to avoid it ("AVOID: dramatic lighting"), a subject the prompt then spells
+    out ("an elegant man in a charcoal suit and polished oxfords"), quoted words (speech, a sign), a gloss in
+    parentheses after a number ("2.39:1 (cinematic)"), or a colour word in a `lighting` span."""
     text = span.words
     words, count = text.words_list, len(text.words_list)
+    quoted = _quoted_ranges(text.raw)
     found = []
     for match in vague.VAGUE.iter(text):
+        if quoted and any(start <= match.start < end for start, end in quoted):
+            continue
+        if lighting and match.label in vague.COLOUR_TERMS:
+            continue
+        if _glosses_number(text.raw, match):
+            continue
         following = words[match.last + 1] if match.last + 1 < count else ""
         previous = words[match.first - 1] if match.first else ""
         if following in vague.VAGUE_EXEMPT_NEXT.get(match.label, ()):
@@ -43,7 +52,7 @@ def vague_terms(span: Span) -> list[Found]:
             continue
         if match.label in vague.VAGUE_ALONE and following and not _clause_ends_after(text, match.last):
             continue
-        if match.label.endswith("ing") and following in vague.VERB_OBJECTS:
+        if match.first == match.last and match.label.endswith("ing") and following in vague.VERB_OBJECTS:
             continue
         if match.first == match.last and _is_name(text, match.start):
             continue
@@ -51,6 +60,22 @@ def vague_terms(span: Span) -> list[Found]:
             continue
         found.append(Found(span, match))
     return found
+
+
+def _quoted_ranges(raw: str) -> list[tuple[int, int]]:
+    """Where quoted text is: what a character says or a sign reads is content, not a request."""
+    if '"' not in raw and "“" not in raw:
+        return []
+    return [quoted.span() for quoted in labels.QUOTED.finditer(raw)]
+
+
+def _glosses_number(raw: str, match: Match) -> bool:
+    """Whether the match alone fills parentheses after a number: "Aspect: 2.39:1 (cinematic)" glosses a
+    value the prompt states exactly."""
+    before = raw[: match.start].rstrip()
+    if not before.endswith("(") or not raw[match.end :].lstrip().startswith(")"):
+        return False
+    return before[:-1].rstrip()[-1:].isdigit()
 
 
 def _clause_starts_at(text: Text, match: Match) -> bool:

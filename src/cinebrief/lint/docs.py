@@ -53,7 +53,9 @@ The core rules are measured on real prompts from public sources, labelled by han
   made", "cinematic" as praise, "silly"; and vague motion adverbs ("moves quickly", "soft motions",
   "drives off fast"). Not vague: an adjective the prompt then spells out ("an elegant man in a charcoal
   suit and polished oxfords"), a named aesthetic or genre, a colour in a lighting line, words inside
-  quoted dialogue.
+  quotes (speech, a sign), a word in a negative prompt (`AVOID:`, `Negative prompt:`), a gloss of an exact
+  value ("2.39:1 (cinematic)"), and one soft word in a shot described at length (150 words or more), where
+  it stands in for nothing.
 """
 
 

@@ -120,6 +120,7 @@ class ShotView:
     sound: list[Span] = field(default_factory=list)
     detail: list[Span] = field(default_factory=list)  # ultra sections not read elsewhere
     camera_notes: list[Span] = field(default_factory=list)
+    avoid: list[Span] = field(default_factory=list)  # a negative prompt: not a description of the shot
     format_look: Span | None = None
     shot_list: list[EntryView] = field(default_factory=list)
     shot_list_header: HeaderView | None = None

@@ -32,7 +32,6 @@ from cinebrief.prompts.reader import Block, Header, read_blocks
 # prompt package's (`cinebrief.prompts.labels`), so the linter and the prompt parser read the same labels.
 LABEL_ROLES = {label: labels.ROLES[name] for label, name in labels.LABELS.items() if name in labels.ROLES}
 _BULLET = labels.BULLET
-_QUOTED = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”")
 _SPEAKER_LINE = re.compile(
     rf"^{labels.SPEAKER}\s*(?:\((?P<manner>[^)]*)\))?(?:\s+(?:{labels.SAID})\b[^:\"“]*)?\s*:\s*(?P<line>.+)$",
     re.IGNORECASE,
@@ -161,6 +160,7 @@ def _fill_prose_like(shot: ShotView, block: Block, role: str, name: str) -> None
         "sound": shot.sound,
         "notes": shot.camera_notes,
         "detail": shot.detail,
+        "avoid": shot.avoid,
     }.get(role, shot.prose)
     if role == "prose" and not block.label:
         # Plain prose: a line shaped `Name: "line"` is dialogue outside a block; quotes may be speech.
@@ -221,7 +221,7 @@ def quoted_speech(span: Span, placement: Placement) -> list[DialogueView]:
     found: list[DialogueView] = []
     if '"' not in span.text and "“" not in span.text:
         return found
-    for match in _QUOTED.finditer(span.text):
+    for match in labels.QUOTED.finditer(span.text):
         before = words_in(span.text[max(0, match.start() - 50) : match.start()])[-5:]
         after = words_in(span.text[match.end() : match.end() + 30])[:3]
         if any(word in WRITTEN for word in before[-4:]):

@@ -149,6 +149,8 @@ VAGUE_TERMS: dict[str, tuple[str, ...]] = {
             "chic",
             "premium feel",
             "premium look",
+            "powerful",
+            "visionary",
             "adrenaline",
             "dramatic",
             "silly",

@@ -111,6 +111,13 @@ LABELS: dict[str, str] = {
     "setting": "scene",
     "subject": "scene",
     "location": "scene",
+    # What the clip must not show (a negative prompt): read as a request to avoid, never as the shot itself.
+    "avoid": "avoid",
+    "negative": "avoid",
+    "negative prompt": "avoid",
+    "exclude": "avoid",
+    "do not include": "avoid",
+    "do not show": "avoid",
     # Ultra-detailed sub-labels.
     "highlights": "grade.highlights",
     "mids": "grade.mids",
@@ -152,6 +159,7 @@ ROLES: dict[str, str] = {
     "actions": "actions",
     "dialogue": "dialogue",
     "sound": "sound",
+    "avoid": "avoid",
     # The ultra-detailed headers.
     "format_look": "format",
     "lenses": "camera",
@@ -176,6 +184,10 @@ SPEAKER = r"(?P<speaker>[^\W\d_][\w .'’-]{0,40}?)"
 SAID = "|".join(
     sorted({spelling for term in vocabulary.SPEECH_VERBS for spelling in term.spellings if spelling.endswith("s")})
 )
+# Quoted text on one line: speech, or words shown on screen (a sign, a label); never a request to the model.
+# A straight quote opens only at the start or after a space or an opening mark, not after a full stop (text
+# extracted with stray quotes, ``casino." 1960s aesthetic."``, is not quoted).
+QUOTED = re.compile(r"(?:^|(?<=[\s(\[:—–-]))\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”")
 DIALOGUE_OPEN = re.compile(r"<dialogue>", re.IGNORECASE)
 DIALOGUE_CLOSE = re.compile(r"</dialogue>", re.IGNORECASE)
 

@@ -100,6 +100,8 @@ class _Reader:
             self._set(name, block.lines[0].text)
             for line in block.lines[1:]:
                 self._ultra_line("format_look", line.text)
+        elif name == "avoid":  # the brief has no field for it: kept in the scene text as written
+            self.draft.scene.append(f"{block.label}: " + " ".join(line.text for line in block.lines))
         elif name == "lighting" and "palette" in block.label.casefold():
             self._set(name, self._lighting_palette(" ".join(line.text for line in block.lines)))
         else:

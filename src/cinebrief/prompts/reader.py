@@ -30,7 +30,8 @@ class Line:
 class Block:
     """Consecutive lines read in one role.
 
-    `role` is one of style camera lighting palette prose actions dialogue sound format shotlist notes detail;
+    `role` is one of style camera lighting palette prose actions dialogue sound format shotlist notes detail
+    avoid (a negative prompt: what the clip must not show);
     `label` is the label or header as written ("" for prose, ``<dialogue>`` for tags); `field` is what it
     fills (a `labels.LABELS` field, an ultra header's `Detail` field, or "" for prose).
     """
@@ -65,6 +66,8 @@ _SHOT_LIST_HEADER = re.compile(r"^\s*optimi[sz]ed\s+shot\s+list\b", re.IGNORECAS
 # Blocks whose lines go on past a blank line (a list or a section), and those a blank line closes once filled.
 _OPEN_PAST_BLANK = ("actions", "dialogue", "shotlist", "notes")
 _LISTS = ("actions", "dialogue")
+# Labels whose value runs on over the next lines up to a blank line (or the next label).
+_RUN_TO_BLANK = ("actions", "dialogue", "format", "avoid")
 
 
 def header_of(line: str, *, fuzzy: bool = True) -> tuple[str | None, bool]:
@@ -144,7 +147,7 @@ def read_blocks(text: str) -> Reading:
                 blocks.append(current)
                 if piece.value:
                     current.lines.append(Line(number, piece.offset + 1, piece.value))
-            if current.role not in ("actions", "dialogue", "format") and not labels.continues(pieces[-1].value):
+            if current.role not in _RUN_TO_BLANK and not labels.continues(pieces[-1].value):
                 # A one-line label: the next lines are prose again, or the ultra section it stands in.
                 current = _resume(headers, blocks)
             continue

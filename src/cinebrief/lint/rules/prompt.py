@@ -25,7 +25,9 @@ def vague_language(document: Document) -> Iterator[Finding]:
     temperature), a name inside a sentence ("Nice", "Great Dane"), a named aesthetic ("cyberpunk
     aesthetic"), a clause that asks to avoid it ("AVOID: dramatic lighting"), a word the prompt then spells
     out ("an elegant man in a charcoal suit and polished oxfords", "cinematic lighting with a cool rim
-    light"), and words inside quoted dialogue.
+    light"), words inside quotes (speech, a sign), a negative prompt (`AVOID:`, `Negative prompt:`), a
+    gloss of an exact value ("2.39:1 (cinematic)"), a colour word in the lighting line, and a single soft
+    word in a shot described in 150 words or more, where it stands in for nothing.
 
     ## Why is this bad?
     The model cannot render an opinion. Verbs and nouns that point to visible results (materials,
@@ -43,18 +45,24 @@ def vague_language(document: Document) -> Iterator[Finding]:
     ```
     """
     for shot in document.shots:
-        for span in shot.spans():
-            for found in detect.vague_terms(span):
-                term = found.match.label
-                written = span.text[found.match.start : found.match.end]
-                suggestion = _suggestion(term)
-                yield Finding(
-                    f"'{written}' is vague: it tells the model an opinion, not what to show",
-                    span.location(found.match.start),
-                    help=f"show it instead, e.g. {suggestion}",
-                    fix=_vague_fix(written, suggestion),
-                    shot=shot.index,
-                )
+        lighting = {id(span) for span in shot.lighting}
+        spans = shot.spans()
+        found_in = [
+            (span, found) for span in spans for found in detect.vague_terms(span, lighting=id(span) in lighting)
+        ]
+        if len(found_in) == 1 and sum(len(span.words.words_list) for span in spans) >= DESCRIBED_WORDS:
+            continue  # one soft word in a shot described at length stands in for nothing
+        for span, found in found_in:
+            term = found.match.label
+            written = span.text[found.match.start : found.match.end]
+            suggestion = _suggestion(term)
+            yield Finding(
+                f"'{written}' is vague: it tells the model an opinion, not what to show",
+                span.location(found.match.start),
+                help=f"show it instead, e.g. {suggestion}",
+                fix=_vague_fix(written, suggestion),
+                shot=shot.index,
+            )
 
 
 @cache
@@ -67,6 +75,11 @@ def _suggestion(term: str) -> str:
 def _vague_fix(written: str, suggestion: str) -> Fix:
     """The display-only fix of a vague word as written (a `Fix` is immutable, so findings share it)."""
     return Fix("display-only", f"replace '{written}' with concrete detail, e.g. {suggestion}")
+
+
+# A shot described in at least this many words, with one vague term, is not vague: the term does not stand in
+# for a description there (the guide's long prompts use "cinematic" once among hundreds of concrete words).
+DESCRIBED_WORDS = 150
 
 
 @rule("PR002", "multiple-camera-moves", severity="warning", preview=True)
