@@ -22,7 +22,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_lint_prompt_text_names_the_findings(server: ServerThread) -> None:
-    body = {"prompt": "A beautiful street at night, 4K, make it 10 seconds long.", "model": "sora-2"}
+    body = {"prompt": "A beautiful street at night, 4K, make it 10 seconds long.", "model": "sora-2", "preview": True}
     response = httpx.post(f"{server.url}/lint", json=body)
     assert response.status_code == 200
     payload = response.json()

@@ -62,12 +62,17 @@ def test_studio_lints_generates_plays_remixes_and_refuses(tmp_path: Path, browse
         page.goto(f"{_root(server)}/#clips")
         _choose_small_clip(page, SMALL_SIZE)
 
-        # 1. lint as you type: the vague word is named, with its rule's name and help
+        # 1. lint as you type: the vague word (a rule in preview, switched on in the bar) is named, with its
+        # rule's name and help; switched off, the finding goes
+        page.check("#lint-preview")
         page.locator("#prompt").press_sequentially(VAGUE_PROMPT)
         vague = page.locator('.finding[data-code="PR001"]').first
         expect(vague).to_contain_text("vague-language")
         expect(vague.locator(".finding-message")).to_contain_text("'beautiful' is vague")
         expect(vague.locator(".finding-help")).to_contain_text("show it instead")
+        page.uncheck("#lint-preview")
+        expect(page.locator('.finding[data-code="PR001"]')).to_have_count(0)
+        expect(page.locator("#findings .finding").first).to_be_visible()  # the other findings are still there
 
         # 2. generate: the card follows the events stream to completed, with a full progress bar
         page.fill("#prompt", CLEAR_PROMPT)
@@ -154,6 +159,7 @@ def test_studio_asks_for_a_key_and_plays_with_it(tmp_path: Path, browser: Browse
 
         # the brief view calls /studio/v1 with the same key: a finding comes back for a vague brief
         page.goto(f"{root}/#brief")
+        page.check("#lint-preview")
         page.fill("#brief-text", "shots:\n  - id: a\n    scene: A beautiful street.\n")
         expect(page.locator('#brief-findings .finding[data-code="PR001"]')).to_have_count(1)
         assert httpx.get(f"{root}/studio/v1/briefs").status_code == 401

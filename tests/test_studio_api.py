@@ -62,8 +62,10 @@ def test_the_text_being_edited(tmp_path: Path) -> None:
         (problem,) = broken["diagnostics"]
         assert problem["code"] == "schema" and problem["location"]["line"] == 4 and "quote it" in problem["message"]
         vague = BRIEF.replace("The courier looks up", "A beautiful courier looks up")
-        findings = client.post("/studio/v1/lint", json={"text": vague}).json()["diagnostics"]
+        findings = client.post("/studio/v1/lint", json={"text": vague, "preview": True}).json()["diagnostics"]
         assert any(f["code"] == "PR001" and f["location"]["line"] == 15 for f in findings), findings
+        plain = client.post("/studio/v1/lint", json={"text": vague}).json()["diagnostics"]
+        assert not any(f["code"] == "PR001" for f in plain), "vague-language is in preview: off unless asked"
 
         prompts = client.post("/studio/v1/prompts", json={"text": BRIEF, "shot_id": "look"}).json()
         assert set(prompts["prompts"]) == {"descriptive", "ultra", "light"} and prompts["style"] == "descriptive"

@@ -72,7 +72,9 @@ def test_a_brief_becomes_a_cut(tmp_path: Path, browser: Browser) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         _first_load(page, f"{root}/")
 
-        # 1. A two-shot brief with a vague word: the finding appears at its line, and goes when it is fixed.
+        # 1. A two-shot brief with a vague word (vague-language is in preview: the bar's switch turns it on):
+        # the finding appears at its line, and goes when it is fixed.
+        page.check("#lint-preview")
         page.fill("#brief-name", "Night crossing")
         page.fill("#brief-text", BRIEF.replace("The courier looks up", "A beautiful courier looks up"))
         finding = page.locator(f'#brief-findings .finding[data-code="PR001"][data-line="{VAGUE_LINE}"]')

@@ -36,9 +36,10 @@ def schema_problem(problem: BriefError) -> dict[str, Any]:
 
 
 def check_text(
-    text: str, *, models: Mapping[str, Any] | None = None, profile: str = "standard"
+    text: str, *, models: Mapping[str, Any] | None = None, profile: str = "standard", preview: bool = False
 ) -> tuple[Brief | None, list[dict[str, Any]]]:
-    """The brief (None when it does not load) and every problem: schema errors, else the lint findings."""
+    """The brief (None when it does not load) and every problem: schema errors, else the lint findings (the
+    rules in preview too with `preview`)."""
     from cinebrief.brief.loader import parse_brief_tree
     from cinebrief.lint import run
     from cinebrief.lint.from_brief import read_brief
@@ -50,7 +51,7 @@ def check_text(
     document = read_brief(brief, tree, source=SOURCE, profile=profile)
     document.profile = profile
     document.models = models if models is not None else {}
-    return brief, [{**d.as_dict(), "help": d.help} for d in run(document)]
+    return brief, [{**d.as_dict(), "help": d.help} for d in run(document, preview=preview)]
 
 
 def load_text(text: str) -> Brief:

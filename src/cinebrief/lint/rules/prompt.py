@@ -13,7 +13,7 @@ from cinebrief.lint.model import Finding, Fix
 from cinebrief.lint.registry import rule
 
 
-@rule("PR001", "vague-language", severity="warning", fix="display-only")
+@rule("PR001", "vague-language", severity="warning", fix="display-only", preview=True)
 def vague_language(document: Document) -> Iterator[Finding]:
     """
     ## What it does

@@ -42,6 +42,10 @@ class BriefTextBody(_Body):
     profile: Literal["standard", "extended"] | None = None
 
 
+class LintBriefBody(BriefTextBody):
+    preview: bool = Field(default=False, description="Also run the rules in preview (see docs/rules.md).")
+
+
 class PromptsBody(BriefTextBody):
     shot_id: str = Field(min_length=1, max_length=200)
 
@@ -126,11 +130,12 @@ def save_brief(brief_id: str, body: SavedBrief, store: BriefStoreDep) -> JSONRes
 
 
 @router.post("/lint", operation_id="studioLintBrief")
-def lint_brief_text(body: BriefTextBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+def lint_brief_text(body: LintBriefBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
     """Schema errors (code `schema`) or else the linter's findings, each at its line and column; the shots as
     data (for the form)."""
     models = {info.name: info.capabilities for info in engine.models()}
-    brief, diagnostics = brief_edit.check_text(body.text, models=models, profile=_profile(body, settings))
+    profile = _profile(body, settings)
+    brief, diagnostics = brief_edit.check_text(body.text, models=models, profile=profile, preview=body.preview)
     counts = {severity: 0 for severity in ("error", "warning", "info")}
     for diagnostic in diagnostics:
         counts[diagnostic["severity"]] += 1

@@ -130,6 +130,7 @@ shots:
   }
 
   $("brief-text").addEventListener("input", changed);
+  document.addEventListener("cinebrief:lint-preview", check);
 
   function goToLine(line, column) {
     const area = $("brief-text");
@@ -149,7 +150,7 @@ shots:
     const sequence = ++state.sequence;
     const text = $("brief-text").value;
     try {
-      const result = await cb.json("/studio/v1/lint", { method: "POST", json: { text } });
+      const result = await cb.json("/studio/v1/lint", { method: "POST", json: { text, preview: cb.lintPreview() } });
       if (sequence !== state.sequence) return;
       showFindings(result);
       if (result.loaded) {

@@ -105,6 +105,16 @@ window.cinebrief = (() => {
     return node;
   }
 
+  // The linter's preview rules, on or off for every lint call of the page; kept across visits.
+  const PREVIEW_STORAGE = "cinebrief.lintPreview";
+  const previewBox = document.getElementById("lint-preview");
+  previewBox.checked = localStorage.getItem(PREVIEW_STORAGE) === "1";
+  previewBox.addEventListener("change", () => {
+    localStorage.setItem(PREVIEW_STORAGE, previewBox.checked ? "1" : "0");
+    document.dispatchEvent(new CustomEvent("cinebrief:lint-preview"));
+  });
+  const lintPreview = () => previewBox.checked;
+
   const contentPath = (id, variant) => `/v1/videos/${encodeURIComponent(id)}/content?variant=${variant}`;
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -126,5 +136,5 @@ window.cinebrief = (() => {
   }
   window.addEventListener("hashchange", route);
 
-  return Object.assign(self, { route, shared, ApiError, setKey, api, json, readEvents, mediaUrl, download, element, contentPath, plural });
+  return Object.assign(self, { route, shared, ApiError, setKey, api, json, readEvents, mediaUrl, download, element, contentPath, plural, lintPreview });
 })();

@@ -134,6 +134,7 @@
   $("size").addEventListener("change", () => { showCustomSize(); scheduleLint(); });
   $("seconds").addEventListener("change", scheduleLint);
   $("custom-size").addEventListener("input", scheduleLint);
+  document.addEventListener("cinebrief:lint-preview", scheduleLint);
 
   // -- lint as you type -----------------------------------------------------------------------------
 
@@ -151,7 +152,10 @@
       return;
     }
     // The server's linter knows the models it routes: the parameters are checked with the prose.
-    const body = { prompt, profile: state.contract.profile, model: $("model").value, seconds: $("seconds").value };
+    const body = {
+      prompt, profile: state.contract.profile, model: $("model").value, seconds: $("seconds").value,
+      preview: window.cinebrief.lintPreview(),
+    };
     if (chosenSize()) body.size = chosenSize();
     try {
       const result = await (await api("/v1/lint", { method: "POST", json: body })).json();
