@@ -1,10 +1,12 @@
-"""DESIGN.md's layers hold: every import of ours (top level or inside a function) points down, never up.
+"""The layers of docs/architecture.md hold: every import of ours (top level or inside a function) points
+down, never up.
 
-    cli/ server/  >  workflows/  >  jobs/  >  backends/  >  media/  >  lint/  >  prompts/  >  contract/ brief/
+    cli/ server/  >  workflows/  >  jobs/  >  backends/  >  media/  >  lint/  >  prompts/  >  brief/  >  contract/
 
 `cinebrief.errors` and the package root `cinebrief` are the shared base every layer may use. `contract/`
-and `brief/` import nothing of ours but `cinebrief.errors`, and not each other. Modules at the package
-root take the place listed in ROOT_MODULES; a new one must be placed there on purpose.
+imports nothing of ours but `cinebrief.errors`; `brief/` imports `contract/` too (its seconds are the
+contract's). Modules at the package root take the place listed in ROOT_MODULES; a new one must be placed
+there on purpose.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "cinebrief"
 BASE = 0  # cinebrief, cinebrief.errors
 LAYERS = {
     "contract": 1,
-    "brief": 1,
+    "brief": 1.2,
     "prompts": 2,
     "lint": 3,
     "media": 4,
@@ -37,7 +39,7 @@ ROOT_MODULES = {
     "__main__": 9,  # entry points: above everything
     "demo": 9,
 }
-BOTTOM = ("contract", "brief")
+BOTTOM = ("contract",)
 
 
 def module_name(path: Path) -> str:
@@ -110,6 +112,8 @@ def upward_imports(module: str, path: Path) -> list[str]:
             continue
         if own_layer in BOTTOM:
             upward.append(f"line {line}: {imported} ({own_layer}/ may import only cinebrief.errors)")
+        elif own_layer == "brief" and target_layer != "contract":
+            upward.append(f"line {line}: {imported} (brief/ may import only contract/ and cinebrief.errors)")
         elif rank(imported) >= own_rank and not (own_rank == 8 and rank(imported) == 8):
             upward.append(f"line {line}: {imported} is not below {own_layer or module}")
     return upward
@@ -133,8 +137,14 @@ def test_the_check_flags_upward_and_sideways_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from cinebrief.lint import rules\nfrom cinebrief.errors import InputError\n", encoding="utf-8")
     assert upward_imports("cinebrief.prompts.sample", sample) == ["line 1: cinebrief.lint is not below prompts"]
-    sample.write_text("from cinebrief.contract import DEFAULTS\n", encoding="utf-8")
-    assert upward_imports("cinebrief.brief.sample", sample) == [
-        "line 1: cinebrief.contract (brief/ may import only cinebrief.errors)"
+    sample.write_text("from cinebrief.brief import Brief\n", encoding="utf-8")
+    assert upward_imports("cinebrief.contract.sample", sample) == [
+        "line 1: cinebrief.brief (contract/ may import only cinebrief.errors)"
     ]
+    sample.write_text("from cinebrief.contract import DEFAULTS\n", encoding="utf-8")
+    assert upward_imports("cinebrief.brief.sample", sample) == []
     assert upward_imports("cinebrief.prompts.sample", sample) == []
+    sample.write_text("from cinebrief.settings import load_settings\n", encoding="utf-8")
+    assert upward_imports("cinebrief.brief.sample", sample) == [
+        "line 1: cinebrief.settings (brief/ may import only contract/ and cinebrief.errors)"
+    ]

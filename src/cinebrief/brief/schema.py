@@ -8,16 +8,16 @@ API parameters (`model`, `size`, `seconds`) live in `defaults` or on a shot, nev
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from cinebrief.contract.profile import EXTENDED_SECONDS, Seconds
 from cinebrief.errors import InputError
 
-SCHEMA_VERSION = "cinebrief.brief/1"
-SECONDS_VALUES = ("4", "8", "12", "16", "20")  # the union of every profile; the contract checks per model
-Seconds = Literal["4", "8", "12", "16", "20"]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+SCHEMA_VERSION: Final = "cinebrief.brief/1"
+SECONDS_VALUES = EXTENDED_SECONDS  # the union of every profile; the contract checks per model
+NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShotId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 
 
@@ -30,80 +30,80 @@ class Model(BaseModel):
 class Parameters(Model):
     """The API request parameters: only here, never in prose."""
 
-    model: Text | None = None
+    model: NonEmptyStr | None = None
     size: Annotated[str, StringConstraints(pattern=r"^\d+x\d+$")] | None = None
     seconds: Seconds | None = None
 
 
 class Camera(Model):
-    framing: Text | None = None  # shot type, e.g. "wide establishing shot"
-    angle: Text | None = None  # e.g. "eye level", "low angle"
-    move: Text | None = None  # one move: "slow dolly left", "static"
-    lens: Text | None = None  # "32 mm"
-    focus: Text | None = None  # depth of field: "shallow", "deep focus"
+    framing: NonEmptyStr | None = None  # shot type, e.g. "wide establishing shot"
+    angle: NonEmptyStr | None = None  # e.g. "eye level", "low angle"
+    move: NonEmptyStr | None = None  # one move: "slow dolly left", "static"
+    lens: NonEmptyStr | None = None  # "32 mm"
+    focus: NonEmptyStr | None = None  # depth of field: "shallow", "deep focus"
 
     def is_empty(self) -> bool:
         return not any((self.framing, self.angle, self.move, self.lens, self.focus))
 
 
 class Character(Model):
-    name: Text
-    description: Text | None = None  # reuse this exact phrasing in every shot
-    reference: Text | None = None  # an image of the character (path relative to the brief)
-    voice: Text | None = None  # an espeak-ng voice for previz speech, e.g. "en-us+m3"
+    name: NonEmptyStr
+    description: NonEmptyStr | None = None  # reuse this exact phrasing in every shot
+    reference: NonEmptyStr | None = None  # an image of the character (path relative to the brief)
+    voice: NonEmptyStr | None = None  # an espeak-ng voice for previz speech, e.g. "en-us+m3"
 
 
 class DialogueLine(Model):
-    speaker: Text
-    line: Text
-    manner: Text | None = None  # "quietly", "under her breath"
+    speaker: NonEmptyStr
+    line: NonEmptyStr
+    manner: NonEmptyStr | None = None  # "quietly", "under her breath"
 
 
 class Grade(Model):
-    highlights: Text | None = None
-    mids: Text | None = None
-    blacks: Text | None = None
+    highlights: NonEmptyStr | None = None
+    mids: NonEmptyStr | None = None
+    blacks: NonEmptyStr | None = None
 
 
 class Atmosphere(Model):
     """`Lighting & Atmosphere`: key direction and time, then bounce, negative fill, practicals, atmos."""
 
-    key: Text | None = None
-    bounce: Text | None = None
-    negative_fill: Text | None = None
-    practical: Text | None = None
-    atmos: Text | None = None
+    key: NonEmptyStr | None = None
+    bounce: NonEmptyStr | None = None
+    negative_fill: NonEmptyStr | None = None
+    practical: NonEmptyStr | None = None
+    atmos: NonEmptyStr | None = None
 
 
 class Location(Model):
     """`Location & Framing`."""
 
-    setting: Text | None = None
-    foreground: Text | None = None
-    midground: Text | None = None
-    background: Text | None = None
-    avoid: Text | None = None
+    setting: NonEmptyStr | None = None
+    foreground: NonEmptyStr | None = None
+    midground: NonEmptyStr | None = None
+    background: NonEmptyStr | None = None
+    avoid: NonEmptyStr | None = None
 
 
 class Wardrobe(Model):
     """`Wardrobe / Props / Extras`."""
 
-    main_subject: Text | None = None
-    extras: Text | None = None
-    props: Text | None = None
+    main_subject: NonEmptyStr | None = None
+    extras: NonEmptyStr | None = None
+    props: NonEmptyStr | None = None
 
 
 class SoundMix(Model):
     """`Sound`: the diegetic list with a loudness cue, and a note such as "no score or added foley"."""
 
-    diegetic: Text | None = None
-    note: Text | None = None
+    diegetic: NonEmptyStr | None = None
+    note: NonEmptyStr | None = None
 
 
 class Finishing(Model):
-    grain: Text | None = None  # the grain/LUT line
-    mix: Text | None = None
-    poster_frame: Text | None = None
+    grain: NonEmptyStr | None = None  # the grain/LUT line
+    mix: NonEmptyStr | None = None
+    poster_frame: NonEmptyStr | None = None
 
 
 class ShotListEntry(Model):
@@ -111,11 +111,11 @@ class ShotListEntry(Model):
 
     start: Annotated[float, Field(ge=0)]
     end: Annotated[float, Field(gt=0)]
-    title: Text
-    lens: Text | None = None
-    move: Text | None = None
-    description: Text | None = None
-    purpose: Text | None = None
+    title: NonEmptyStr
+    lens: NonEmptyStr | None = None
+    move: NonEmptyStr | None = None
+    description: NonEmptyStr | None = None
+    purpose: NonEmptyStr | None = None
 
     @model_validator(mode="after")
     def _end_after_start(self) -> ShotListEntry:
@@ -129,15 +129,15 @@ class ShotListEntry(Model):
 class Detail(Model):
     """The ultra-detailed sections, rendered under the guide's headers in the guide's order."""
 
-    format_look: Text | None = None
-    lenses: Text | None = None
+    format_look: NonEmptyStr | None = None
+    lenses: NonEmptyStr | None = None
     grade: Grade | None = None
     atmosphere: Atmosphere | None = None
     location: Location | None = None
     wardrobe: Wardrobe | None = None
     sound_mix: SoundMix | None = None
     shot_list: list[ShotListEntry] = Field(default_factory=list)
-    camera_notes: list[Text] = Field(default_factory=list)
+    camera_notes: list[NonEmptyStr] = Field(default_factory=list)
     finishing: Finishing | None = None
 
     def is_empty(self) -> bool:
@@ -148,31 +148,31 @@ class Shot(Parameters):
     """One shot: one camera setup, one subject action, one lighting recipe."""
 
     id: ShotId
-    input_reference: Text | None = None  # first-frame image, path relative to the brief
-    style: Text | None = None  # overrides the brief's style (the linter flags drift)
-    palette: list[Text] | None = None  # overrides the brief's palette (the linter flags drift)
-    scene: Text | None = None  # prose: place, subjects, costumes, weather
-    cast: list[Text] | None = None  # names of the characters in this shot; default: those the text names
+    input_reference: NonEmptyStr | None = None  # first-frame image, path relative to the brief
+    style: NonEmptyStr | None = None  # overrides the brief's style (the linter flags drift)
+    palette: list[NonEmptyStr] | None = None  # overrides the brief's palette (the linter flags drift)
+    scene: NonEmptyStr | None = None  # prose: place, subjects, costumes, weather
+    cast: list[NonEmptyStr] | None = None  # names of the characters in this shot; default: those the text names
     camera: Camera = Field(default_factory=Camera)
-    lighting: Text | None = None
-    mood: Text | None = None
-    actions: list[Text] = Field(default_factory=list)
+    lighting: NonEmptyStr | None = None
+    mood: NonEmptyStr | None = None
+    actions: list[NonEmptyStr] = Field(default_factory=list)
     dialogue: list[DialogueLine] = Field(default_factory=list)
-    sound: Text | None = None
+    sound: NonEmptyStr | None = None
     detail: Detail = Field(default_factory=Detail)
     chain: bool = False  # use the previous clip's last frame as this clip's input_reference
     seed: int | None = None
     pick: Annotated[int, Field(ge=1)] | None = None  # which variant goes into the cut
-    noqa: list[Text] = Field(default_factory=list)  # lint codes or names silenced on this shot
+    noqa: list[NonEmptyStr] = Field(default_factory=list)  # lint codes or names silenced on this shot
 
 
 class Brief(Model):
     schema_: Literal["cinebrief.brief/1"] = Field(default=SCHEMA_VERSION, alias="schema")
-    title: Text | None = None
+    title: NonEmptyStr | None = None
     mode: Literal["control", "explore"] = "control"
     defaults: Parameters = Field(default_factory=Parameters)
-    style: Text | None = None
-    palette: list[Text] = Field(default_factory=list)
+    style: NonEmptyStr | None = None
+    palette: list[NonEmptyStr] = Field(default_factory=list)
     characters: list[Character] = Field(default_factory=list)
     shots: Annotated[list[Shot], Field(min_length=1)]
 

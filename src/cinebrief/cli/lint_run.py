@@ -93,7 +93,7 @@ def _documents(
     sources: list[str], text: str | None, text_options: dict[str, Any], *, mode: str | None, profile: str, stdin: Any
 ) -> list[Any]:
     """One document per source; `--text` and stdin are prompt text, `.yaml`/`.yml` files are briefs."""
-    from cinebrief.lint.engine import load_document
+    from cinebrief.lint.checker import load_document
     from cinebrief.lint.text import read_text
 
     if text is None and not sources:
@@ -115,8 +115,8 @@ def _documents(
 
 def _lint_all(documents: list[Any], rules: dict[str, Any], *, fix: bool) -> tuple[list[Any], int]:
     """Run the rules on each document; with `fix`, apply safe fixes to briefs and lint them again."""
-    from cinebrief.lint.engine import load_document
-    from cinebrief.lint.engine import run as run_rules
+    from cinebrief.lint.checker import load_document
+    from cinebrief.lint.checker import run as run_rules
 
     diagnostics = []
     fixed = 0

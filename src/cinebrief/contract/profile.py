@@ -8,6 +8,7 @@ the field, the value and the allowed values, worded as OpenAI's API worded them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from cinebrief.errors import ContractError, quote_list, quoted
 
@@ -18,8 +19,10 @@ SIZE_PRO_TALL_WIDE = ("1024x1792", "1792x1024")
 SIZE_1080P = ("1920x1080", "1080x1920")
 ALL_SIZES = SIZE_720P + SIZE_PRO_TALL_WIDE + SIZE_1080P
 
-STANDARD_SECONDS = ("4", "8", "12")
-EXTENDED_SECONDS = (*STANDARD_SECONDS, "16", "20")
+# Every profile's seconds as one type (the brief schema's `seconds`); each profile allows a prefix of them.
+Seconds = Literal["4", "8", "12", "16", "20"]
+EXTENDED_SECONDS: tuple[str, ...] = get_args(Seconds)
+STANDARD_SECONDS = EXTENDED_SECONDS[:3]
 
 # Dated snapshots route to the family they belong to. There is no sora-2-pro-2025-12-08.
 MODEL_FAMILY = {

@@ -11,7 +11,7 @@ import sys
 import types
 from typing import Any
 
-from cinebrief.lint.engine import lint, run
+from cinebrief.lint.checker import lint, run
 from cinebrief.lint.model import Diagnostic, Edit, Fix, Location
 from cinebrief.lint.registry import RULES, Rule, find_rule, load_rules
 

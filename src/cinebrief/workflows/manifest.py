@@ -11,13 +11,60 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack, cast
 
 from cinebrief.errors import InputError
 from cinebrief.media.atomic import atomic_output
 
 MANIFEST_FILE = "run.json"
 MANIFEST_SCHEMA = "cinebrief.run/1"
+
+
+class ClipRecord(TypedDict, total=False):
+    """One clip in `run.json`: what was asked (from the plan), then the job and its file as they happen."""
+
+    hash: str  # prompt, parameters, seed and first-frame source: how a re-run recognises the clip
+    shot_id: str
+    part: int
+    parts: int
+    variant: int
+    picked: bool
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    seed: int
+    input_reference: str | None
+    chain_from: str | None
+    estimated_cost_usd: float | None
+    shot: dict[str, Any]  # the brief's shot as data
+    job_id: str
+    status: str  # the job's status: queued, in_progress, completed, failed
+    attempt: int
+    file: str  # relative to the run folder
+    sha256: str
+    generation_seconds: float
+    cost_usd: float | None
+    error: str | None
+
+
+class RunRecord(TypedDict, total=False):
+    """The run as a whole in `run.json` (besides `schema` and `clips`)."""
+
+    brief: dict[str, Any]  # path, sha256, title
+    service: str  # "embedded" or the server's base URL
+    started_at: int
+    finished_at: int
+    options: dict[str, Any]  # variants, split, picks
+    lint: list[dict[str, Any]]
+    estimate: dict[str, Any]  # clips, seconds, cost_usd, unknown_cost_clips, time_seconds per backend
+    actual: dict[str, Any]  # seconds, cost_usd, generated, reused, failed
+    cut: list[str]  # clip ids in the order of the cut
+    outputs: dict[str, str]
+    stitch: dict[str, Any]  # method, reasons, frames, video and audio seconds, sha256
+
+
+CLIP_RESULT_KEYS = ("job_id", "status", "file", "sha256", "attempt", "generation_seconds", "cost_usd", "error")
 
 
 def file_sha256(path: Path) -> str:
@@ -44,11 +91,15 @@ class Manifest:
                 self.data = loaded
                 self.data.setdefault("clips", {})
 
-    def clip(self, clip_id: str) -> dict[str, Any]:
+    def clip(self, clip_id: str) -> ClipRecord:
         with self._lock:
-            return dict(self.data["clips"].get(clip_id, {}))
+            return cast(ClipRecord, dict(self.data["clips"].get(clip_id, {})))
 
-    def done_clip(self, clip_id: str, clip_hash: str, folder: Path) -> dict[str, Any] | None:
+    def clips(self) -> list[ClipRecord]:
+        with self._lock:
+            return [cast(ClipRecord, dict(record)) for record in self.data["clips"].values()]
+
+    def done_clip(self, clip_id: str, clip_hash: str, folder: Path) -> ClipRecord | None:
         """The record of a finished clip with this hash whose file is still there and intact, else None."""
         record = self.clip(clip_id)
         if record.get("hash") != clip_hash or record.get("status") != "completed" or not record.get("file"):
@@ -58,12 +109,12 @@ class Manifest:
             return None
         return record
 
-    def update_clip(self, clip_id: str, **values: Any) -> None:
+    def update_clip(self, clip_id: str, **values: Unpack[ClipRecord]) -> None:
         with self._lock:
             self.data["clips"].setdefault(clip_id, {}).update(values)
             self._write()
 
-    def update(self, **values: Any) -> None:
+    def update(self, **values: Unpack[RunRecord]) -> None:
         with self._lock:
             self.data.update(values)
             self._write()

@@ -12,10 +12,10 @@ from cinebrief.workflows.lineage import LineageStore, change_prompt, one_change,
 from cinebrief.workflows.service import VideoService, VideoState
 
 POLL_SECONDS = 0.2
-ProgressFn = Callable[[VideoState], None]
+VideoStateFn = Callable[[VideoState], None]
 
 
-def wait_for(service: VideoService, state: VideoState, progress: ProgressFn | None = None) -> VideoState:
+def wait_for(service: VideoService, state: VideoState, progress: VideoStateFn | None = None) -> VideoState:
     while state.status not in ("completed", "failed"):
         if progress:
             progress(state)
@@ -33,7 +33,7 @@ def remix_video(
     changes: list[str],
     *,
     force: bool = False,
-    progress: ProgressFn | None = None,
+    progress: VideoStateFn | None = None,
 ) -> VideoState:
     """One `--change` (several only with `force`, joined into one prompt); waits until it finishes."""
     state = start_remix(service, store, video_id, changes, force=force)
@@ -81,7 +81,7 @@ def remix_shot(
     shot_id: str,
     *,
     force: bool = False,
-    progress: ProgressFn | None = None,
+    progress: VideoStateFn | None = None,
 ) -> list[VideoState]:
     """Diff the shot against the version that made its last videos; remix each of them by that one change."""
     brief = load_brief(brief_path)

@@ -26,7 +26,7 @@ from cinebrief.brief.loader import load_brief
 from cinebrief.brief.schema import Brief
 from cinebrief.errors import BackendError, NotFoundError
 from cinebrief.workflows.lineage import LineageStore
-from cinebrief.workflows.manifest import Manifest, file_sha256
+from cinebrief.workflows.manifest import CLIP_RESULT_KEYS, ClipRecord, Manifest, file_sha256
 from cinebrief.workflows.plan import Plan, PlannedClip, plan_brief
 from cinebrief.workflows.service import (
     ENGINE_FOLDER,
@@ -39,7 +39,7 @@ from cinebrief.workflows.service import (
 
 CLIPS_FOLDER = "clips"
 POLL_SECONDS = 0.2
-ProgressFn = Callable[[str, int, str], None]  # clip id, percent, status
+ClipProgressFn = Callable[[str, int, str], None]  # clip id, percent, status
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def prepare(options: RunOptions) -> tuple[Brief, Plan, RunOutcome]:
 def run_brief(
     options: RunOptions,
     *,
-    progress: ProgressFn | None = None,
+    progress: ClipProgressFn | None = None,
     on_plan: Callable[[list[str]], None] | None = None,
     service: VideoService | None = None,
 ) -> RunOutcome:
@@ -167,8 +167,9 @@ def _record_lineage(brief_path: Path, brief: Brief, plan: Plan, manifest: Manife
     """Each shot's version and the videos it produced, for `remix --brief` to diff against."""
     store = LineageStore(folder / ENGINE_FOLDER)
     for shot in brief.shots:
-        videos = [manifest.clip(clip.clip_id).get("job_id") for clip in plan.cut if clip.shot_id == shot.id]
-        if videos and all(videos):
+        jobs = [manifest.clip(clip.clip_id).get("job_id") for clip in plan.cut if clip.shot_id == shot.id]
+        videos = [job for job in jobs if job]
+        if videos and len(videos) == len(jobs):
             store.record_shot(brief_path, shot.id, shot.model_dump(mode="json", exclude_none=True), videos)
 
 
@@ -199,16 +200,22 @@ def _record_start(manifest: Manifest, options: RunOptions, plan: Plan, outcome: 
     for clip in plan.clips:
         previous = manifest.clip(clip.clip_id)
         if previous.get("hash") != clip.hash:  # new or changed: forget the old job
-            previous = {}
-        manifest.update_clip(clip.clip_id, **_clip_record(clip), **_kept(previous))
+            previous = ClipRecord()
+        record = _clip_record(clip)
+        record.update(_kept(previous))
+        manifest.update_clip(clip.clip_id, **record)
 
 
-def _kept(previous: dict[str, Any]) -> dict[str, Any]:
-    keys = ("job_id", "status", "file", "sha256", "attempt", "generation_seconds", "cost_usd", "error")
-    return {key: previous[key] for key in keys if key in previous}
+def _kept(previous: ClipRecord) -> ClipRecord:
+    """The job's part of a clip's record (what happened), kept while the clip's hash is unchanged."""
+    kept = ClipRecord()
+    for key in CLIP_RESULT_KEYS:
+        if key in previous:
+            kept[key] = previous[key]  # type: ignore[literal-required]
+    return kept
 
 
-def _clip_record(clip: PlannedClip) -> dict[str, Any]:
+def _clip_record(clip: PlannedClip) -> ClipRecord:
     return {
         "hash": clip.hash,
         "shot_id": clip.shot_id,
@@ -229,17 +236,16 @@ def _clip_record(clip: PlannedClip) -> dict[str, Any]:
 
 
 def _actual_cost(manifest: Manifest) -> float | None:
-    costs = [record.get("cost_usd") for record in manifest.data["clips"].values() if record.get("status")]
-    if any(cost is None for cost in costs):
-        return None
-    return round(sum(costs), 4)
+    costs = [record.get("cost_usd") for record in manifest.clips() if record.get("status")]
+    known = [cost for cost in costs if cost is not None]
+    return round(sum(known), 4) if len(known) == len(costs) else None
 
 
 class _Generator:
     """Generates the clips of a plan with a thread pool; chained clips wait for their source clip."""
 
     def __init__(
-        self, service: VideoService, manifest: Manifest, folder: Path, brief: Brief, progress: ProgressFn
+        self, service: VideoService, manifest: Manifest, folder: Path, brief: Brief, progress: ClipProgressFn
     ) -> None:
         self.service = service
         self.manifest = manifest

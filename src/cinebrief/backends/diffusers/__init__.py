@@ -5,16 +5,16 @@ Importing this package imports neither torch nor diffusers; they load inside `Di
 
 from cinebrief.backends.diffusers.backend import DiffusersBackend
 from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
-from cinebrief.backends.diffusers.mapping import ModelDefaults, Plan, make_plan
+from cinebrief.backends.diffusers.mapping import CallPlan, ModelDefaults, make_plan
 from cinebrief.backends.diffusers.runtime import SHARED_CACHE, PipelineCache, RuntimeOptions
 
 __all__ = [
     "SHARED_CACHE",
+    "CallPlan",
     "DiffusersBackend",
     "ModelDefaults",
     "ModelFolder",
     "PipelineCache",
-    "Plan",
     "RuntimeOptions",
     "inspect_folder",
     "make_plan",

@@ -25,7 +25,7 @@ from cinebrief.backends.base import (
 )
 from cinebrief.backends.diffusers.call import LOADED, run_pipeline
 from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
-from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, ModelDefaults, Plan, make_plan
+from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, CallPlan, ModelDefaults, make_plan
 from cinebrief.backends.diffusers.runtime import (
     SHARED_CACHE,
     PipelineCache,
@@ -111,7 +111,7 @@ class DiffusersBackend:
             shown["vae_tiling"] = True
         return {**shown, **self.settings.speed.as_dict()}
 
-    def plan(self, request: GenerationRequest) -> Plan:
+    def plan(self, request: GenerationRequest) -> CallPlan:
         """The pipeline call for `request` (no torch): which pipeline, mode, size, frames, steps, guidance."""
         folder = self.folder(request.model)
         mode, pipeline_class = self._mode(request, folder)
@@ -266,7 +266,7 @@ def prompt_soundtrack(request: GenerationRequest, *, seconds: float) -> tuple[An
 
 
 @contextmanager
-def _out_of_memory_is_a_job_error(pipeline: Any, plan: Plan, options: RuntimeOptions) -> Iterator[None]:
+def _out_of_memory_is_a_job_error(pipeline: Any, plan: CallPlan, options: RuntimeOptions) -> Iterator[None]:
     """GPU out of memory fails the job with what to try, frees what the attempt held, and keeps the worker."""
     import torch
 

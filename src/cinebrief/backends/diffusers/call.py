@@ -1,4 +1,4 @@
-"""One pipeline call: the family's keyword arguments for a `Plan`, progress and cancel per step, frames as uint8.
+"""One pipeline call: the family's keyword arguments for a `CallPlan`, progress and cancel per step, frames as uint8.
 
 The frames come back as `output_type="pt"` tensors on the device and are turned into uint8 there, so a
 121-frame 1280x704 clip never makes a float copy in host memory. A model that makes sound (LTX-2) also
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from cinebrief.backends.base import CancelledFn, ProgressFn
-from cinebrief.backends.diffusers.mapping import Plan
+from cinebrief.backends.diffusers.mapping import CallPlan
 from cinebrief.errors import CancelledError
 
 # Shares of the progress bar: loading, denoising steps (the bulk), then decoding and encoding.
@@ -68,7 +68,7 @@ def source_frames(video: bytes, count: int, width: int, height: int) -> list[Any
 
 
 def call_arguments(
-    plan: Plan,
+    plan: CallPlan,
     pipeline: Any,
     *,
     family: str,
@@ -100,7 +100,7 @@ def call_arguments(
     return arguments
 
 
-def _video_to_video(plan: Plan, family: str, video: bytes) -> dict[str, Any]:
+def _video_to_video(plan: CallPlan, family: str, video: bytes) -> dict[str, Any]:
     """The source clip as each family's video-to-video pipeline takes it, moved by `remix_strength`."""
     frames = source_frames(video, plan.frames, plan.width, plan.height)
     strength = plan.remix_strength if plan.remix_strength is not None else 0.6
@@ -127,7 +127,7 @@ def set_flow_shift(pipeline: Any, shift: float | None) -> None:
 
 def run_pipeline(
     pipeline: Any,
-    plan: Plan,
+    plan: CallPlan,
     *,
     family: str,
     progress: ProgressFn,

@@ -1,7 +1,7 @@
 """From the Videos API contract to one pipeline call, and a record of every number that was changed.
 
 A request asks for a `size` and `seconds`; a Wan or LTX-Video model accepts sides that are multiples of 16
-or 32, frame counts of the form 4k+1 or 8k+1, and works best below some pixel area. The `Plan` is the call we
+or 32, frame counts of the form 4k+1 or 8k+1, and works best below some pixel area. The `CallPlan` is the call we
 make (working size, frames, steps, guidance, negative prompt, seed) and the `changes` it lists are copied
 into the job's metadata: nothing is changed silently. Outputs are resized back to the requested size.
 """
@@ -127,7 +127,7 @@ def frame_count(seconds: int, fps: int, rule: FrameRule) -> int:
 
 
 @dataclass(frozen=True)
-class Plan:
+class CallPlan:
     """One pipeline call, and how it differs from what was asked."""
 
     mode: str  # "text-to-video" | "image-to-video" | "video-to-video"
@@ -202,7 +202,7 @@ def make_plan(
     frame_rule: FrameRule,
     defaults: ModelDefaults,
     options: Mapping[str, Any],
-) -> Plan:
+) -> CallPlan:
     """Map one request onto the model's numbers and list what had to change."""
     overrides = request_overrides(options)
     settings = replace(defaults, **overrides)
@@ -233,7 +233,7 @@ def make_plan(
             f"seconds {seconds} at {settings.fps} fps is {seconds * settings.fps} frames; generated {frames} "
             f"(frame rule {frame_rule}), {frames / settings.fps:.3f} s"
         )
-    return Plan(
+    return CallPlan(
         mode=mode,
         pipeline_class=pipeline_class,
         prompt=prompt,

@@ -17,7 +17,7 @@ from PIL import Image
 
 from cinebrief.backends.base import SPRITESHEET_FILE, THUMBNAIL_FILE, VIDEO_FILE
 from cinebrief.backends.diffusers.call import Decoded
-from cinebrief.backends.diffusers.mapping import Plan
+from cinebrief.backends.diffusers.mapping import CallPlan
 from cinebrief.contract.reference import fit
 from cinebrief.media.audio import AUDIO_RATE, resample
 from cinebrief.media.encode import EncodeSettings, VideoWriter
@@ -58,7 +58,7 @@ def audio_track(decoded: Decoded, frames: int, fps: int, sound_pass: np.ndarray 
     return track
 
 
-def write_outputs(decoded: Decoded, plan: Plan, directory: Path, *, sound_pass: np.ndarray | None = None) -> None:
+def write_outputs(decoded: Decoded, plan: CallPlan, directory: Path, *, sound_pass: np.ndarray | None = None) -> None:
     """Write video.mp4, thumbnail.webp and spritesheet.jpg for the decoded clip into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     pixels = decoded.frames
