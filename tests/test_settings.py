@@ -71,7 +71,7 @@ secret = "whsec_c2VjcmV0"
 def test_mistakes_name_the_file_and_the_field(tmp_path: Path) -> None:
     config = tmp_path / "cinebrief.toml"
     config.write_text("[server]\nport = 'eighty'\n")
-    with pytest.raises(ConfigError, match=r"cinebrief.toml: 'server.port' = 'eighty'"):
+    with pytest.raises(ConfigError, match=r"cinebrief.toml: 'server.port': .*'eighty'"):
         load_settings(config, environ={})
     config.write_text("[server]\ncolour = 'blue'\n")
     with pytest.raises(ConfigError, match=r"'server.colour'"):

@@ -1,7 +1,10 @@
 """The one exception tree of cinebrief.
 
 It sits beneath every layer (it imports nothing of ours), so `contract/` and `brief/` may raise these too.
-The CLI maps the tree to exit codes, the server to OpenAI's error envelope::
+Every error carries `message`, `field` (the parameter or brief field it is about, when there is one) and
+`code` (a stable word such as `invalid_value`, `not_found`, `storage_error`). The edges map the tree: the
+CLI to exit codes (`exit_code`), the server to OpenAI's error envelope and its HTTP statuses
+(`server/errors.py`)::
 
     CinebriefError
     ├── InputError                 a user's mistake: exit code 2, HTTP 400
@@ -20,26 +23,30 @@ The CLI maps the tree to exit codes, the server to OpenAI's error envelope::
 from __future__ import annotations
 
 import errno
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 
 class CinebriefError(Exception):
-    """Base of every error cinebrief raises on purpose."""
+    """Base of every error cinebrief raises on purpose: a message, the field it is about, a code."""
 
     exit_code = 1
+    code = "error"
+
+    def __init__(self, message: str = "", *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
 
 
 class InputError(CinebriefError):
     """The user gave something we cannot use; the message says what and what is allowed."""
 
     exit_code = 2
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid_value") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+    code = "invalid_value"
 
 
 def quote_list(values: Sequence[str]) -> str:
@@ -121,20 +128,26 @@ class NotFoundError(CinebriefError):
     """An id or a file that does not exist; `field` names the parameter that held it."""
 
     exit_code = 2
+    code = "not_found"
 
     def __init__(self, message: str, *, field: str = "video_id") -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class ConflictError(CinebriefError):
     """An operation on an object in a state that does not allow it (e.g. delete while in progress)."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, *, field: str = "video_id") -> None:
+        super().__init__(message, field=field)
 
 
 class ConfigError(CinebriefError):
     """Settings, a config file or a model folder that cannot be used."""
 
     exit_code = 2
+    code = "config_error"
 
 
 class StorageError(CinebriefError):
@@ -160,10 +173,10 @@ def storage_error(exc: BaseException, folder: Path | str) -> StorageError | None
 class BackendError(CinebriefError):
     """A backend could not finish a job. ``code`` becomes the failed job's ``error.code``."""
 
-    def __init__(self, message: str, *, code: str = "backend_error") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    code = "backend_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
 
 
 class CancelledError(BackendError):
@@ -171,3 +184,53 @@ class CancelledError(BackendError):
 
     def __init__(self, message: str = "The job was cancelled.") -> None:
         super().__init__(message, code="cancelled")
+
+
+def explain_invalid(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors (an entry of `ValidationError.errors()`) in plain words, with the value quoted
+    short: the one translation of validation errors that the brief loader, the prompt parser, the settings
+    and the server's bodies use."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    quoted_value = shown(value)
+    if kind == "literal_error":
+        return f"{quoted_value} is not allowed; allowed values: {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        if "x" in str(ctx.get("pattern", "")):
+            return f"{quoted_value} is not a size; write it as WIDTHxHEIGHT, for example '1280x720'"
+        return f"{quoted_value} is not a valid id; use letters, digits, '-', '_' or '.'"
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "float_type", "bool_type"):
+        wanted = {
+            "string_type": "text",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping of keys",
+            "int_type": "a whole number",
+            "float_type": "a number",
+            "bool_type": "true or false",
+        }[kind]
+        return f"expected {wanted}, got {kind_of(value)} {quoted_value}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return f"{error['msg'].rstrip('.')} (got {quoted_value})"
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def shown(value: Any) -> str:
+    """A value as an error message shows it: text in quotes, anything else as Python writes it; a short prefix
+    only (`quoted`)."""
+    return f"'{quoted(value)}'" if isinstance(value, str) else quoted(value)

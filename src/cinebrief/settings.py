@@ -45,7 +45,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cinebrief.contract.profile import OFFICIAL_MODELS
-from cinebrief.errors import ConfigError
+from cinebrief.errors import ConfigError, explain_invalid
 
 CONFIG_FILE_NAME = "cinebrief.toml"
 CONFIG_ENV = "CINEBRIEF_CONFIG"
@@ -326,5 +326,5 @@ def _describe(exc: ValidationError, path: Path | None) -> str:
     problems = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"])
-        problems.append(f"{where}: '{field}' = {error.get('input')!r}: {error['msg']}")
+        problems.append(f"{where}: '{field}': {explain_invalid(error)}")
     return "; ".join(problems)

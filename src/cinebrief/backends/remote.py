@@ -28,6 +28,7 @@ from cinebrief.backends.base import (
     GenerationResult,
     ProgressFn,
 )
+from cinebrief.contract.answers import answer_message
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import SIZE_720P, SIZE_PRO_TALL_WIDE, STANDARD_SECONDS
 from cinebrief.contract.reference import MIME_TYPES, sniff_format
@@ -122,7 +123,7 @@ class RemoteBackend:
                 client.videos.download_content(upstream_id, variant=variant).write_to_file(output_dir / file_name)  # type: ignore[arg-type]
         except openai.APIStatusError as exc:
             raise BackendError(
-                f"The upstream server {self.base_url} answered {exc.status_code}: {_upstream_message(exc)}",
+                f"The upstream server {self.base_url} answered {exc.status_code}: {answer_message(exc)}",
                 code=exc.code or "backend_error",
             ) from None
         except openai.APIConnectionError as exc:
@@ -195,10 +196,3 @@ def _idempotency_key(request: GenerationRequest) -> str:
     if request.remix is not None:
         digest.update(f"{request.remix.video_id}\0{request.remix.change}".encode())
     return f"cinebrief-{digest.hexdigest()[:48]}"
-
-
-def _upstream_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
-    return str(exc)

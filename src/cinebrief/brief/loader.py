@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from cinebrief.brief.schema import SECONDS_VALUES, Brief
-from cinebrief.errors import BriefError
+from cinebrief.errors import BriefError, explain_invalid, kind_of
 
 Loc = tuple[int | str, ...]
 
@@ -83,7 +83,7 @@ def parse_brief_tree(text: str, *, path: str = "<brief>") -> tuple[Brief, Any]:
         raise BriefError("the brief is empty; it needs at least `shots:`", path=path, line=1, column=1)
     if not isinstance(data, CommentedMap):
         raise BriefError(
-            f"a brief is a mapping of keys (schema, style, shots, ...), not a {_kind(data)}",
+            f"a brief is a mapping of keys (schema, style, shots, ...), not a {kind_of(data)}",
             path=path,
             line=1,
             column=1,
@@ -151,34 +151,7 @@ def _problem(error: Any, data: Any, path: str) -> BriefError:
         return BriefError(message, field=name, path=path, line=line, column=column)
     if loc == ("shots",) and kind == "too_short":
         return BriefError("shots: a brief needs at least one shot", field=name, path=path, line=line, column=column)
-    return BriefError(f"{name}: {_explain(error)}", field=name, path=path, line=line, column=column)
-
-
-def _explain(error: Any) -> str:
-    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
-    shown = _show(value)
-    if kind == "literal_error":
-        return f"{shown} is not allowed; allowed values: {ctx.get('expected')}"
-    if kind == "string_pattern_mismatch":
-        if "x" in str(ctx.get("pattern", "")):
-            return f"{shown} is not a size; write it as WIDTHxHEIGHT, for example '1280x720'"
-        return f"{shown} is not a valid id; use letters, digits, '-', '_' or '.'"
-    if kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "float_type", "bool_type"):
-        wanted = {
-            "string_type": "text",
-            "list_type": "a list",
-            "dict_type": "a mapping",
-            "model_type": "a mapping of keys",
-            "int_type": "a whole number",
-            "float_type": "a number",
-            "bool_type": "true or false",
-        }[kind]
-        return f"expected {wanted}, got {_kind(value)} {shown}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return f"{error['msg'].rstrip('.')} (got {shown})"
+    return BriefError(f"{name}: {explain_invalid(error)}", field=name, path=path, line=line, column=column)
 
 
 def _allowed_keys(loc: Loc) -> list[str]:
@@ -228,22 +201,3 @@ def _plain(node: Any) -> Any:
     if isinstance(node, str):
         return str(node)
     return node
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,8 @@ import typer
 
 from cinebrief.cli.app import app
 from cinebrief.cli.output import stdout
-from cinebrief.errors import CinebriefError, ConfigError, ConflictError, InputError, NotFoundError, storage_error
+from cinebrief.contract.answers import sdk_errors
+from cinebrief.errors import ConfigError, InputError, storage_error
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -105,34 +105,8 @@ def _client(base_url: str, api_key: str | None) -> OpenAI:
     return OpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=2, timeout=60)
 
 
-@contextmanager
-def _translated(base_url: str) -> Iterator[None]:
-    """The SDK's exceptions as ours, so the CLI prints one line and exits with the right code."""
-    import openai
-
-    try:
-        yield
-    except openai.NotFoundError as exc:
-        raise NotFoundError(_message(exc)) from None
-    except openai.ConflictError as exc:
-        raise ConflictError(_message(exc)) from None
-    except (openai.BadRequestError, openai.AuthenticationError, openai.UnprocessableEntityError) as exc:
-        raise InputError(_message(exc), field=getattr(exc, "param", None)) from None
-    except openai.APIConnectionError:
-        raise CinebriefError(f"Cannot reach the server at {base_url}. Is `cinebrief serve` running?") from None
-    except openai.APIStatusError as exc:
-        raise CinebriefError(f"The server answered {exc.status_code}: {_message(exc)}") from None
-
-
-def _message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
-    return str(exc)
-
-
 def _run(base_url: str, api_key: str | None, action: Callable[[OpenAI], Any]) -> Any:
-    with _translated(base_url):
+    with sdk_errors(base_url):
         return action(_client(base_url, api_key))
 
 

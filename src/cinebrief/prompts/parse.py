@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from cinebrief.brief import Brief, DialogueLine
 from cinebrief.brief.loader import field_path
-from cinebrief.errors import PromptError
+from cinebrief.errors import PromptError, explain_invalid
 from cinebrief.prompts import labels, shotlist, vocabulary
 from cinebrief.prompts.reader import Block, Line, read_blocks
 
@@ -357,4 +357,4 @@ def _explain(exc: ValidationError, draft: _Draft) -> str:
         index = next(part for part in loc[loc.index("shot_list") + 1 :] if isinstance(part, int))
         entry = draft.shot_list[index]
         return f"line {entry['line']}: shot-list entry “{entry['title']}”: {error['msg'].removeprefix('Value error, ')}"
-    return f"{field_path(loc)}: {error['msg']}"
+    return f"{field_path(loc)}: {explain_invalid(error)}"

@@ -22,7 +22,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from cinebrief.contract.profile import DEFAULTS
-from cinebrief.errors import ContractError, InputError, quoted
+from cinebrief.errors import ContractError, InputError, explain_invalid, quoted
 from cinebrief.jobs.engine import VideoRequest
 from cinebrief.server.errors import APIError, input_error
 from cinebrief.server.openapi import (
@@ -489,5 +489,7 @@ def _brief_model(name: str, data: dict[str, Any]) -> Any:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise InputError(
-            f"Invalid 'cinebrief[{name}]': {where}: {first['msg']}.", field=f"cinebrief[{name}]", code="invalid_brief"
+            f"Invalid 'cinebrief[{name}]': {where}: {explain_invalid(first)}.",
+            field=f"cinebrief[{name}]",
+            code="invalid_brief",
         ) from None

@@ -24,6 +24,7 @@ from cinebrief.errors import (
     InputError,
     NotFoundError,
     StorageError,
+    explain_invalid,
     quoted,
     storage_error,
 )
@@ -69,17 +70,23 @@ def envelope(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
+# Our exception tree to HTTP statuses: the one place they are mapped (the CLI maps to exit codes).
+STATUS_OF: tuple[tuple[type[CinebriefError], int], ...] = (
+    (InputError, 400),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (StorageError, 507),
+)
+
+
 def from_cinebrief_error(exc: CinebriefError) -> JSONResponse:
-    if isinstance(exc, InputError):
-        return envelope(400, exc.message, param=exc.field, code=exc.code)
-    if isinstance(exc, NotFoundError):
-        return envelope(404, str(exc), param=exc.field, code="not_found")
-    if isinstance(exc, StorageError):
-        return envelope(507, str(exc), code=exc.code, error_type="server_error")
-    if isinstance(exc, ConflictError):
-        return envelope(409, str(exc), param="video_id", code="conflict", headers={"x-should-retry": "false"})
-    log.error("server error: %s", exc)
-    return envelope(500, str(exc), code="server_error", error_type="server_error")
+    status = next((status for kind, status in STATUS_OF if isinstance(exc, kind)), 500)
+    if status == 500:
+        log.error("server error: %s", exc)
+        return envelope(500, exc.message, code="server_error", error_type="server_error")
+    headers = {"x-should-retry": "false"} if status == 409 else None  # the SDK would retry a 409
+    error_type = "server_error" if status >= 500 else None
+    return envelope(status, exc.message, param=exc.field, code=exc.code, error_type=error_type, headers=headers)
 
 
 def input_error(errors: Sequence[Any]) -> InputError:
@@ -94,7 +101,7 @@ def input_error(errors: Sequence[Any]) -> InputError:
         return ContractError(f"Missing required parameter: '{param}'.", field=param, code="missing_required_parameter")
     if first.get("type") == "extra_forbidden":
         return ContractError(f"Unknown parameter: '{quoted(param)}'.", field=quoted(param), code="unknown_parameter")
-    return ContractError(f"Invalid value for '{param}': {quoted(first.get('input'))} ({quoted(reason)}).", field=param)
+    return ContractError(f"Invalid value for '{param}': {explain_invalid(first)}.", field=param)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cinebrief.brief.schema import Brief, Shot
+from cinebrief.contract.answers import sdk_errors
 from cinebrief.contract.capabilities import Capabilities
-from cinebrief.errors import InputError, NotFoundError
 from cinebrief.media.atomic import atomic_output
 
 if TYPE_CHECKING:
@@ -147,6 +147,7 @@ class ServerService:
         if not url.endswith("/v1"):
             url += "/v1"
         key = api_key or os.environ.get("CINEBRIEF_API_KEY") or os.environ.get("OPENAI_API_KEY") or "unused"
+        self.base_url = url
         self.client = OpenAI(base_url=url, api_key=key, max_retries=3)
         self.backend_names: dict[str, str] = {}
 
@@ -161,51 +162,44 @@ class ServerService:
             # A data URL object in the JSON body: the SDK's own field takes files only.
             encoded = base64.b64encode(request.input_reference).decode()
             body["input_reference"] = {"image_url": f"data:image/{request.reference_format};base64,{encoded}"}
-        video = self.client.videos.create(
-            prompt=request.prompt,
-            model=request.model,
-            size=request.size,  # type: ignore[arg-type]
-            seconds=request.seconds,  # type: ignore[arg-type]
-            extra_body=body,
-            # JSON, not the SDK's default multipart: the brief's lists of objects survive it unflattened.
-            extra_headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
-        )
+        with sdk_errors(self.base_url):
+            video = self.client.videos.create(
+                prompt=request.prompt,
+                model=request.model,
+                size=request.size,  # type: ignore[arg-type]
+                seconds=request.seconds,  # type: ignore[arg-type]
+                extra_body=body,
+                # JSON, not the SDK's default multipart: the brief's lists of objects survive it unflattened.
+                extra_headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
+            )
         return _state(video)
 
     def models(self) -> dict[str, Capabilities | None]:
         """The models the server routes, with the capabilities `/v1/models` publishes for each."""
         served: dict[str, Capabilities | None] = {}
-        for model in self.client.models.list():
+        with sdk_errors(self.base_url):
+            listed = list(self.client.models.list())
+        for model in listed:
             published = (model.model_extra or {}).get("capabilities")
             served[model.id] = Capabilities.from_dict(published) if isinstance(published, dict) else None
         return served
 
     def retrieve(self, video_id: str) -> VideoState:
-        import openai
-
-        try:
+        with sdk_errors(self.base_url):
             return _state(self.client.videos.retrieve(video_id))
-        except openai.NotFoundError:
-            raise NotFoundError(f"No video found with id '{video_id}'.") from None
 
     def download(self, video_id: str, path: Path, variant: str = "video") -> Path:
-        content = self.client.videos.download_content(video_id, variant=variant)  # type: ignore[arg-type]
-        with atomic_output(path) as temporary:
-            content.write_to_file(temporary)
+        with sdk_errors(self.base_url), atomic_output(path) as temporary:
+            self.client.videos.download_content(video_id, variant=variant).write_to_file(temporary)  # type: ignore[arg-type]
         return path
 
     def remix(self, video_id: str, prompt: str) -> VideoState:
-        import openai
-
-        try:
+        with sdk_errors(self.base_url):
             return _state(self.client.videos.remix(video_id, prompt=prompt))
-        except openai.NotFoundError:
-            raise NotFoundError(f"No video found with id '{video_id}'.") from None
-        except openai.BadRequestError as exc:
-            raise InputError(str(exc)) from None
 
     def list_all(self) -> list[VideoState]:
-        return [_state(video) for video in self.client.videos.list(limit=100, order="asc")]
+        with sdk_errors(self.base_url):
+            return [_state(video) for video in self.client.videos.list(limit=100, order="asc")]
 
     def close(self) -> None:
         self.client.close()

@@ -361,7 +361,7 @@ class StudioRuns:
         if not 1 <= variant <= record.variants:
             raise InputError(f"variant runs from 1 to {record.variants}, not {variant}.", field="variant")
         if record.status == "refused":
-            raise ConflictError(f"Run '{run_id}' was refused: {record.message}")
+            raise ConflictError(f"Run '{run_id}' was refused: {record.message}", field="run_id")
         record.picks[shot_id] = variant
         record.status = "running"
         self._write(record)
