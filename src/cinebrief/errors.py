@@ -217,6 +217,8 @@ def explain_invalid(error: Mapping[str, Any]) -> str:
 
 
 def kind_of(value: Any) -> str:
+    """What a value is, in the words of a YAML or TOML file ("a mapping", "a list"); the server's bodies name
+    JSON's kinds ("an object", "an array") in `server/bodies.py`."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):
