@@ -11,6 +11,7 @@ The CLI maps the tree to exit codes, the server to OpenAI's error envelope::
     │   └── PromptError            prompt text that cannot be used (empty, too long)
     ├── NotFoundError              an unknown id or a missing file: HTTP 404
     ├── ConflictError              the right id in the wrong state: HTTP 409
+    ├── TooManyJobsError           a key already has server.max_queued_per_key jobs waiting: HTTP 429
     ├── ConfigError                settings or a model folder that cannot be used: exit code 2
     ├── StorageError               the data folder is full or read-only: HTTP 507, exit code 2
     └── BackendError               a backend failed a job: the job turns `failed` with `code`
@@ -129,6 +130,12 @@ class NotFoundError(CinebriefError):
 
 class ConflictError(CinebriefError):
     """An operation on an object in a state that does not allow it (e.g. delete while in progress)."""
+
+
+class TooManyJobsError(CinebriefError):
+    """An API key already has as many queued and running jobs as `server.max_queued_per_key` allows."""
+
+    code = "too_many_queued_jobs"
 
 
 class ConfigError(CinebriefError):

@@ -24,6 +24,7 @@ from cinebrief.errors import (
     InputError,
     NotFoundError,
     StorageError,
+    TooManyJobsError,
     quoted,
     storage_error,
 )
@@ -76,6 +77,8 @@ def from_cinebrief_error(exc: CinebriefError) -> JSONResponse:
         return envelope(404, str(exc), param=exc.field, code="not_found")
     if isinstance(exc, StorageError):
         return envelope(507, str(exc), code=exc.code, error_type="server_error")
+    if isinstance(exc, TooManyJobsError):  # OpenAI's rate limits answer 429 with type "requests"
+        return envelope(429, str(exc), code=exc.code, error_type="requests")
     if isinstance(exc, ConflictError):
         return envelope(409, str(exc), param="video_id", code="conflict", headers={"x-should-retry": "false"})
     log.error("server error: %s", exc)
