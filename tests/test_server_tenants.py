@@ -208,3 +208,10 @@ def test_the_queue_is_fair_between_keys_and_limited_per_key(queue_server: Server
 def test_owner_ids_are_stable_and_not_the_key() -> None:
     assert owner_id(K1) == owner_id(K1) != owner_id(K2)
     assert K1 not in owner_id(K1) and owner_id(K1).startswith("key_") and len(owner_id(K1)) == 20
+
+
+def test_admin_keys_alone_turn_authentication_on(tmp_path: Path) -> None:
+    with ServerThread(served_settings(tmp_path / "data", admin_keys=[ADMIN])) as running:
+        assert httpx.get(f"{running.url}/videos").status_code == 401
+        answer = httpx.get(f"{running.url}/videos", headers={"authorization": f"Bearer {ADMIN}"})
+        assert answer.status_code == 200
