@@ -186,23 +186,32 @@ def queue_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_the_queue_is_fair_between_keys_and_limited_per_key(queue_server: ServerThread) -> None:
     k1, k2 = sdk(queue_server, K1), sdk(queue_server, K2)
-    k1_jobs = [k1.videos.create(prompt=f"k1 job {index}", model="slow", size="256x256").id for index in range(4)]
+    k1_jobs = [k1.videos.create(prompt=f"k1 job {index}", model="slow", size="16x16").id for index in range(4)]
     with pytest.raises(openai.RateLimitError) as limited:
-        k1.videos.create(prompt="k1 job 4", model="slow", size="256x256")
+        k1.videos.create(prompt="k1 job 4", model="slow", size="16x16")
     error = limited.value
     assert error.status_code == 429 and error.code == "too_many_queued_jobs" and error.param is None
     assert "at most 4" in error.message and "max_queued_per_key" in error.message
     assert isinstance(error.body, dict) and set(error.body) == {"message", "type", "param", "code"}
     assert error.body["type"] == "requests" and error.body["message"] in error.message
     # k2 has a queue of its own, and its one job does not wait behind k1's four
-    k2_job = k2.videos.create(prompt="k2 job", model="slow", size="256x256").id
+    k2_job = k2.videos.create(prompt="k2 job", model="slow", size="16x16").id
     for video_id, client in [*((job, k1) for job in k1_jobs), (k2_job, k2)]:
         assert client.videos.poll(video_id, poll_interval_ms=50).status == "completed"
     order = [call.prompt for call in TinyBackend.calls]
     assert sorted(order) == sorted([f"k1 job {index}" for index in range(4)] + ["k2 job"])
     assert order.index("k2 job") <= 2, order  # oldest-first would run it last (index 4)
-    # once k1's jobs are done, k1 may queue again
-    assert k1.videos.create(prompt="k1 job 5", model="slow", size="256x256").status == "queued"
+    # once k1's jobs are done, k1 may queue again; remixes, edits and extensions count against the same limit
+    for index in range(5, 9):
+        assert k1.videos.create(prompt=f"k1 job {index}", model="slow", size="16x16").status == "queued"
+    source = {"video": {"id": k1_jobs[0]}}
+    for refused in (
+        lambda: k1.videos.remix(k1_jobs[0], prompt="Same shot, at dusk"),
+        lambda: k1.post("/videos/edits", body={"prompt": "In fog", **source}, cast_to=Video),
+        lambda: k1.post("/videos/extensions", body={"prompt": "On", "seconds": "4", **source}, cast_to=Video),
+    ):
+        with pytest.raises(openai.RateLimitError):
+            refused()
 
 
 def test_owner_ids_are_stable_and_not_the_key() -> None:

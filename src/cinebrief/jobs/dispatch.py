@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from cinebrief.jobs.records import IN_PROGRESS
 
 
-def owner_turns(jobs: Table, owners: Table, lane: Any, claimable: Any, now: float) -> Select[tuple[str]]:
+def owner_turns(jobs: Table, owners: Table, lane: Any, claimable: Any, now: float) -> Select[Any]:
     """The owners with claimable jobs in `lane`, in the order they get the next job."""
     columns = jobs.c
     waiting = select(columns.owner).where(lane, claimable).distinct().subquery()
