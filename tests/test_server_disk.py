@@ -53,11 +53,11 @@ def small_disk(tmp_path: Path) -> Iterator[callable]:
 
 
 def fill(disk: Path) -> None:
-    with (disk / "filler").open("wb") as handle:
+    """Write until the disk is full. Unbuffered: a partly written block left in a buffer would fail again on close."""
+    with (disk / "filler").open("wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
 

@@ -65,7 +65,7 @@ def test_the_document_states_the_wire(tmp_path: Path) -> None:
         "description": "One of server.api_keys.",
     }
     create = document["paths"]["/v1/videos"]["post"]
-    assert set(create["responses"]) == {"200", "400", "401", "404", "409", "413"}
+    assert set(create["responses"]) == {"200", "400", "401", "404", "409", "413", "429"}
     error = create["responses"]["400"]["content"]["application/json"]["schema"]
     assert error == {"$ref": "#/components/schemas/ErrorEnvelope"}
     json_body = create["requestBody"]["content"]["application/json"]["schema"]

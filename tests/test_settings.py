@@ -86,3 +86,13 @@ def test_mistakes_name_the_file_and_the_field(tmp_path: Path) -> None:
 def test_webhooks_need_a_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"webhooks\.secret is not"):
         load_settings(environ={"CINEBRIEF_WEBHOOK_URL": "http://127.0.0.1:9/hook"})
+
+
+def test_admin_keys_and_the_queue_limit_from_the_environment(tmp_path: Path) -> None:
+    environ = {"CINEBRIEF_ADMIN_KEYS": "root-1, ,root-2", "CINEBRIEF_MAX_QUEUED_PER_KEY": "25"}
+    server = load_settings(environ=environ).server
+    assert server.admin_keys == ["root-1", "root-2"] and server.max_queued_per_key == 25
+    assert server.all_keys == ["root-1", "root-2"]  # admin keys alone turn authentication on
+    assert load_settings(environ={}).server.max_queued_per_key == 0  # no limit by default
+    with pytest.raises(ConfigError, match="max_queued_per_key"):
+        load_settings(environ={"CINEBRIEF_MAX_QUEUED_PER_KEY": "-1"})

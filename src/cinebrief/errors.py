@@ -14,6 +14,7 @@ CLI to exit codes (`exit_code`), the server to OpenAI's error envelope and its H
     │   └── PromptError            prompt text that cannot be used (empty, too long)
     ├── NotFoundError              an unknown id or a missing file: HTTP 404
     ├── ConflictError              the right id in the wrong state: HTTP 409
+    ├── TooManyJobsError           a key already has server.max_queued_per_key jobs waiting: HTTP 429
     ├── ConfigError                settings or a model folder that cannot be used: exit code 2
     ├── StorageError               the data folder is full or read-only: HTTP 507, exit code 2
     └── BackendError               a backend failed a job: the job turns `failed` with `code`
@@ -141,6 +142,12 @@ class ConflictError(CinebriefError):
 
     def __init__(self, message: str, *, field: str = "video_id") -> None:
         super().__init__(message, field=field)
+
+
+class TooManyJobsError(CinebriefError):
+    """An API key already has as many queued and running jobs as `server.max_queued_per_key` allows."""
+
+    code = "too_many_queued_jobs"
 
 
 class ConfigError(CinebriefError):

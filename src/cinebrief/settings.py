@@ -12,7 +12,9 @@ Example::
     [server]
     host = "127.0.0.1"
     port = 8000
-    api_keys = ["sk-local-1"]
+    api_keys = ["sk-local-1"]          # each key sees only its own videos
+    admin_keys = ["sk-admin-1"]        # sees every key's videos
+    max_queued_per_key = 50            # 0 (default): no limit
     retention_seconds = 3600          # 0: assets never expire
 
     [models.wan-small]
@@ -77,6 +79,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "CINEBRIEF_HOST": ("server", "host"),
     "CINEBRIEF_PORT": ("server", "port"),
     "CINEBRIEF_API_KEYS": ("server", "api_keys"),
+    "CINEBRIEF_ADMIN_KEYS": ("server", "admin_keys"),
+    "CINEBRIEF_MAX_QUEUED_PER_KEY": ("server", "max_queued_per_key"),
     "CINEBRIEF_DATA_DIR": ("server", "data_dir"),
     "CINEBRIEF_DATABASE_URL": ("server", "database_url"),
     "CINEBRIEF_RETENTION_SECONDS": ("server", "retention_seconds"),
@@ -90,7 +94,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "CINEBRIEF_WEBHOOK_SECRET": ("webhooks", "secret"),
     "CINEBRIEF_WEBHOOK_MAX_ATTEMPTS": ("webhooks", "max_attempts"),
 }
-_LIST_KEYS = {("server", "api_keys")}
+_LIST_KEYS = {("server", "api_keys"), ("server", "admin_keys")}
 
 
 class _Section(BaseModel):
@@ -100,7 +104,11 @@ class _Section(BaseModel):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    # Each key is a tenant: it sees only the videos, characters and Idempotency-Keys it made.
     api_keys: list[str] = Field(default_factory=list)
+    admin_keys: list[str] = Field(default_factory=list)  # authenticate too, and see and act on every key's rows
+    # A create, remix, edit or extension beyond this many queued + running jobs of one key is a 429; 0: no limit.
+    max_queued_per_key: int = Field(0, ge=0)
     data_dir: Path = Path(".cinebrief")
     database_url: str | None = None  # default: SQLite (WAL) at data_dir/cinebrief.db
     retention_seconds: int = Field(3600, ge=0)  # 0: assets never expire
@@ -112,10 +120,15 @@ class ServerSettings(_Section):
     # server was killed, its node lost) is taken by another worker. Longer: slower recovery after a crash.
     lease_seconds: float = Field(30.0, ge=1.0, le=3600.0)
 
-    @field_validator("api_keys")
+    @field_validator("api_keys", "admin_keys")
     @classmethod
     def _no_blank_keys(cls, keys: list[str]) -> list[str]:
         return [key.strip() for key in keys if key.strip()]
+
+    @property
+    def all_keys(self) -> list[str]:
+        """Every key that authenticates: the tenants' and the admins'. None: no authentication (loopback)."""
+        return [*self.api_keys, *self.admin_keys]
 
     @property
     def loopback_only(self) -> bool:

@@ -61,10 +61,10 @@ def serve(
         config, overrides={"server": {"host": host, "port": port, "data_dir": str(data_dir) if data_dir else None}}
     )
     server = settings.server
-    if not server.loopback_only and not server.api_keys:
+    if not server.loopback_only and not server.all_keys:
         raise ConfigError(
             f"Refusing to listen on {server.host}: beyond loopback the server needs an API key. "
-            "Set server.api_keys in cinebrief.toml or CINEBRIEF_API_KEYS, or bind to 127.0.0.1."
+            "Set server.api_keys (or admin_keys) in cinebrief.toml or CINEBRIEF_API_KEYS, or bind to 127.0.0.1."
         )
     writable_data_dir(server.data_dir)
     # Started before uvicorn: an unreachable database or Ray cluster is one line and exit code 2.

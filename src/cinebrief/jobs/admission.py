@@ -29,7 +29,8 @@ from cinebrief.backends.base import OUTPUT_FILES
 from cinebrief.contract.profile import DEFAULTS, OFFICIAL_MODELS, get_profile
 from cinebrief.contract.reference import check_reference_size, read_reference
 from cinebrief.contract.video import Video, new_id
-from cinebrief.errors import ConflictError, InputError, NotFoundError
+from cinebrief.errors import ConflictError, InputError, NotFoundError, TooManyJobsError
+from cinebrief.jobs.owners import LOCAL_OWNER, Owner
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import FAILED, QUEUED, UNFINISHED, Job
 from cinebrief.jobs.runner import Layout
@@ -160,24 +161,35 @@ class Admission:
             return get_profile(self.settings.server.profile).spec(model).seconds
         return self.pool.capabilities(model).seconds
 
-    def replay(self, key: str | None, request_hash: str) -> Video | None:
-        """The Video an earlier request with this key and body made, to return instead of a new one."""
+    def replay(self, key: str | None, request_hash: str, owner: Owner) -> Video | None:
+        """The Video an earlier request of `owner` with this key and body made, to return instead of a new one
+        (Idempotency-Keys are per owner: another key's never collides)."""
         if not key:
             return None
-        found = idempotent(self.store.find_by_idempotency_key(key), key, request_hash, release=self._release)
-        return found.to_video() if found is not None else None
 
-    def _release(self, key: str) -> None:
-        self.store.release_idempotency_key(key)
+        def release(stale: str) -> None:
+            self.store.release_idempotency_key(stale, owner=owner.id)
+
+        found = idempotent(self.store.find_by_idempotency_key(key, owner=owner.id), key, request_hash, release=release)
+        return found.to_video() if found is not None else None
 
     def new_id(self) -> tuple[str, int]:
         created_at = int(time.time())
         return new_id("video", created_at=created_at), created_at
 
-    def queued_job(self, job_id: str, created_at: int, *, model: str, **fields: Any) -> Job:
-        """A new job row: queued at progress 0, routed to the backend that serves `model`."""
+    def queued_job(self, job_id: str, created_at: int, *, model: str, owner: Owner, **fields: Any) -> Job:
+        """A new job row of `owner`: queued at progress 0, routed to the backend that serves `model`."""
         backend = self.pool.backend_name(model)
-        return Job(id=job_id, model=model, backend=backend, status=QUEUED, progress=0, created_at=created_at, **fields)
+        return Job(
+            id=job_id,
+            model=model,
+            backend=backend,
+            status=QUEUED,
+            progress=0,
+            created_at=created_at,
+            owner=owner.id,
+            **fields,
+        )
 
     def save_reference(self, job_id: str, reference: tuple[bytes, str]) -> str:
         data, image_format = reference
@@ -187,9 +199,10 @@ class Admission:
         os.replace(temp, path)
         return str(path)
 
-    def completed_source(self, video_id: str, done: str = "remixed", *, field: str = "video_id") -> Job:
-        """The job a remix, edit or extension starts from: 409 while it is unfinished, 400 when it failed."""
-        source = self.store.get(video_id)
+    def completed_source(self, video_id: str, done: str = "remixed", *, owner: Owner, field: str = "video_id") -> Job:
+        """The job a remix, edit or extension starts from: 404 unless `owner` sees it, 409 while it is
+        unfinished, 400 when it failed."""
+        source = self.store.get(video_id, owner=owner.scope)
         if source is None:
             raise NotFoundError(f"No video found with id '{video_id}'.")
         if source.status in UNFINISHED:
@@ -199,17 +212,35 @@ class Admission:
         return source
 
     def insert(self, job: Job) -> Video:
-        """Record the job and queue it; a concurrent request with the same key that won the race is returned."""
+        """Record the job and queue it; a concurrent request with the same key that won the race is returned.
+
+        Beyond `server.max_queued_per_key` unfinished jobs of its owner (an API key; the local owner has no
+        limit) nothing is recorded: a 429."""
         try:
+            self._check_queue(job.owner)
             job = self.store.insert(job)
         except DuplicateIdempotencyKey:
             remove_kept(job)
-            found = self.replay(job.idempotency_key, job.body_hash or "")
+            found = self.replay(job.idempotency_key, job.body_hash or "", Owner(job.owner))
             if found is None:
                 raise
             return found
+        except TooManyJobsError:
+            remove_kept(job)
+            raise
         self._on_insert(job)
         return job.to_video()
+
+    def _check_queue(self, owner: str) -> None:
+        limit = self.settings.server.max_queued_per_key
+        if not limit or owner == LOCAL_OWNER:
+            return
+        if (waiting := self.store.unfinished(owner)) >= limit:
+            raise TooManyJobsError(
+                f"Too many queued jobs for this API key: it has {waiting} queued or in progress, and this server "
+                f"accepts at most {limit} per key (setting server.max_queued_per_key). Wait for some to finish, "
+                "or delete queued ones, then try again."
+            )
 
 
 def stored_output(job: Job, variant: str) -> Path:

@@ -21,6 +21,7 @@ from cinebrief.contract.profile import get_profile
 from cinebrief.contract.video import new_id
 from cinebrief.errors import ContractError, InputError, NotFoundError
 from cinebrief.jobs.admission import body_hash, idempotent
+from cinebrief.jobs.owners import LOCAL, LOCAL_OWNER, Owner
 from cinebrief.jobs.sources import StoredVideo, keep_upload, move_into
 
 NAME_MAX_CHARACTERS = 80
@@ -36,6 +37,7 @@ class Character:
     video_path: str
     idempotency_key: str | None = None
     body_hash: str | None = None
+    owner: str = LOCAL_OWNER  # the tenant that made it (`jobs/owners.py`)
 
     def wire(self) -> dict[str, Any]:
         """The Character object: `{id, name, created_at}`."""
@@ -43,32 +45,38 @@ class Character:
 
 
 class CharacterStore:
-    """The `characters` table (created by the store's migrations) and the clips under `folder`."""
+    """The `characters` table (created by the store's migrations) and the clips under `folder`.
+
+    Like videos, a character is its owner's: another owner's id is answered like a missing one."""
 
     def __init__(self, database: Database, folder: Path) -> None:
         self.database = database
         self.folder = folder
         self.table = Table("characters", MetaData(), autoload_with=database)
 
-    def get(self, character_id: str) -> Character:
+    def get(self, character_id: str, *, owner: Owner = LOCAL) -> Character:
+        columns = self.table.c
+        query = select(self.table).where(columns.id == character_id)
+        if owner.scope is not None:
+            query = query.where(columns.owner == owner.scope)
         with self.database.connect() as connection:
-            row = connection.execute(select(self.table).where(self.table.c.id == character_id)).mappings().first()
+            row = connection.execute(query).mappings().first()
         if row is None:
             raise NotFoundError(f"No character found with id '{character_id}'.", field="character_id")
         return _to_character(row)
 
-    def find(self, character_id: str) -> Character | None:
+    def find(self, character_id: str, *, owner: Owner = LOCAL) -> Character | None:
         try:
-            return self.get(character_id)
+            return self.get(character_id, owner=owner)
         except NotFoundError:
             return None
 
-    def create(self, name: Any, video: bytes, *, idempotency_key: str | None = None) -> Character:
+    def create(self, name: Any, video: bytes, *, idempotency_key: str | None = None, owner: Owner = LOCAL) -> Character:
         """Check the name and the clip, keep the clip, record the character; the same key and body → the same one."""
         name = check_name(name)
         request_hash = body_hash("character", name, video)
         if idempotency_key:
-            existing = self._by_key(idempotency_key, request_hash)
+            existing = self._by_key(idempotency_key, request_hash, owner.id)
             if existing is not None:
                 return existing
         stored = keep_upload(video, self.folder, field="video")
@@ -77,12 +85,13 @@ class CharacterStore:
             created_at = int(time.time())
             character_id = new_id("char", created_at=created_at)
             stored = move_into(stored, self.folder / f"{character_id}.mp4")
-            character = Character(character_id, name, created_at, str(stored.path), idempotency_key, request_hash)
+            path = str(stored.path)
+            character = Character(character_id, name, created_at, path, idempotency_key, request_hash, owner.id)
             with self.database.begin() as connection:
                 connection.execute(insert(self.table).values(**{k: v for k, v in vars(character).items()}))
         except IntegrityError:
             stored.path.unlink(missing_ok=True)
-            found = self._by_key(idempotency_key or "", request_hash)
+            found = self._by_key(idempotency_key or "", request_hash, owner.id)
             if found is None:
                 raise
             return found
@@ -91,20 +100,19 @@ class CharacterStore:
             raise
         return character
 
-    def _by_key(self, key: str, request_hash: str) -> Character | None:
-        """The character an earlier request with `key` made (the same 24-hour rule as for videos)."""
+    def _by_key(self, key: str, request_hash: str, owner: str) -> Character | None:
+        """The character an earlier request of `owner` with `key` made (the same 24-hour rule as for videos)."""
+        mine = (self.table.c.idempotency_key == key, self.table.c.owner == owner)
         with self.database.connect() as connection:
-            query = select(self.table).where(self.table.c.idempotency_key == key)
-            row = connection.execute(query).mappings().first()
-        return idempotent(_to_character(row) if row else None, key, request_hash, release=self._release)
+            row = connection.execute(select(self.table).where(*mine)).mappings().first()
 
-    def _release(self, key: str) -> None:
-        with self.database.begin() as connection:
-            connection.execute(
-                update(self.table).where(self.table.c.idempotency_key == key).values(idempotency_key=None)
-            )
+        def release(_: str) -> None:
+            with self.database.begin() as connection:
+                connection.execute(update(self.table).where(*mine).values(idempotency_key=None))
 
-    def check_references(self, ids: Sequence[str], prompt: str, profile: str) -> list[str]:
+        return idempotent(_to_character(row) if row else None, key, request_hash, release=release)
+
+    def check_references(self, ids: Sequence[str], prompt: str, profile: str, *, owner: Owner = LOCAL) -> list[str]:
         """The ids a create may reference: extended profile only, at most the profile's limit, named verbatim."""
         if not ids:
             return []
@@ -123,7 +131,7 @@ class CharacterStore:
                 code="array_above_max_length",
             )
         for index, character_id in enumerate(ids):
-            character = self.find(character_id)
+            character = self.find(character_id, owner=owner)
             if character is None:
                 raise ContractError(
                     f"Invalid 'characters[{index}][id]': no character with id '{character_id}'. "
@@ -174,6 +182,7 @@ def _to_character(row: Any) -> Character:
         video_path=row["video_path"],
         idempotency_key=row["idempotency_key"],
         body_hash=row["body_hash"],
+        owner=row["owner"],
     )
 
 

@@ -17,6 +17,7 @@ from cinebrief.contract.profile import DEFAULTS, check_prompt
 from cinebrief.contract.video import Video
 from cinebrief.errors import ContractError, quote_list, quoted
 from cinebrief.jobs.admission import Admission, body_hash, stored_output
+from cinebrief.jobs.owners import Owner
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.sources import StoredVideo, copy_into, frame_png, keep_upload, move_into, seconds_text
 
@@ -47,13 +48,13 @@ def _size_for_model(admission: Admission, model: str, stored: StoredVideo, secon
 
 
 def edit_upload(
-    admission: Admission, video: bytes, prompt: str, *, model: str | None, idempotency_key: str | None
+    admission: Admission, video: bytes, prompt: str, *, model: str | None, idempotency_key: str | None, owner: Owner
 ) -> Video:
     """A new job that edits an uploaded MP4: its first frame is the reference, its size and length are kept."""
     check_prompt(prompt)
     model = model or DEFAULTS.model
     request_hash = body_hash("edit", video, prompt, model)
-    if (replayed := admission.replay(idempotency_key, request_hash)) is not None:
+    if (replayed := admission.replay(idempotency_key, request_hash, owner)) is not None:
         return replayed
     admission.pool.backend_name(model)  # an unknown model is a 400 naming the models served
     stored = keep_upload(video, admission.layout.temp, field="video")
@@ -69,6 +70,7 @@ def edit_upload(
             job_id,
             created_at,
             model=model,
+            owner=owner,
             prompt=prompt,
             size=stored.info.size,
             seconds=seconds,
@@ -92,15 +94,16 @@ def extend(
     *,
     model: str | None,
     idempotency_key: str | None,
+    owner: Owner,
 ) -> Video:
     """A new job: `seconds` more of the source, from its last frame; its video is the source plus the new clip."""
     check_prompt(prompt)
     request_hash = body_hash("extend", video, prompt, seconds, model)
-    if (replayed := admission.replay(idempotency_key, request_hash)) is not None:
+    if (replayed := admission.replay(idempotency_key, request_hash, owner)) is not None:
         return replayed
     job_id, created_at = admission.new_id()
     kept_path = admission.layout.inputs / f"{job_id}.source.mp4"
-    source, model, size, base_seconds = _keep_source(admission, video, model, kept_path)
+    source, model, size, base_seconds = _keep_source(admission, video, model, kept_path, owner)
     try:
         last = frame_png(kept_path, -1, field="video")
         _check_extension(admission, model, size, seconds, last, base_seconds)
@@ -110,6 +113,7 @@ def extend(
             job_id,
             created_at,
             model=model,
+            owner=owner,
             prompt=prompt,
             size=size,
             seconds=seconds_text(base_seconds + float(seconds)),
@@ -132,7 +136,7 @@ def extend(
 
 
 def _keep_source(
-    admission: Admission, video: VideoSource, model: str | None, kept_path: Path
+    admission: Admission, video: VideoSource, model: str | None, kept_path: Path, owner: Owner
 ) -> tuple[Job | None, str, str, float]:
     """Copy the source (by id: its finished video) or move the checked upload to `kept_path`.
 
@@ -149,7 +153,7 @@ def _keep_source(
             field="model",
             code="unknown_parameter",
         )
-    source = admission.completed_source(video, "extended", field="video")
+    source = admission.completed_source(video, "extended", owner=owner, field="video")
     copy_into(stored_output(source, "video"), kept_path)
     return source, source.model, source.size, float(source.seconds)
 

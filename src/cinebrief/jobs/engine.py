@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cinebrief.backends.base import OUTPUT_FILES
 from cinebrief.contract.capabilities import Capabilities
@@ -27,15 +27,13 @@ from cinebrief.jobs.admission import Admission, VideoRequest, body_hash, remove_
 from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, apply_remix, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
+from cinebrief.jobs.owners import LOCAL, Owner
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.ray_pool import RayPool
 from cinebrief.jobs.records import FAILED, TERMINAL, UNFINISHED, Job
 from cinebrief.jobs.runner import Layout, Runner
 from cinebrief.jobs.store import JobStore
 from cinebrief.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 SWEEP_INTERVAL_SECONDS = 60.0
 MAX_LIST_LIMIT = 100
@@ -53,7 +51,12 @@ class ModelInfo:
 
 
 class Engine:
-    """Submit, read, list, wait for, remix and delete video jobs; runs them on worker threads."""
+    """Submit, read, list, wait for, remix and delete video jobs; runs them on worker threads.
+
+    Every call takes the `owner` asking (`jobs/owners.py`): what it makes is that owner's, and it sees only
+    its own rows unless it is an admin; another owner's id is answered like a missing one. The default,
+    `LOCAL`, is the one user of an in-process engine or of a server with no API keys.
+    """
 
     def __init__(self, settings: Settings, *, store: JobStore | None = None, start: bool = True) -> None:
         self.settings = settings
@@ -104,7 +107,7 @@ class Engine:
 
     # -- create ----------------------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest, *, idempotency_key: str | None = None) -> Video:
+    def submit(self, request: VideoRequest, *, idempotency_key: str | None = None, owner: Owner = LOCAL) -> Video:
         """Check the request, record the job (queued, progress 0) and hand it to the runner."""
         check_prompt(request.prompt)
         reference = self.admission.check_parameters(
@@ -112,15 +115,18 @@ class Engine:
         )
         options = self.pool.capabilities(request.model).coerce_options(dict(request.options), model=request.model)
         request = replace(request, options=options)
-        characters = self.characters.check_references(request.characters, request.prompt, self.settings.server.profile)
+        characters = self.characters.check_references(
+            request.characters, request.prompt, self.settings.server.profile, owner=owner
+        )
         request_hash = request.hash()
-        if (replayed := self.admission.replay(idempotency_key, request_hash)) is not None:
+        if (replayed := self.admission.replay(idempotency_key, request_hash, owner)) is not None:
             return replayed
         job_id, created_at = self.admission.new_id()
         job = self.admission.queued_job(
             job_id,
             created_at,
             model=request.model,
+            owner=owner,
             prompt=request.prompt,
             size=request.size,
             seconds=request.seconds,
@@ -142,21 +148,23 @@ class Engine:
 
     # -- read ------------------------------------------------------------------------------------------
 
-    def job(self, video_id: str) -> Job:
-        """The full job record; `NotFoundError` for an unknown (or deleted) id."""
-        job = self.store.get(video_id)
+    def job(self, video_id: str, *, owner: Owner = LOCAL) -> Job:
+        """The full job record; `NotFoundError` for an unknown (or deleted, or another owner's) id."""
+        job = self.store.get(video_id, owner=owner.scope)
         if job is None:
             raise NotFoundError(f"No video found with id '{video_id}'.")
         return job
 
-    def get(self, video_id: str) -> Video:
+    def get(self, video_id: str, *, owner: Owner = LOCAL) -> Video:
         """The Video as it is now, read from the store (so that every server sharing it answers the same)."""
-        video = self.store.video(video_id)
+        video = self.store.video(video_id, owner=owner.scope)
         if video is None:
             raise NotFoundError(f"No video found with id '{video_id}'.")
         return video
 
-    def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None) -> VideoList:
+    def list(
+        self, *, limit: int = 20, order: str = "desc", after: str | None = None, owner: Owner = LOCAL
+    ) -> VideoList:
         if not 0 <= limit <= MAX_LIST_LIMIT:
             raise ContractError(
                 f"Invalid 'limit': {limit}. Expected an integer from 0 to {MAX_LIST_LIMIT}.", field="limit", value=limit
@@ -168,7 +176,7 @@ class Engine:
                 value=order,
                 allowed=("asc", "desc"),
             )
-        jobs, has_more = self.store.list(limit=limit, order=order, after=after)
+        jobs, has_more = self.store.list(limit=limit, order=order, after=after, owner=owner.scope)
         data = [job.to_video() for job in jobs]
         return VideoList(
             data=data,
@@ -177,14 +185,14 @@ class Engine:
             has_more=has_more,
         )
 
-    def wait(self, video_id: str, *, timeout: float | None = None) -> Video:
+    def wait(self, video_id: str, *, timeout: float | None = None, owner: Owner = LOCAL) -> Video:
         """Block until the job completes or fails; `TimeoutError` after `timeout` seconds."""
         changed = threading.Event()
         unsubscribe = self.events.subscribe(lambda event: changed.set() if event.video_id == video_id else None)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while True:
-                video = self.get(video_id)
+                video = self.get(video_id, owner=owner)
                 if video.status in TERMINAL:
                     return video
                 if deadline is not None and time.monotonic() >= deadline:
@@ -194,7 +202,7 @@ class Engine:
         finally:
             unsubscribe()
 
-    def content_path(self, video_id: str, variant: str = "video") -> Path:
+    def content_path(self, video_id: str, variant: str = "video", *, owner: Owner = LOCAL) -> Path:
         """The finished file of `variant`; 409 while unfinished, 404 once failed, expired or gone."""
         if variant not in OUTPUT_FILES:
             raise ContractError(
@@ -203,7 +211,7 @@ class Engine:
                 value=variant,
                 allowed=tuple(OUTPUT_FILES),
             )
-        job = self.job(video_id)
+        job = self.job(video_id, owner=owner)
         if job.status in UNFINISHED:
             raise ConflictError(
                 f"Video '{video_id}' is {job.status} ({job.progress}%); its content is available once it completes."
@@ -234,13 +242,21 @@ class Engine:
 
     # -- remix, edit, extend and delete ------------------------------------------------------------------------------
 
-    def remix(self, video_id: str, prompt: str, *, idempotency_key: str | None = None, done: str = "remixed") -> Video:
+    def remix(
+        self,
+        video_id: str,
+        prompt: str,
+        *,
+        idempotency_key: str | None = None,
+        done: str = "remixed",
+        owner: Owner = LOCAL,
+    ) -> Video:
         """A new job from a completed source: same model, size, seconds, seed, shot and reference.
 
         Edits by id (`POST /v1/videos/edits`) come here too, with `done="edited"` for the error messages.
         """
         check_prompt(prompt)
-        source = self.admission.completed_source(video_id, done)
+        source = self.admission.completed_source(video_id, done, owner=owner)
         capabilities = self.pool.capabilities(source.model)
         if not capabilities.remix:
             reason = f": {capabilities.remix_refusal}" if capabilities.remix_refusal else ""
@@ -250,7 +266,7 @@ class Engine:
                 code="unsupported_remix",
             )
         request_hash = body_hash("remix", video_id, prompt)
-        if (replayed := self.admission.replay(idempotency_key, request_hash)) is not None:
+        if (replayed := self.admission.replay(idempotency_key, request_hash, owner)) is not None:
             return replayed
         job_id, created_at = self.admission.new_id()
         reference_path = None
@@ -263,6 +279,7 @@ class Engine:
             job_id,
             created_at,
             model=source.model,
+            owner=owner,
             prompt=prompt,
             size=source.size,
             seconds=source.seconds,
@@ -282,18 +299,24 @@ class Engine:
         return self.admission.insert(job)
 
     def edit(
-        self, video: VideoSource, prompt: str, *, model: str | None = None, idempotency_key: str | None = None
+        self,
+        video: VideoSource,
+        prompt: str,
+        *,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+        owner: Owner = LOCAL,
     ) -> Video:
         """An edit: of a video by id, a remix (same path, same rules); of an uploaded MP4, see `jobs.derive`."""
         if isinstance(video, bytes):
-            return edit_upload(self.admission, video, prompt, model=model, idempotency_key=idempotency_key)
+            return edit_upload(self.admission, video, prompt, model=model, idempotency_key=idempotency_key, owner=owner)
         if model is not None:
             raise ContractError(
                 "Invalid 'model': an edit of a video given by id keeps that video's model; leave 'model' out.",
                 field="model",
                 code="unknown_parameter",
             )
-        return self.remix(video, prompt, idempotency_key=idempotency_key, done="edited")
+        return self.remix(video, prompt, idempotency_key=idempotency_key, done="edited", owner=owner)
 
     def extend(
         self,
@@ -303,15 +326,16 @@ class Engine:
         *,
         model: str | None = None,
         idempotency_key: str | None = None,
+        owner: Owner = LOCAL,
     ) -> Video:
         """`seconds` more of a video (by id or uploaded), appended to it; see `jobs.derive`."""
-        return extend(self.admission, video, prompt, seconds, model=model, idempotency_key=idempotency_key)
+        return extend(self.admission, video, prompt, seconds, model=model, idempotency_key=idempotency_key, owner=owner)
 
-    def delete(self, video_id: str) -> VideoDeleted:
+    def delete(self, video_id: str, *, owner: Owner = LOCAL) -> VideoDeleted:
         """Delete a job and its files: a queued one never runs, a running one stops at its next step (its
         worker, here or on another server, finds the row gone), a finished one loses its files."""
-        job = self.job(video_id)
-        if not self.store.delete(video_id, statuses=(*UNFINISHED, *TERMINAL)):
+        job = self.job(video_id, owner=owner)
+        if not self.store.delete(video_id, statuses=(*UNFINISHED, *TERMINAL), owner=owner.scope):
             raise NotFoundError(f"No video found with id '{video_id}'.")  # another request deleted it first
         self.runner.cancel(video_id)
         self._remove_files(job)

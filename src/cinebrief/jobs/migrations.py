@@ -118,7 +118,27 @@ def _webhook_outbox(connection: Connection) -> None:
     ).create(connection)
 
 
-MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _leases, _remix_records, _webhook_outbox]
+def _owners(connection: Connection) -> None:
+    """Tenants (`jobs/owners.py`): the owner of every job and character, Idempotency-Keys per owner, and when
+    each owner's last job was dispatched (for round-robin claims). Rows made before get the local owner,
+    which an admin key sees."""
+    for table in ("jobs", "characters"):
+        connection.execute(text(f"ALTER TABLE {table} ADD COLUMN owner VARCHAR(64) NOT NULL DEFAULT 'local'"))
+        connection.execute(text(f"DROP INDEX ix_{table}_idempotency_key"))
+        connection.execute(
+            text(f"CREATE UNIQUE INDEX ix_{table}_owner_idempotency_key ON {table} (owner, idempotency_key)")
+        )
+    connection.execute(text("CREATE INDEX ix_jobs_owner_seq ON jobs (owner, seq)"))
+    connection.execute(text("CREATE INDEX ix_jobs_status_owner ON jobs (status, owner)"))
+    Table(
+        "owners",
+        MetaData(),
+        Column("owner", String(64), primary_key=True),
+        Column("last_claimed_at", Float, nullable=False),
+    ).create(connection)
+
+
+MIGRATIONS: list[Migration] = [_create_jobs, _videos_2026, _leases, _remix_records, _webhook_outbox, _owners]
 
 _VERSIONS = Table(
     "schema_migrations",

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cinebrief.contract.video import Video, VideoError
+from cinebrief.jobs.owners import LOCAL_OWNER
 
 QUEUED = "queued"
 IN_PROGRESS = "in_progress"
@@ -56,6 +57,7 @@ class Job:
     lease_until: float | None = None  # while in progress: unix time the lease ends unless renewed
     effective_prompt: str | None = None  # a remix: the source's prompt with the change applied (what is rendered)
     change_record: dict[str, Any] | None = None  # a remix: {"changed": [...], "kept": [...], "unplaced": [...]}
+    owner: str = LOCAL_OWNER  # the tenant that made it (`jobs/owners.py`): an API key's owner id, or "local"
 
     @property
     def extension(self) -> bool:

@@ -28,12 +28,14 @@ from sqlalchemy import (
     make_url,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cinebrief.contract.video import Video
 from cinebrief.errors import ConfigError, ContractError
+from cinebrief.jobs.dispatch import mark_dispatched, owner_turns
 from cinebrief.jobs.migrations import migrate
 from cinebrief.jobs.outbox import Outbox
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
@@ -59,6 +61,7 @@ _VIDEO_FIELDS = (
     "error_message",
     "effective_prompt",  # with change_record: a remix's `cinebrief` on the wire
     "change_record",
+    "owner",
 )
 
 
@@ -119,39 +122,59 @@ class JobStore:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise ConfigError(f"Cannot reach the job database at {shown}: {reason}") from None
         self.table = Table("jobs", MetaData(), autoload_with=self.database)
+        self.owners = Table("owners", MetaData(), autoload_with=self.database)
         self.outbox = Outbox(self.database) if outbox else None
         columns = [self.table.c[name] for name in _VIDEO_FIELDS]
         self._video_query = select(*columns).where(self.table.c.id == bindparam("job_id"))
+        self._owned_video_query = self._video_query.where(self.table.c.owner == bindparam("owner"))
 
     def close(self) -> None:
         self.database.dispose()
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def get(self, job_id: str) -> Job | None:
-        with self.database.connect() as connection:
-            row = connection.execute(select(self.table).where(self.table.c.id == job_id)).mappings().first()
-        return _to_job(row) if row else None
+    def _owned(self, owner: str | None) -> Any:
+        """The WHERE clause of an owner's rows (`owner` None: every row, an admin's view)."""
+        return true() if owner is None else self.table.c.owner == owner
 
-    def video(self, job_id: str) -> Video | None:
-        """The wire view of one job: only the columns a Video shows (what every poll reads, kept cheap)."""
+    def get(self, job_id: str, *, owner: str | None = None) -> Job | None:
+        """The row, if it exists and belongs to `owner` (None: anyone's)."""
+        query = select(self.table).where(self.table.c.id == job_id, self._owned(owner))
         with self.database.connect() as connection:
-            row = connection.execute(self._video_query, {"job_id": job_id}).mappings().first()
-        return Job(**row).to_video() if row else None
-
-    def find_by_idempotency_key(self, key: str) -> Job | None:
-        with self.database.connect() as connection:
-            query = select(self.table).where(self.table.c.idempotency_key == key)
             row = connection.execute(query).mappings().first()
         return _to_job(row) if row else None
 
-    def list(self, *, limit: int, order: str, after: str | None) -> tuple[list[Job], bool]:
-        """One page ordered by creation (`seq`); `after` is the last id of the previous page."""
+    def video(self, job_id: str, *, owner: str | None = None) -> Video | None:
+        """The wire view of one job: only the columns a Video shows (what every poll reads, kept cheap)."""
+        query, values = self._video_query, {"job_id": job_id}
+        if owner is not None:
+            query, values = self._owned_video_query, {**values, "owner": owner}
+        with self.database.connect() as connection:
+            row = connection.execute(query, values).mappings().first()
+        return Job(**row).to_video() if row else None
+
+    def find_by_idempotency_key(self, key: str, *, owner: str) -> Job | None:
+        """The job `owner` made with this Idempotency-Key (keys are per owner)."""
+        with self.database.connect() as connection:
+            query = select(self.table).where(self.table.c.idempotency_key == key, self.table.c.owner == owner)
+            row = connection.execute(query).mappings().first()
+        return _to_job(row) if row else None
+
+    def unfinished(self, owner: str) -> int:
+        """How many of `owner`'s jobs are queued or running."""
         columns = self.table.c
-        query = select(self.table)
+        query = select(func.count()).where(columns.owner == owner, columns.status.in_((QUEUED, IN_PROGRESS)))
+        with self.database.connect() as connection:
+            return int(connection.scalar(query) or 0)
+
+    def list(self, *, limit: int, order: str, after: str | None, owner: str | None = None) -> tuple[list[Job], bool]:
+        """One page of `owner`'s jobs (None: everyone's) ordered by creation (`seq`); `after` is the last id of
+        the previous page (another owner's id is no cursor, as if it did not exist)."""
+        columns = self.table.c
+        query = select(self.table).where(self._owned(owner))
         with self.database.connect() as connection:
             if after is not None:
-                cursor = connection.scalar(select(columns.seq).where(columns.id == after))
+                cursor = connection.scalar(select(columns.seq).where(columns.id == after, self._owned(owner)))
                 if cursor is None:
                     raise ContractError(
                         f"Invalid 'after': no video with id '{after}'. Pass the last_id of the previous page.",
@@ -182,7 +205,7 @@ class JobStore:
             with self.database.begin() as connection:
                 seq = connection.execute(insert(self.table).values(**values)).inserted_primary_key[0]
         except IntegrityError as exc:
-            if job.idempotency_key and self.find_by_idempotency_key(job.idempotency_key):
+            if job.idempotency_key and self.find_by_idempotency_key(job.idempotency_key, owner=job.owner):
                 raise DuplicateIdempotencyKey(job.idempotency_key) from exc
             raise
         return dataclasses.replace(job, seq=int(seq))
@@ -196,12 +219,13 @@ class JobStore:
         backends: Iterable[str] = (),
         models: Iterable[str] = (),
     ) -> Job | None:
-        """Take the oldest claimable job of `backends` or `models` for `worker_id`: queued, or running on an
-        expired lease.
+        """Take a claimable job of `backends` or `models` for `worker_id` (queued, or running on an expired
+        lease): the oldest of the owner whose turn it is (`jobs/dispatch.py`: round-robin by owner).
 
-        The attempt is counted and the lease set in the same transaction. On PostgreSQL the candidate row
-        is locked with `FOR UPDATE SKIP LOCKED`, so servers dispatching at once take different rows; the
-        UPDATE's WHERE clause repeats the condition, so a lost race (SQLite) takes nothing.
+        The attempt is counted, the lease set and the owner's dispatch recorded in the same transaction. On
+        PostgreSQL the candidate row is locked with `FOR UPDATE SKIP LOCKED`, so servers dispatching at once
+        take different rows; the UPDATE's WHERE clause repeats the condition, so a lost race (SQLite) takes
+        nothing.
         """
         for _ in range(CLAIM_TRIES):  # another worker may take the row between our SELECT and UPDATE (SQLite)
             found, job = self._claim_once(worker_id, now, lease_seconds, backends, models)
@@ -215,15 +239,20 @@ class JobStore:
         """(whether there was a candidate, the job claimed or None when another worker won it)."""
         columns = self.table.c
         claimable = self._claimable(now)
+        lane = or_(columns.backend.in_(list(backends)), columns.model.in_(list(models)))
         with self.database.begin() as connection:
-            candidate = connection.scalar(
-                select(columns.id)
-                .where(or_(columns.backend.in_(list(backends)), columns.model.in_(list(models))), claimable)
-                .order_by(columns.seq)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if candidate is None:
+            candidate = owner = None
+            for owner in connection.scalars(owner_turns(self.table, self.owners, lane, claimable, now)).all():
+                candidate = connection.scalar(
+                    select(columns.id)
+                    .where(lane, claimable, columns.owner == owner)
+                    .order_by(columns.seq)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                )
+                if candidate is not None:
+                    break
+            if candidate is None or owner is None:
                 return False, None
             result = connection.execute(
                 update(self.table)
@@ -239,6 +268,7 @@ class JobStore:
             )
             if result.rowcount != 1:
                 return True, None
+            mark_dispatched(connection, self.owners, owner, now)
             row = connection.execute(select(self.table).where(columns.id == candidate)).mappings().first()
         return True, (_to_job(row) if row else None)
 
@@ -384,18 +414,22 @@ class JobStore:
             self._record_event(connection, job_id, FAILED, result.rowcount, completed_at)
         return result.rowcount == 1
 
-    def delete(self, job_id: str, *, statuses: Iterable[str]) -> bool:
-        """Delete the row if its status is one of `statuses` (checked in the same statement)."""
+    def delete(self, job_id: str, *, statuses: Iterable[str], owner: str | None = None) -> bool:
+        """Delete the row if its status is one of `statuses` and it is `owner`'s (checked in the same statement)."""
         columns = self.table.c
+        where = (columns.id == job_id, columns.status.in_(statuses), self._owned(owner))
         with self.database.begin() as connection:
-            result = connection.execute(delete(self.table).where(columns.id == job_id, columns.status.in_(statuses)))
+            result = connection.execute(delete(self.table).where(*where))
         return result.rowcount == 1
 
-    def release_idempotency_key(self, key: str) -> None:
-        """Free a key whose 24-hour window has passed, so that it can name a new job."""
+    def release_idempotency_key(self, key: str, *, owner: str) -> None:
+        """Free `owner`'s key whose 24-hour window has passed, so that it can name a new job."""
+        columns = self.table.c
         with self.database.begin() as connection:
             connection.execute(
-                update(self.table).where(self.table.c.idempotency_key == key).values(idempotency_key=None)
+                update(self.table)
+                .where(columns.idempotency_key == key, columns.owner == owner)
+                .values(idempotency_key=None)
             )
 
     def forget_output(self, job_id: str) -> None:

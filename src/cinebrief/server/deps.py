@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: the engine, the settings, and bearer API key checking.
+"""Dependencies shared by the routes: the engine, the settings, bearer API key checking and the caller (owner).
 
 All async: they never block, and FastAPI would otherwise hop to a worker thread for each of them.
 """
@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from cinebrief.jobs.engine import Engine
+from cinebrief.jobs.owners import LOCAL, Owner, owner_id
 from cinebrief.server.errors import APIError
 from cinebrief.settings import Settings
 
@@ -31,11 +32,15 @@ def _masked(key: str) -> str:
     return f"{key[:3]}***{key[-4:]}" if len(key) > 8 else "***"
 
 
-async def require_api_key(request: Request, settings: SettingsDep) -> None:
-    """With keys configured, `Authorization: Bearer <key>` must name one of them (401 in OpenAI's form)."""
-    keys = settings.server.api_keys
-    if not keys:
-        return  # no keys: the server only binds to loopback, any key is accepted
+async def require_api_key(request: Request, settings: SettingsDep) -> Owner:
+    """With keys configured, `Authorization: Bearer <key>` must name one of them (401 in OpenAI's form).
+
+    Returns who is asking: the key's owner (`jobs/owners.py`), an admin for `server.admin_keys`; with no
+    keys configured, the one local user.
+    """
+    server = settings.server
+    if not server.all_keys:
+        return LOCAL  # no keys: the server only binds to loopback, any key is accepted
     scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
     supplied = supplied.strip()
     if scheme.lower() != "bearer" or not supplied:
@@ -45,13 +50,35 @@ async def require_api_key(request: Request, settings: SettingsDep) -> None:
             "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             code="invalid_api_key",
         )
-    if not any(hmac.compare_digest(supplied.encode(), key.encode()) for key in keys):
+    # Every key is compared (no early exit), so the time taken does not tell which list a key is in.
+    tenant = [hmac.compare_digest(supplied.encode(), key.encode()) for key in server.api_keys]
+    admin = [hmac.compare_digest(supplied.encode(), key.encode()) for key in server.admin_keys]
+    if not any(tenant) and not any(admin):
         raise APIError(
             401,
             f"Incorrect API key provided: {_masked(supplied)}. Use one of the keys in this server's "
             "settings (server.api_keys or CINEBRIEF_API_KEYS).",
             code="invalid_api_key",
         )
+    return Owner(owner_id(supplied), admin=any(admin))
 
 
 Authenticated = Depends(require_api_key)
+CallerDep = Annotated[Owner, Depends(require_api_key)]  # the same dependency: evaluated once per request
+
+
+async def require_studio_owner(caller: CallerDep, settings: SettingsDep) -> Owner:
+    """The studio's briefs and runs are the server's (its runs make the local owner's videos): with API keys
+    configured, only an admin key may use them (403), so no tenant sees another's work through the studio."""
+    if settings.server.all_keys and not caller.admin:
+        raise APIError(
+            403,
+            "The studio's briefs and runs are shared by the whole server; with API keys configured they need an "
+            "admin key (server.admin_keys). The studio's clips view, lint, prompts, form and plan work with any key.",
+            code="admin_key_required",
+            error_type="permission_error",
+        )
+    return caller
+
+
+StudioOwner = Depends(require_studio_owner)

@@ -24,6 +24,7 @@ from cinebrief.errors import (
     InputError,
     NotFoundError,
     StorageError,
+    TooManyJobsError,
     explain_invalid,
     quoted,
     storage_error,
@@ -75,6 +76,7 @@ STATUS_OF: tuple[tuple[type[CinebriefError], int], ...] = (
     (InputError, 400),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (TooManyJobsError, 429),
     (StorageError, 507),
 )
 
@@ -85,7 +87,8 @@ def from_cinebrief_error(exc: CinebriefError) -> JSONResponse:
         log.error("server error: %s", exc)
         return envelope(500, exc.message, code="server_error", error_type="server_error")
     headers = {"x-should-retry": "false"} if status == 409 else None  # the SDK would retry a 409
-    error_type = "server_error" if status >= 500 else None
+    # OpenAI's rate limits answer 429 with type "requests"
+    error_type = "server_error" if status >= 500 else "requests" if status == 429 else None
     return envelope(status, exc.message, param=exc.field, code=exc.code, error_type=error_type, headers=headers)
 
 

@@ -3,7 +3,7 @@
 The routes read their bodies by hand (JSON and multipart with bracket keys, see `bodies.py`), so FastAPI
 cannot infer them: each route's `openapi_extra` is made here from its model, and `bodies.py` takes the
 field names from the same models. The document also states the errors the server really sends (OpenAI's
-envelope with 400, 401, 404, 409, 413), the bearer scheme, and no 422 (the server never sends one).
+envelope with 400, 401, 404, 409, 413, 429), the bearer scheme, and no 422 (the server never sends one).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def errors(*statuses: ErrorStatus) -> dict[int | str, dict[str, Any]]:
 
 
 VIDEO_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"model": Video}}
-CREATE_ERRORS = errors(400, 401, 404, 409, 413)  # 404, 409: a character, source or remix id
+CREATE_ERRORS = errors(400, 401, 404, 409, 413, 429)  # 404, 409: a character, source or remix id; 429: queue
 
 
 def install_openapi(app: FastAPI) -> None:

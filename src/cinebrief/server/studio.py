@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from cinebrief.contract.profile import ALL_SIZES, DEFAULTS, MODEL_FAMILY, get_profile
 from cinebrief.jobs.engine import Engine
-from cinebrief.server.deps import SettingsDep
+from cinebrief.server.deps import SettingsDep, StudioOwner
 from cinebrief.server.errors import APIError
 from cinebrief.server.openapi import ErrorEnvelope
 from cinebrief.settings import Settings
@@ -51,6 +51,7 @@ router = APIRouter(include_in_schema=False)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "Bad input: the message names the field, value and what is allowed."},
     401: {"model": ErrorEnvelope, "description": "A missing or unknown API key."},
+    403: {"model": ErrorEnvelope, "description": "Stored briefs and runs need an admin key when keys are set."},
     404: {"model": ErrorEnvelope, "description": "No such brief, version, run, take or file."},
     409: {"model": ErrorEnvelope, "description": "The run is in a state that does not allow it."},
 }
@@ -66,16 +67,24 @@ def attach_studio(app: FastAPI, settings: Settings, engine: Engine) -> None:
     )
 
 
-async def get_brief_store(request: Request) -> BriefStore:
+async def get_brief_store(request: Request, _: Any = StudioOwner) -> BriefStore:
+    """The stored briefs: the whole server's, so with API keys configured an admin key's only (403)."""
     return request.app.state.brief_store  # type: ignore[no-any-return]
 
 
-async def get_studio_runs(request: Request) -> StudioRuns:
+async def get_studio_runs(request: Request, _: Any = StudioOwner) -> StudioRuns:
+    """The studio's runs (their videos are the local owner's): an admin key's only when keys are configured."""
     return request.app.state.studio_runs  # type: ignore[no-any-return]
+
+
+async def get_brief_folder(request: Request) -> Path:
+    """Where relative paths in a brief being planned are read from (any key may plan the text it sends)."""
+    return request.app.state.brief_store.root  # type: ignore[no-any-return]
 
 
 BriefStoreDep = Annotated[BriefStore, Depends(get_brief_store)]
 StudioRunsDep = Annotated[StudioRuns, Depends(get_studio_runs)]
+BriefFolderDep = Annotated[Path, Depends(get_brief_folder)]
 
 
 @router.get("/")

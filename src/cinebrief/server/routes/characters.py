@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from cinebrief.errors import ContractError, NotFoundError
 from cinebrief.server.bodies import CHARACTER_FIELDS, read_body, reject_unknown
-from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
+from cinebrief.server.deps import Authenticated, CallerDep, EngineDep, SettingsDep
 from cinebrief.server.errors import APIError
 from cinebrief.server.openapi import CHARACTER_BODY, errors
 from cinebrief.server.routes.videos import IdempotencyKey
@@ -44,7 +44,11 @@ CHARACTER_RESPONSE = {
     responses={**CHARACTER_RESPONSE, **errors(400, 401, 413)},
 )
 async def create_character(
-    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Make a character (`char_…`) from a short clip; reference it on create with `characters: [{id}]`."""
     body, _ = await read_body(request, settings.server.max_request_bytes)
@@ -61,14 +65,16 @@ async def create_character(
             code="invalid_type",
         )
     data = await video.read()
-    character = await run_in_threadpool(engine.characters.create, body["name"], data, idempotency_key=idempotency_key)
+    character = await run_in_threadpool(
+        engine.characters.create, body["name"], data, idempotency_key=idempotency_key, owner=caller
+    )
     return JSONResponse(character.wire())
 
 
 @router.get("/{character_id}", operation_id="GetVideoCharacter", responses={**CHARACTER_RESPONSE, **errors(401, 404)})
-def get_character(character_id: str, engine: EngineDep) -> JSONResponse:
-    """The character, or 404."""
+def get_character(character_id: str, engine: EngineDep, caller: CallerDep) -> JSONResponse:
+    """The character, or 404 (another key's character too)."""
     try:
-        return JSONResponse(engine.characters.get(character_id).wire())
+        return JSONResponse(engine.characters.get(character_id, owner=caller).wire())
     except NotFoundError as exc:
         raise APIError(404, str(exc), param="character_id", code="not_found") from None

@@ -22,7 +22,7 @@ from cinebrief.server.bodies import (
     required_seconds,
     video_source,
 )
-from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
+from cinebrief.server.deps import Authenticated, CallerDep, EngineDep, SettingsDep
 from cinebrief.server.openapi import CREATE_ERRORS, EDIT_BODY, EXTEND_BODY, VIDEO_RESPONSES
 from cinebrief.server.routes.videos import IdempotencyKey
 
@@ -33,7 +33,11 @@ router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authentic
     "/edits", operation_id="CreateVideoEdit", openapi_extra=EDIT_BODY, responses={**VIDEO_RESPONSES, **CREATE_ERRORS}
 )
 async def edit_video(
-    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Edit a video: by id, a remix of a completed video; an uploaded MP4 starts from its first frame."""
     body, encoding = await read_body(request, settings.server.max_request_bytes)
@@ -41,7 +45,9 @@ async def edit_video(
     prompt: Any = required_prompt(body)
     video = await video_source(body, encoding)
     model = optional_text(body, "model")
-    created = await run_in_threadpool(engine.edit, video, prompt, model=model, idempotency_key=idempotency_key)
+    created = await run_in_threadpool(
+        engine.edit, video, prompt, model=model, idempotency_key=idempotency_key, owner=caller
+    )
     return JSONResponse(created.wire())
 
 
@@ -52,7 +58,11 @@ async def edit_video(
     responses={**VIDEO_RESPONSES, **CREATE_ERRORS},
 )
 async def extend_video(
-    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Extend a video by `seconds` from its last frame; the new video is the source followed by the new clip."""
     body, encoding = await read_body(request, settings.server.max_request_bytes)
@@ -62,6 +72,6 @@ async def extend_video(
     seconds = required_seconds(body)
     model = optional_text(body, "model")
     created = await run_in_threadpool(
-        engine.extend, video, prompt, seconds, model=model, idempotency_key=idempotency_key
+        engine.extend, video, prompt, seconds, model=model, idempotency_key=idempotency_key, owner=caller
     )
     return JSONResponse(created.wire())

@@ -19,7 +19,8 @@ from cinebrief.contract.video import TERMINAL_STATUSES, Video
 from cinebrief.errors import NotFoundError
 from cinebrief.jobs.engine import Engine
 from cinebrief.jobs.events import JobEvent
-from cinebrief.server.deps import Authenticated, EngineDep
+from cinebrief.jobs.owners import Owner
+from cinebrief.server.deps import Authenticated, CallerDep, EngineDep
 from cinebrief.server.openapi import errors
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
@@ -32,7 +33,7 @@ def _frame(kind: str, video: Video) -> str:
     return f"event: {kind}\ndata: {json.dumps(video.wire())}\n\n"
 
 
-async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncIterator[str]:
+async def _stream(request: Request, engine: Engine, video_id: str, owner: Owner) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[JobEvent] = asyncio.Queue()
 
@@ -42,7 +43,7 @@ async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncItera
 
     unsubscribe = engine.events.subscribe(forward)  # before reading the state, so nothing falls between
     try:
-        last = engine.get(video_id)
+        last = engine.get(video_id, owner=owner)
         yield _frame("status", last)
         sent = loop.time()
         while last.status not in TERMINAL_STATUSES and not await request.is_disconnected():
@@ -51,7 +52,7 @@ async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncItera
                 video, kind = event.video, event.type
             except TimeoutError:
                 try:
-                    video = await run_in_threadpool(engine.get, video_id)
+                    video = await run_in_threadpool(engine.get, video_id, owner=owner)
                 except NotFoundError:
                     return  # deleted
                 kind = "status" if video.status != last.status else "progress"
@@ -73,10 +74,10 @@ async def _stream(request: Request, engine: Engine, video_id: str) -> AsyncItera
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}, **errors(401, 404)},
 )
-def video_events(video_id: str, request: Request, engine: EngineDep) -> StreamingResponse:
-    engine.get(video_id)  # 404 before the stream starts
+def video_events(video_id: str, request: Request, engine: EngineDep, caller: CallerDep) -> StreamingResponse:
+    engine.get(video_id, owner=caller)  # 404 before the stream starts (another key's video too)
     return StreamingResponse(
-        _stream(request, engine, video_id),
+        _stream(request, engine, video_id, caller),
         media_type="text/event-stream",
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
     )

@@ -12,7 +12,7 @@ from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 from cinebrief.contract.video import TERMINAL_STATUSES
 from cinebrief.jobs.engine import MAX_LIST_LIMIT
 from cinebrief.server.bodies import REMIX_FIELDS, read_body, reject_unknown, required_prompt, video_request
-from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
+from cinebrief.server.deps import Authenticated, CallerDep, EngineDep, SettingsDep
 from cinebrief.server.openapi import CREATE_BODY, CREATE_ERRORS, REMIX_BODY, VIDEO_RESPONSES, errors
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], dependencies=[Authenticated])
@@ -36,36 +36,42 @@ class ContentResponse(FileResponse):
 
 @router.post("", operation_id="createVideo", openapi_extra=CREATE_BODY, responses={**VIDEO_RESPONSES, **CREATE_ERRORS})
 async def create_video(
-    request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Create a video job from a prompt (multipart or JSON); returns the queued Video."""
     body, encoding = await read_body(request, settings.server.max_request_bytes)
     video_request_ = await video_request(body, encoding)
-    video = await run_in_threadpool(engine.submit, video_request_, idempotency_key=idempotency_key)
+    video = await run_in_threadpool(engine.submit, video_request_, idempotency_key=idempotency_key, owner=caller)
     return JSONResponse(video.wire())
 
 
 @router.get("", operation_id="ListVideos", responses=errors(400, 401, 404))
 def list_videos(
     engine: EngineDep,
+    caller: CallerDep,
     limit: Annotated[int, Query(ge=0, le=MAX_LIST_LIMIT)] = 20,
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
     after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
-    """List videos, newest first by default; page with `after` = the previous page's `last_id`."""
-    page = engine.list(limit=limit, order=order, after=after)
+    """List this key's videos (an admin key: everyone's), newest first by default; page with `after` = the
+    previous page's `last_id`."""
+    page = engine.list(limit=limit, order=order, after=after, owner=caller)
     return JSONResponse(page.model_dump(mode="json"))
 
 
 @router.get("/{video_id}", operation_id="GetVideo", responses={**VIDEO_RESPONSES, **errors(401, 404)})
-async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep, caller: CallerDep) -> JSONResponse:
     """The Video; while unfinished the response says how long to wait (`openai-poll-after-ms`).
 
     Read from the job store, so every server sharing it answers the same: one indexed row, only the
     columns a Video shows. Async on purpose: that read is shorter than a hop to a worker thread, which
     under many pollers costs more than the read itself.
     """
-    video = engine.get(video_id)
+    video = engine.get(video_id, owner=caller)
     headers = {}
     if video.status not in TERMINAL_STATUSES:
         headers["openai-poll-after-ms"] = str(settings.server.poll_after_ms)
@@ -73,9 +79,9 @@ async def retrieve_video(video_id: str, engine: EngineDep, settings: SettingsDep
 
 
 @router.delete("/{video_id}", operation_id="DeleteVideo", responses=errors(401, 404, 409))
-def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
+def delete_video(video_id: str, engine: EngineDep, caller: CallerDep) -> JSONResponse:
     """Delete a video and its files; a queued one never runs, a running one stops at its next step."""
-    return JSONResponse(engine.delete(video_id).model_dump(mode="json"))
+    return JSONResponse(engine.delete(video_id, owner=caller).model_dump(mode="json"))
 
 
 @router.get(
@@ -87,10 +93,11 @@ def delete_video(video_id: str, engine: EngineDep) -> JSONResponse:
 def video_content(
     video_id: str,
     engine: EngineDep,
+    caller: CallerDep,
     variant: Annotated[Literal["video", "thumbnail", "spritesheet"], Query()] = "video",
 ) -> ContentResponse:
     """The finished file, streamed; `Range` requests are answered with 206 (an invalid range: the whole file)."""
-    path = engine.content_path(video_id, variant)
+    path = engine.content_path(video_id, variant, owner=caller)
     return ContentResponse(
         path,
         media_type=CONTENT_TYPES[variant],
@@ -106,11 +113,16 @@ def video_content(
     responses={**VIDEO_RESPONSES, **CREATE_ERRORS},
 )
 async def remix_video(
-    video_id: str, request: Request, engine: EngineDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
+    video_id: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A new job that applies one change to a completed video (same model, size and seconds)."""
     body, _ = await read_body(request, settings.server.max_request_bytes)
     reject_unknown(body, REMIX_FIELDS)
     prompt: Any = required_prompt(body)
-    video = await run_in_threadpool(engine.remix, video_id, prompt, idempotency_key=idempotency_key)
+    video = await run_in_threadpool(engine.remix, video_id, prompt, idempotency_key=idempotency_key, owner=caller)
     return JSONResponse(video.wire())
