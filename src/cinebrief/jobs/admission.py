@@ -33,7 +33,7 @@ from cinebrief.errors import ConflictError, InputError, NotFoundError, TooManyJo
 from cinebrief.jobs.owners import LOCAL_OWNER, Owner
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import FAILED, QUEUED, UNFINISHED, Job
-from cinebrief.jobs.runner import Layout
+from cinebrief.jobs.runner import DataFolders
 from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore
 from cinebrief.settings import Settings
 
@@ -94,9 +94,16 @@ def body_hash(kind: str, *parts: Any) -> str:
 
 
 class Keyed(Protocol):
-    id: str
-    created_at: int
-    body_hash: str | None
+    """What an Idempotency-Key made (a job or a character), read-only."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> int: ...
+
+    @property
+    def body_hash(self) -> str | None: ...
 
 
 K = TypeVar("K", bound=Keyed)
@@ -132,7 +139,7 @@ class Admission:
         settings: Settings,
         store: JobStore,
         pool: BackendPool,
-        layout: Layout,
+        layout: DataFolders,
         on_insert: Callable[[Job], None],
     ) -> None:
         self.settings = settings

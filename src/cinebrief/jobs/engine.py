@@ -10,6 +10,7 @@ The HTTP server is one client of it; workflows use it in-process with no server 
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import shutil
 import threading
@@ -31,7 +32,7 @@ from cinebrief.jobs.owners import LOCAL, Owner
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.ray_pool import RayPool
 from cinebrief.jobs.records import FAILED, TERMINAL, UNFINISHED, Job
-from cinebrief.jobs.runner import Layout, Runner
+from cinebrief.jobs.runner import DataFolders, Runner
 from cinebrief.jobs.store import JobStore
 from cinebrief.settings import Settings
 
@@ -64,7 +65,7 @@ class Engine:
         self._owns_store = store is None
         self.events = EventBus()
         self.pool = BackendPool(settings)
-        self.layout = Layout(settings.server.data_dir)
+        self.layout = DataFolders(settings.server.data_dir)
         self.ray = RayPool(settings) if settings.executor.kind == "ray" else None
         self.runner = Runner(settings, self.store, self.events, self.pool, self.layout, self.ray)
         self.characters = CharacterStore(self.store.database, self.layout.characters)
@@ -220,7 +221,7 @@ class Engine:
             raise NotFoundError(f"Video '{video_id}' failed ({job.error_code}); it has no content.")
         return stored_output(job, variant)
 
-    def models(self) -> list[ModelInfo]:
+    def models(self) -> builtins.list[ModelInfo]:
         infos = []
         for name in self.pool.model_names:
             backend = self.pool.backend_name(name)

@@ -162,7 +162,7 @@ def migrate(connection: Connection) -> int:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
     _VERSIONS.create(connection, checkfirst=True)
-    applied = set(connection.scalars(select(_VERSIONS.c.version)))
+    applied: set[int] = set(connection.scalars(select(_VERSIONS.c.version)))
     for version, migration in enumerate(MIGRATIONS, start=1):
         if version in applied:
             continue

@@ -180,7 +180,7 @@ class RayWorker:
         stream = self.actor.generate.options(num_returns="streaming").remote(token, label, request)
         cancel_sent = False
         while True:
-            ready, _ = ray.wait([stream], timeout=POLL_SECONDS)
+            ready, _pending = ray.wait([stream], timeout=POLL_SECONDS)
             if ready:
                 try:
                     message = ray.get(next(stream))
@@ -272,7 +272,7 @@ class RayPool:
     def check_resources(self) -> None:
         import ray
 
-        resources = ray.cluster_resources()
+        resources = ray.cluster_resources()  # type: ignore[no-untyped-call]  # Ray leaves it untyped
         gpus, cpus = float(resources.get("GPU", 0)), float(resources.get("CPU", 0))
         for name, model in self.settings.models.items():
             if not self.settings.on_ray(model.backend):
@@ -326,7 +326,7 @@ class RayPool:
         actor = actor_class.remote(model, settings.backend, settings.backend_settings)
         worker = RayWorker(actor, f"{model}-{index}")
         if settings.warm:
-            ray.get(actor.warm.remote())
+            ray.get(actor.warm.remote())  # type: ignore[attr-defined]  # Ray types an actor method as a plain function
         return worker
 
     def warm_up(self) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cinebrief.backends.base import OUTPUT_FILES, GenerationRequest, GenerationResult, RemixSource
-from cinebrief.errors import BackendError, CancelledError, CinebriefError, StorageError, storage_error
+from cinebrief.errors import BackendError, CancelledError, CinebriefError, storage_error
 from cinebrief.jobs.events import EventBus, JobEvent
 from cinebrief.jobs.extension import append_clip
 from cinebrief.jobs.isolation import ProcessWorker
@@ -51,7 +51,7 @@ def to_percent(fraction: float) -> int:
     return min(99, max(1, int(fraction * 100)))
 
 
-class Layout:
+class DataFolders:
     """Where files live under the data folder."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -96,7 +96,7 @@ class Runner:
         store: JobStore,
         events: EventBus,
         pool: BackendPool,
-        layout: Layout,
+        layout: DataFolders,
         ray: RayPool | None = None,
     ):
         self.settings = settings
@@ -290,11 +290,11 @@ class Runner:
         except CinebriefError as exc:
             self._fail(job, worker_id, "backend_error", str(exc))
         except OSError as exc:
-            if (disk := storage_error(exc, self.layout.root)) is None:
+            failure: CinebriefError | None = storage_error(exc, self.layout.root)
+            if failure is None:
                 log.exception("job %s: backend '%s' raised", job.id, job.backend)
-                disk = BackendError(f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}")
-            code = "storage_error" if isinstance(disk, StorageError) else "backend_error"
-            self._fail(job, worker_id, code, str(disk))
+                failure = BackendError(f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}")
+            self._fail(job, worker_id, failure.code, str(failure))
         except Exception as exc:
             log.exception("job %s: backend '%s' raised", job.id, job.backend)
             self._fail(

@@ -6,6 +6,7 @@ the state it expects, so a delete racing a worker's claim resolves in the databa
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import fcntl
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,6 +32,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cinebrief.contract.video import Video
@@ -167,7 +169,9 @@ class JobStore:
         with self.database.connect() as connection:
             return int(connection.scalar(query) or 0)
 
-    def list(self, *, limit: int, order: str, after: str | None, owner: str | None = None) -> tuple[list[Job], bool]:
+    def list(
+        self, *, limit: int, order: str, after: str | None, owner: str | None = None
+    ) -> tuple[builtins.list[Job], bool]:
         """One page of `owner`'s jobs (None: everyone's) ordered by creation (`seq`); `after` is the last id of
         the previous page (another owner's id is no cursor, as if it did not exist)."""
         columns = self.table.c
@@ -187,7 +191,7 @@ class JobStore:
         jobs = [_to_job(row) for row in rows[:limit]]
         return jobs, len(rows) > limit
 
-    def expired_outputs(self, now: int) -> list[Job]:
+    def expired_outputs(self, now: int) -> builtins.list[Job]:
         with self.database.connect() as connection:
             columns = self.table.c
             query = select(self.table).where(columns.expires_at <= now, columns.output_dir.is_not(None))
@@ -203,12 +207,14 @@ class JobStore:
         values = {name: getattr(job, name) for name in _JOB_FIELDS if name != "seq"}
         try:
             with self.database.begin() as connection:
-                seq = connection.execute(insert(self.table).values(**values)).inserted_primary_key[0]
+                key = connection.execute(insert(self.table).values(**values)).inserted_primary_key
+                assert key is not None  # a single-row INSERT always has one
+                seq = int(key[0])
         except IntegrityError as exc:
             if job.idempotency_key and self.find_by_idempotency_key(job.idempotency_key, owner=job.owner):
                 raise DuplicateIdempotencyKey(job.idempotency_key) from exc
             raise
-        return dataclasses.replace(job, seq=int(seq))
+        return dataclasses.replace(job, seq=seq)
 
     def claim_next(
         self,
@@ -320,7 +326,7 @@ class JobStore:
             )
         return result.rowcount == 1
 
-    def held_leases(self) -> list[tuple[str, str, float, int]]:
+    def held_leases(self) -> builtins.list[tuple[str, str, float, int]]:
         """(job id, worker id, lease end, attempts) of every running job."""
         columns = self.table.c
         with self.database.connect() as connection:
@@ -441,7 +447,7 @@ class JobStore:
         return self.database.dialect.name == "sqlite"
 
 
-def _to_job(row: Mapping[str, Any]) -> Job:
+def _to_job(row: RowMapping) -> Job:
     values = {name: row[name] for name in _JOB_FIELDS}
     for name in ("options", "resume_state", "result_metadata"):
         values[name] = dict(values[name] or {})
