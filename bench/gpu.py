@@ -172,7 +172,9 @@ def build_full_size_folder(config_file: Path, folder: Path, device: str) -> Path
 
 def direct_pipeline(backend: DiffusersBackend, request: GenerationRequest) -> Any:
     """The pipeline class called by hand over the very modules cinebrief loaded: the same weights, no copy."""
-    loaded = backend.cache.get(backend.folder().path, backend.plan(request).pipeline_class, backend.runtime_options())
+    loaded = backend.cache.get(
+        backend.folder().path, backend.call_plan(request).pipeline_class, backend.runtime_options()
+    )
     pipeline = type(loaded)(**loaded.components)
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
@@ -207,7 +209,7 @@ def cinebrief_job(backend: DiffusersBackend, job: dict[str, Any], prompt: str, o
     timings = Timings()
     options = backend.runtime_options()
     request = job_request(job, prompt)
-    pipeline = backend.cache.get(backend.folder().path, backend.plan(request).pipeline_class, options)
+    pipeline = backend.cache.get(backend.folder().path, backend.call_plan(request).pipeline_class, options)
     with timed_modules(pipeline, timings), measured(timings):
         backend.generate(request, out, progress=lambda fraction: None, cancelled=lambda: False)
     return timings

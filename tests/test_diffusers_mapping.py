@@ -16,7 +16,7 @@ from cinebrief.backends.diffusers.folder import inspect_folder
 from cinebrief.backends.diffusers.mapping import (
     ModelDefaults,
     frame_count,
-    make_plan,
+    make_call_plan,
     nearest_multiple,
     working_size,
 )
@@ -87,7 +87,7 @@ def _plan(**changes):
         "options": {},
     }
     arguments.update(changes)
-    return make_plan(**arguments)
+    return make_call_plan(**arguments)
 
 
 def test_plan_records_every_change() -> None:
@@ -243,7 +243,7 @@ def test_image_to_video_folder_needs_a_reference(tmp_path: Path) -> None:
     backend = DiffusersBackend(path=str(_write_folder(tmp_path, class_name="WanImageToVideoPipeline")))
     request = GenerationRequest(prompt="a cat", model="wan-i2v", size="1280x720", seconds="4")
     with pytest.raises(InputError, match="needs an input_reference"):
-        backend.plan(request)
+        backend.call_plan(request)
 
 
 # -- heavy imports stay out ------------------------------------------------------------------------

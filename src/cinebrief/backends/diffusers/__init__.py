@@ -5,7 +5,7 @@ Importing this package imports neither torch nor diffusers; they load inside `Di
 
 from cinebrief.backends.diffusers.backend import DiffusersBackend
 from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
-from cinebrief.backends.diffusers.mapping import CallPlan, ModelDefaults, make_plan
+from cinebrief.backends.diffusers.mapping import CallPlan, ModelDefaults, make_call_plan
 from cinebrief.backends.diffusers.runtime import SHARED_CACHE, PipelineCache, RuntimeOptions
 
 __all__ = [
@@ -17,5 +17,5 @@ __all__ = [
     "PipelineCache",
     "RuntimeOptions",
     "inspect_folder",
-    "make_plan",
+    "make_call_plan",
 ]

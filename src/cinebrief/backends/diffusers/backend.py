@@ -25,7 +25,7 @@ from cinebrief.backends.base import (
 )
 from cinebrief.backends.diffusers.call import LOADED, run_pipeline
 from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
-from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, CallPlan, ModelDefaults, make_plan
+from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, CallPlan, ModelDefaults, make_call_plan
 from cinebrief.backends.diffusers.runtime import (
     SHARED_CACHE,
     PipelineCache,
@@ -111,11 +111,11 @@ class DiffusersBackend:
             shown["vae_tiling"] = True
         return {**shown, **self.settings.speed.as_dict()}
 
-    def plan(self, request: GenerationRequest) -> CallPlan:
+    def call_plan(self, request: GenerationRequest) -> CallPlan:
         """The pipeline call for `request` (no torch): which pipeline, mode, size, frames, steps, guidance."""
         folder = self.folder(request.model)
         mode, pipeline_class = self._mode(request, folder)
-        return make_plan(
+        return make_call_plan(
             prompt=request.prompt,
             width=request.width,
             height=request.height,
@@ -191,7 +191,7 @@ class DiffusersBackend:
 
         started = time.perf_counter()
         # 1. Check the folder and map the request onto the model's numbers.
-        plan = self.plan(request)
+        plan = self.call_plan(request)
         options = self.runtime_options()
         progress(0.0)
         if cancelled():

@@ -189,7 +189,7 @@ def request_overrides(options: Mapping[str, Any]) -> dict[str, Any]:
     return {key: check_value(key, value, source="options", error=InputError) for key, value in options.items()}
 
 
-def make_plan(
+def make_call_plan(
     *,
     prompt: str,
     width: int,
