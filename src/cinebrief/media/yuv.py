@@ -3,8 +3,8 @@
 Pictures can be made in YUV from the start (BT.601 limited range, the same coefficients swscale uses for
 RGB to yuv420p): `rgb_to_yuv` and `yuv_to_rgb` convert colours, `yuv_planes` converts a whole image to
 planar YUV 4:4:4 once, `scale_plane` crops and scales one plane with swscale (bilinear) and
-`frame_from_planes` copies three planes into a new `av.VideoFrame`. A frame made this way costs one
-luma scale and no per-frame colour conversion.
+`frame_from_planes` copies three planes into a new `av.VideoFrame` (`fill_frame` into one that exists). A
+frame made this way costs one luma scale and no per-frame colour conversion.
 
 A `YuvSprite` is converted once and premultiplied; `blend` then touches only the sprite's own rectangle
 of the three planes, in place. Sprites sit on even pixel positions so that their chroma lines up with
@@ -60,9 +60,18 @@ def frame_from_planes(luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> av.Vide
     """A new yuv420p frame holding copies of the three planes (chroma at half the luma's size)."""
     height, width = luma.shape
     frame = av.VideoFrame(width, height, "yuv420p")
-    for target, source in zip(planes(frame), (luma, u, v), strict=True):
-        np.copyto(target, source)
+    fill_frame(frame, (luma, u, v))
     return frame
+
+
+def fill_frame(frame: av.VideoFrame, source: Planes) -> None:
+    """Copy three planes into an existing yuv420p `frame` of their size.
+
+    Writing over frames kept from earlier (a ring) spares the fresh memory a new frame needs every time:
+    the kernel zero-fills those pages on first touch, which cost as much as the copy itself.
+    """
+    for target, plane in zip(planes(frame), source, strict=True):
+        np.copyto(target, plane)
 
 
 @dataclass(frozen=True)
