@@ -13,10 +13,12 @@ the 2x2 subsampling.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 _Y = np.array([0.256788, 0.504129, 0.097906], dtype=np.float32)
@@ -57,13 +59,30 @@ def yuv_planes(rgb: np.ndarray) -> np.ndarray:
     return planar
 
 
+class _Scaler(threading.local):
+    """Per thread: one swscale context kept from call to call (`VideoFrame.reformat` sets up a new one each
+    time, which cost as much as the scaling) and a source frame of the last shape, written over."""
+
+    def __init__(self) -> None:
+        self.reformatter = VideoReformatter()
+        self.source: av.VideoFrame | None = None
+
+    def scale(self, plane: np.ndarray, width: int, height: int) -> av.VideoFrame:
+        source = self.source
+        if source is None or (source.height, source.width) != plane.shape:
+            source = self.source = av.VideoFrame(plane.shape[1], plane.shape[0], "gray")
+        np.copyto(_plane_view(source.planes[0]), plane)
+        return self.reformatter.reformat(source, width=width, height=height, interpolation="BILINEAR", threads=1)
+
+
+_SCALER = _Scaler()
+
+
 def scale_plane(plane: np.ndarray, width: int, height: int) -> np.ndarray:
     """A new array: `plane` (uint8, any strides) scaled to ``(height, width)`` by swscale, bilinear, or copied."""
     if plane.shape == (height, width):
         return plane.copy()
-    source = av.VideoFrame(plane.shape[1], plane.shape[0], "gray")
-    np.copyto(_plane_view(source.planes[0]), plane)
-    return _plane_view(source.reformat(width=width, height=height, interpolation="BILINEAR", threads=1).planes[0])
+    return _plane_view(_SCALER.scale(plane, width, height).planes[0])
 
 
 def frame_from_planes(luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> av.VideoFrame:
