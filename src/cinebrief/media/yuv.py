@@ -30,13 +30,20 @@ Planes = tuple[np.ndarray, np.ndarray, np.ndarray]  # Y, U, V views of one yuv42
 _TO_RGB = np.linalg.inv(_TO_YUV.astype(np.float64)).astype(np.float32)
 
 
+# Below this many pixels OpenBLAS computes a product on the calling thread (its threading starts at a few
+# tens of thousands of elements) and is faster than einsum's loop: the weather's few thousand drops a frame.
+_BLAS_PIXELS = 4096
+
+
 def _transform(values: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """`values @ matrix` over the last axis, without BLAS.
+    """`values @ matrix` over the last axis; a large one without BLAS.
 
     numpy hands a matrix product to OpenBLAS, which splits a large one across its own threads and leaves
     them spinning afterwards, waiting for more: on a busy machine that spinning takes CPU from the encoder
-    (about a tenth of a second per clip on two cores). A 3x3 colour transform gains nothing from BLAS.
+    (about a tenth of a second per clip on two cores). A 3x3 colour transform gains nothing from threads.
     """
+    if values.size <= _BLAS_PIXELS * values.shape[-1]:
+        return values @ matrix
     return np.einsum("...i,ij->...j", values, matrix)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from cinebrief.backends.previz.overlays import Overlays
 from cinebrief.backends.previz.plan import FPS, Storyboard
@@ -117,6 +118,7 @@ def encode_clip(
     worker = threading.Thread(target=_produce, args=(picture, frames, handoff, stop), name="previz-frames", daemon=True)
     worker.start()
     kept: dict[int, np.ndarray] = {}
+    scaler = VideoReformatter()  # one swscale context for the kept copies, not one each
     audio_written = 0
     try:
         for index in range(frames):
@@ -126,8 +128,8 @@ def encode_clip(
             assert isinstance(item, av.VideoFrame)
             if index in keep:
                 width, height = keep[index]
-                kept[index] = item.reformat(
-                    width=width, height=height, format="rgb24", interpolation="AREA"
+                kept[index] = scaler.reformat(
+                    item, width=width, height=height, format="rgb24", interpolation="AREA"
                 ).to_ndarray()
                 on_kept(index, kept[index])
             writer.write_frame(item)
