@@ -60,7 +60,7 @@ def db_to_gain(db: float) -> float:
 def loudness(samples: np.ndarray, *, rate: int = AUDIO_RATE) -> float:
     """Gated RMS level in dBFS (see the module docstring); `SILENCE_DB` for silence."""
     block = np.atleast_2d(np.asarray(samples, dtype=np.float32))
-    power = np.mean(block.astype(np.float64) ** 2, axis=0)
+    power = np.mean(np.square(block, dtype=np.float64), axis=0)  # one float64 array, not two
     size = max(1, int(0.4 * rate))
     count = max(1, len(power) // size)
     blocks = power[: count * size].reshape(count, -1).mean(axis=1) if len(power) >= size else power.mean()[None]
@@ -82,7 +82,7 @@ def normalise(samples: np.ndarray, *, target_db: float, peak_db: float = -1.0, r
     ceiling = db_to_gain(peak_db)
     if peak > ceiling:
         gain *= ceiling / peak
-    return (block * gain).astype(np.float32)
+    return (block * gain).astype(np.float32, copy=False)
 
 
 def mix(tracks: list[np.ndarray], *, length: int, channels: int = 2) -> np.ndarray:
