@@ -167,3 +167,14 @@ def test_sprites_blend_into_yuv_frames_in_place(tmp_path: Path) -> None:
     rgb = frame.to_ndarray(format="rgb24")
     assert rgb[8:14, 12:28].mean(axis=(0, 1)) == pytest.approx([230, 30, 30], abs=8)
     assert rgb[30:40, 20:40].mean() == pytest.approx(40, abs=3)
+
+
+def test_the_package_names_load_their_module_on_use() -> None:
+    import cinebrief.media as media
+    from cinebrief.media.encode import VideoWriter
+    from cinebrief.media.probe import probe as probe_function
+
+    assert media.VideoWriter is VideoWriter and media.probe is probe_function  # the function, not its module
+    assert all(callable(getattr(media, name)) or name == "AUDIO_RATE" for name in media.__all__)
+    with pytest.raises(AttributeError):
+        _ = media.no_such_name

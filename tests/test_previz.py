@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -222,3 +224,15 @@ def test_capabilities_and_registry() -> None:
     assert not capabilities.accepts_size("321x180")
     with pytest.raises(ContractError, match="even"):
         backend.generate(request(size="321x180"), Path("unused"), progress=print, cancelled=lambda: False)
+
+
+def test_the_backend_module_loads_without_pyav_or_pillow() -> None:
+    """generate starts the soundtrack before the picture's libraries load (they load while it is made): the
+    backend's module, the soundtrack and `cinebrief.media` must not import PyAV or Pillow themselves."""
+    code = (
+        "import sys\n"
+        "import cinebrief.backends.previz, cinebrief.media, cinebrief.media.soundtrack\n"
+        "print(sorted(name for name in ('av', 'PIL') if name in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from cinebrief.cli import loading
 from cinebrief.cli.app import app
 from cinebrief.cli.output import stderr, stdout, warn
 from cinebrief.errors import InputError
@@ -198,7 +199,8 @@ def generate(
         reference_path = input_reference or resolved.reference
         reference = _reference_bytes(reference_path, resolved.size, fit) if reference_path else None
         # 3. The backend and its own limits.
-        engine = _backend(backend, resolved.model, model_path)
+        with loading():  # the backend's modules
+            engine = _backend(backend, resolved.model, model_path)
         engine.capabilities(resolved.model).check(
             model=resolved.model, size=resolved.size, seconds=resolved.seconds, has_reference=reference is not None
         )

@@ -2,13 +2,37 @@
 
 Generic on purpose: nothing here knows about briefs or backends. Image fitting lives with the contract
 (`cinebrief.contract.reference.fit`), because the contract decides when an image must be fitted.
+
+Importing the package (or one of its modules, the soundtrack say) does not load PyAV or Pillow: the
+names from the encoder, the spritesheet and the thumbnail load their module on first use, and the
+modules import PyAV where they use it, so a caller can start work while those load.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Eager: light, and `probe` (the function) must shadow the module of the same name.
 from cinebrief.media.atomic import atomic_output
-from cinebrief.media.encode import AUDIO_RATE, EncodeSettings, VideoWriter
 from cinebrief.media.probe import MediaInfo, iter_frames, probe, read_frames
-from cinebrief.media.spritesheet import sprite_indices, spritesheet_from_video, write_spritesheet
-from cinebrief.media.thumbnail import representative_index, thumbnail_from_video, write_thumbnail
+
+if TYPE_CHECKING:
+    from cinebrief.media.encode import AUDIO_RATE, EncodeSettings, VideoWriter
+    from cinebrief.media.spritesheet import sprite_indices, spritesheet_from_video, write_spritesheet
+    from cinebrief.media.thumbnail import representative_index, thumbnail_from_video, write_thumbnail
+
+_LAZY = {
+    "AUDIO_RATE": "encode",
+    "EncodeSettings": "encode",
+    "VideoWriter": "encode",
+    "sprite_indices": "spritesheet",
+    "spritesheet_from_video": "spritesheet",
+    "write_spritesheet": "spritesheet",
+    "representative_index": "thumbnail",
+    "thumbnail_from_video": "thumbnail",
+    "write_thumbnail": "thumbnail",
+}
 
 __all__ = [
     "AUDIO_RATE",
@@ -26,3 +50,10 @@ __all__ = [
     "write_spritesheet",
     "write_thumbnail",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module 'cinebrief.media' has no attribute '{name}'")
+    return getattr(importlib.import_module(f"cinebrief.media.{home}"), name)

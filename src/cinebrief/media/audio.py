@@ -3,6 +3,8 @@
 Resampling goes through `av.AudioResampler` (libswresample), never hand-written. Loudness is a gated RMS
 in dBFS: blocks of 400 ms, blocks 40 dB under the loudest left out, so that pauses do not pull a line of
 speech down. It is not EBU R128 (no K-weighting), which is enough to set levels within a mix.
+
+PyAV is imported by the two functions that use it: a soundtrack can be made while it loads.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 
-import av
 import numpy as np
 
 AUDIO_RATE = 48_000
@@ -23,6 +24,8 @@ def _layout_name(channels: int) -> str:
 
 def decode_audio(path: str | os.PathLike[str], *, rate: int = AUDIO_RATE, channels: int = 1) -> np.ndarray:
     """Decode a file's first audio stream and resample it to `rate` Hz and `channels` (1 or 2)."""
+    import av
+
     resampler = av.AudioResampler(format="fltp", layout=_layout_name(channels), rate=rate)
     blocks: list[np.ndarray] = []
     with av.open(str(path)) as container:
@@ -36,6 +39,8 @@ def decode_audio(path: str | os.PathLike[str], *, rate: int = AUDIO_RATE, channe
 
 def resample(samples: np.ndarray, source_rate: int, *, rate: int = AUDIO_RATE) -> np.ndarray:
     """Resample float samples ``(channels, n)`` or ``(n,)`` from `source_rate` to `rate`."""
+    import av
+
     block = np.atleast_2d(np.asarray(samples, dtype=np.float32))
     if source_rate == rate or block.shape[1] == 0:
         return block.copy()
@@ -55,7 +60,7 @@ def db_to_gain(db: float) -> float:
 def loudness(samples: np.ndarray, *, rate: int = AUDIO_RATE) -> float:
     """Gated RMS level in dBFS (see the module docstring); `SILENCE_DB` for silence."""
     block = np.atleast_2d(np.asarray(samples, dtype=np.float32))
-    power = np.mean(block.astype(np.float64) ** 2, axis=0)
+    power = np.mean(np.square(block, dtype=np.float64), axis=0)  # one float64 array, not two
     size = max(1, int(0.4 * rate))
     count = max(1, len(power) // size)
     blocks = power[: count * size].reshape(count, -1).mean(axis=1) if len(power) >= size else power.mean()[None]
@@ -77,7 +82,7 @@ def normalise(samples: np.ndarray, *, target_db: float, peak_db: float = -1.0, r
     ceiling = db_to_gain(peak_db)
     if peak > ceiling:
         gain *= ceiling / peak
-    return (block * gain).astype(np.float32)
+    return (block * gain).astype(np.float32, copy=False)
 
 
 def mix(tracks: list[np.ndarray], *, length: int, channels: int = 2) -> np.ndarray:

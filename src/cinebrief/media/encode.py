@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -22,34 +21,15 @@ import av
 import numpy as np
 
 from cinebrief.media.atomic import discard, partial_path
+from cinebrief.media.encoder_settings import EncodeSettings, encoder_threads
+
+__all__ = ["AAC_FRAME", "AUDIO_RATE", "EncodeSettings", "VideoWriter", "encoder_threads"]
 
 AUDIO_RATE = 48_000
 AAC_FRAME = 1024
 # swscale converts RGB to YUV with BT.601 coefficients in limited range; tag the stream so players agree.
 _BT601 = 6  # smpte170m, the same code for matrix, primaries and transfer
 _LIMITED_RANGE = 1
-
-
-def encoder_threads() -> int:
-    """x264 threads: one more than the cores, which kept both cores busy in our measurements."""
-    return (os.cpu_count() or 1) + 1
-
-
-@dataclass(frozen=True)
-class EncodeSettings:
-    """Encoder choices; the defaults favour speed (an animatic is previewed, not mastered)."""
-
-    fps: int = 24
-    preset: str = "ultrafast"
-    crf: int = 23
-    # A constant quantiser instead of `crf`: x264 then skips the lookahead analysis CRF needs (a third of
-    # its CPU at ultrafast). On clean synthetic pictures (animatics) qp 17 matches crf 23 in size and PSNR.
-    qp: int | None = None
-    threads: int = 0  # 0: `encoder_threads()`
-    audio: bool = True
-    audio_channels: int = 2
-    audio_bitrate: int = 128_000
-    aac_coder: str = "fast"  # FFmpeg's default "twoloop" takes twice the CPU for no audible gain here
 
 
 class VideoWriter:

@@ -1,4 +1,8 @@
-"""Probe and decode media files with PyAV (there is no ffprobe): stream facts and frames as numpy arrays."""
+"""Probe and decode media files with PyAV (there is no ffprobe): stream facts and frames as numpy arrays.
+
+PyAV is imported by the functions that use it, so that `cinebrief.media` (which re-exports these) loads
+without it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class MediaInfo:
 
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
     """Count frames by demuxing packets (exact, no decoding) and measure both streams' durations."""
+    import av
+
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
@@ -69,6 +76,8 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
 
 def iter_frames(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
     """Every video frame in order, as uint8 RGB arrays ``(height, width, 3)``."""
+    import av
+
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -78,6 +87,8 @@ def iter_frames(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
 
 def read_frames(path: str | os.PathLike[str], indices: Iterable[int]) -> dict[int, np.ndarray]:
     """The frames at `indices` (0-based), decoded in one pass; indices past the end are left out."""
+    import av
+
     wanted = set(indices)
     found: dict[int, np.ndarray] = {}
     if not wanted:

@@ -13,6 +13,7 @@ Levels: speech at -20 dBFS, the bed under it at -34 dBFS (-26 dBFS with no dialo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shutil
@@ -119,13 +120,25 @@ def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, str]
 # -- the bed ------------------------------------------------------------------------------------------
 
 
+# The beds work on whole-clip arrays (megabytes each): they are changed in place where the arithmetic is the
+# same, because every new array of that size is fresh memory the kernel must map and zero.
+
+
+@functools.cache
+def _frequencies(length: int) -> np.ndarray:
+    """The rfft bin frequencies of `length` samples (1 Hz at least), read-only."""
+    frequencies = np.maximum(np.fft.rfftfreq(length, 1 / RATE).astype(np.float32), 1.0)
+    frequencies.flags.writeable = False
+    return frequencies
+
+
 def shaped_noise(rng: np.random.Generator, length: int, gain: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """White noise filtered in the frequency domain by `gain(frequencies)`, normalised to unit RMS."""
     spectrum = np.fft.rfft(rng.standard_normal(length, dtype=np.float32))
-    frequencies = np.fft.rfftfreq(length, 1 / RATE).astype(np.float32)
-    signal = np.fft.irfft(spectrum * gain(np.maximum(frequencies, 1.0)), n=length).astype(np.float32)
-    rms = float(np.sqrt(np.mean(signal**2))) or 1.0
-    return signal / rms
+    spectrum *= gain(_frequencies(length))
+    signal = np.fft.irfft(spectrum, n=length).astype(np.float32, copy=False)
+    signal /= float(np.sqrt(np.mean(signal**2))) or 1.0
+    return signal
 
 
 def band(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -153,15 +166,23 @@ def clicks(rng: np.random.Generator, length: int, per_second: float, decay: floa
     kernel = np.zeros(length, dtype=np.float32)
     taps = min(length, int(decay * RATE))
     kernel[:taps] = np.exp(-np.arange(taps) / (decay * RATE / 5))
-    return np.fft.irfft(np.fft.rfft(impulses) * np.fft.rfft(kernel), n=length).astype(np.float32)
+    spectrum = np.fft.rfft(impulses)
+    spectrum *= np.fft.rfft(kernel)
+    return np.fft.irfft(spectrum, n=length).astype(np.float32, copy=False)
 
 
 def _rain(rng: np.random.Generator, n: int) -> np.ndarray:
-    return shaped_noise(rng, n, band(900, 9000)) + 0.8 * clicks(rng, n, 350, 0.004)
+    hiss = shaped_noise(rng, n, band(900, 9000))
+    drops = clicks(rng, n, 350, 0.004)
+    drops *= 0.8
+    hiss += drops
+    return hiss
 
 
 def _traffic(rng: np.random.Generator, n: int) -> np.ndarray:
-    return shaped_noise(rng, n, band(60, 1400)) * swells(rng, n, every=3.0, width=1.1, floor=0.35)
+    noise = shaped_noise(rng, n, band(60, 1400))
+    noise *= swells(rng, n, every=3.0, width=1.1, floor=0.35)
+    return noise
 
 
 def _hum(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -222,7 +243,9 @@ def bed_track(cue_text: str, seed: int, length: int) -> tuple[np.ndarray, list[s
     out = np.zeros((2, length), dtype=np.float32)
     rng = np.random.default_rng(seed)
     for _pattern, make, level in chosen:
-        bed = make(rng, length) * audio.db_to_gain(level) * 0.1
+        bed = make(rng, length)
+        bed *= audio.db_to_gain(level)
+        bed *= 0.1
         # The right channel hears the same bed 0.37 s later: wide, decorrelated, at half the synthesis cost.
         out[0] += bed
         out[1] += np.roll(bed, int(0.37 * RATE))

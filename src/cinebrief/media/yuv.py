@@ -3,8 +3,8 @@
 Pictures can be made in YUV from the start (BT.601 limited range, the same coefficients swscale uses for
 RGB to yuv420p): `rgb_to_yuv` and `yuv_to_rgb` convert colours, `yuv_planes` converts a whole image to
 planar YUV 4:4:4 once, `scale_plane` crops and scales one plane with swscale (bilinear) and
-`frame_from_planes` copies three planes into a new `av.VideoFrame`. A frame made this way costs one
-luma scale and no per-frame colour conversion.
+`frame_from_planes` copies three planes into a new `av.VideoFrame` (`fill_frame` into one that exists). A
+frame made this way costs one luma scale and no per-frame colour conversion.
 
 A `YuvSprite` is converted once and premultiplied; `blend` then touches only the sprite's own rectangle
 of the three planes, in place. Sprites sit on even pixel positions so that their chroma lines up with
@@ -13,10 +13,12 @@ the 2x2 subsampling.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 _Y = np.array([0.256788, 0.504129, 0.097906], dtype=np.float32)
@@ -28,14 +30,31 @@ Planes = tuple[np.ndarray, np.ndarray, np.ndarray]  # Y, U, V views of one yuv42
 _TO_RGB = np.linalg.inv(_TO_YUV.astype(np.float64)).astype(np.float32)
 
 
+# Below this many pixels OpenBLAS computes a product on the calling thread (its threading starts at a few
+# tens of thousands of elements) and is faster than einsum's loop: the weather's few thousand drops a frame.
+_BLAS_PIXELS = 4096
+
+
+def _transform(values: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """`values @ matrix` over the last axis; a large one without BLAS.
+
+    numpy hands a matrix product to OpenBLAS, which splits a large one across its own threads and leaves
+    them spinning afterwards, waiting for more: on a busy machine that spinning takes CPU from the encoder
+    (about a tenth of a second per clip on two cores). A 3x3 colour transform gains nothing from threads.
+    """
+    if values.size <= _BLAS_PIXELS * values.shape[-1]:
+        return values @ matrix
+    return np.einsum("...i,ij->...j", values, matrix)
+
+
 def rgb_to_yuv(rgb: np.ndarray) -> np.ndarray:
     """Float Y, U, V (last axis) of RGB values in 0..255 (last axis), unrounded."""
-    return np.asarray(rgb, dtype=np.float32) @ _TO_YUV + _OFFSET
+    return _transform(np.asarray(rgb, dtype=np.float32), _TO_YUV) + _OFFSET
 
 
 def yuv_to_rgb(yuv: np.ndarray) -> np.ndarray:
     """Float R, G, B (last axis) of Y, U, V values (last axis), unrounded and unclipped."""
-    return (np.asarray(yuv, dtype=np.float32) - _OFFSET) @ _TO_RGB
+    return _transform(np.asarray(yuv, dtype=np.float32) - _OFFSET, _TO_RGB)
 
 
 def yuv_planes(rgb: np.ndarray) -> np.ndarray:
@@ -47,22 +66,48 @@ def yuv_planes(rgb: np.ndarray) -> np.ndarray:
     return planar
 
 
+class _Scaler(threading.local):
+    """Per thread: one swscale context kept from call to call (`VideoFrame.reformat` sets up a new one each
+    time, which cost as much as the scaling) and a source frame of the last shape, written over."""
+
+    def __init__(self) -> None:
+        self.reformatter = VideoReformatter()
+        self.source: av.VideoFrame | None = None
+
+    def scale(self, plane: np.ndarray, width: int, height: int) -> av.VideoFrame:
+        source = self.source
+        if source is None or (source.height, source.width) != plane.shape:
+            source = self.source = av.VideoFrame(plane.shape[1], plane.shape[0], "gray")
+        np.copyto(_plane_view(source.planes[0]), plane)
+        return self.reformatter.reformat(source, width=width, height=height, interpolation="BILINEAR", threads=1)
+
+
+_SCALER = _Scaler()
+
+
 def scale_plane(plane: np.ndarray, width: int, height: int) -> np.ndarray:
     """A new array: `plane` (uint8, any strides) scaled to ``(height, width)`` by swscale, bilinear, or copied."""
     if plane.shape == (height, width):
         return plane.copy()
-    source = av.VideoFrame(plane.shape[1], plane.shape[0], "gray")
-    np.copyto(_plane_view(source.planes[0]), plane)
-    return _plane_view(source.reformat(width=width, height=height, interpolation="BILINEAR", threads=1).planes[0])
+    return _plane_view(_SCALER.scale(plane, width, height).planes[0])
 
 
 def frame_from_planes(luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> av.VideoFrame:
     """A new yuv420p frame holding copies of the three planes (chroma at half the luma's size)."""
     height, width = luma.shape
     frame = av.VideoFrame(width, height, "yuv420p")
-    for target, source in zip(planes(frame), (luma, u, v), strict=True):
-        np.copyto(target, source)
+    fill_frame(frame, (luma, u, v))
     return frame
+
+
+def fill_frame(frame: av.VideoFrame, source: Planes) -> None:
+    """Copy three planes into an existing yuv420p `frame` of their size.
+
+    Writing over frames kept from earlier (a ring) spares the fresh memory a new frame needs every time:
+    the kernel zero-fills those pages on first touch, which cost as much as the copy itself.
+    """
+    for target, plane in zip(planes(frame), source, strict=True):
+        np.copyto(target, plane)
 
 
 @dataclass(frozen=True)
@@ -87,15 +132,14 @@ class YuvSprite:
             rgba = padded
         pixels = np.asarray(rgba, dtype=np.float32)
         rgb, alpha = pixels[..., :3], pixels[..., 3] * (256.0 / 255.0)
-        luma = 16.0 + rgb @ _Y
+        luma = 16.0 + _transform(rgb, _Y[:, None])[..., 0]
         # Chroma from the alpha-weighted 2x2 average, so that soft text edges keep their colour.
         weights = alpha[..., None]
         rgb_sum = _pool(rgb * weights)
         alpha_sum = _pool(weights)
         mean_rgb = np.divide(rgb_sum, alpha_sum, out=np.zeros_like(rgb_sum), where=alpha_sum > 0)
         chroma_alpha = alpha_sum[..., 0] / 4.0
-        u = 128.0 + mean_rgb @ _U
-        v = 128.0 + mean_rgb @ _V
+        u, v = np.moveaxis(128.0 + _transform(mean_rgb, _TO_YUV[:, 1:]), -1, 0)
         return cls(
             width=width,
             height=height,

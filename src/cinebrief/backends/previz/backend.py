@@ -8,41 +8,27 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-
-# JpegImagePlugin and WebPImagePlugin register the writers of spritesheet.jpg and thumbnail.webp up front:
-# saving in a format Pillow has not registered yet makes it import every plugin it ships (about 40 ms, at
-# the end of a process's first render).
-from PIL import Image, JpegImagePlugin, WebPImagePlugin  # noqa: F401
+from typing import TYPE_CHECKING, Any
 
 from cinebrief.backends.base import (
-    SPRITESHEET_FILE,
-    THUMBNAIL_FILE,
-    VIDEO_FILE,
     CancelledFn,
     CheckpointFn,
     GenerationRequest,
     GenerationResult,
     ProgressFn,
 )
-from cinebrief.backends.previz.overlays import Overlays
 from cinebrief.backends.previz.plan import FPS, build_storyboard
-from cinebrief.backends.previz.plate import SYNTH_SCALE, ReferencePlate
-from cinebrief.backends.previz.render import Picture, encode_clip
-from cinebrief.backends.previz.scene import build_plate
-from cinebrief.backends.previz.weather import KINDS, Weather
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import ReferenceImageError
-from cinebrief.media.atomic import discard
-from cinebrief.media.encode import EncodeSettings, VideoWriter
+from cinebrief.media.encoder_settings import EncodeSettings
 from cinebrief.media.soundtrack import soundtrack
-from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
-from cinebrief.media.thumbnail import representative_index, write_thumbnail
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
 
 SECONDS = EXTENDED_SECONDS
 # Constant quantiser 17: on previz pictures it gives the size and PSNR of crf 23 for a third less x264 CPU.
@@ -87,52 +73,6 @@ class PrevizBackend:
         """The backend's own limits: even sides (yuv420p) and whole seconds it knows."""
         self.capabilities(request.model).check(model=request.model, size=request.size, seconds=request.seconds)
 
-    def _encode(
-        self,
-        board: Any,
-        picture: Picture,
-        soundtrack: Future[np.ndarray],
-        pool: ThreadPoolExecutor,
-        output_dir: Path,
-        progress: ProgressFn,
-        cancelled: CancelledFn,
-    ) -> None:
-        """Write video.mp4 (the audio joins when it is ready), thumbnail.webp and spritesheet.jpg.
-
-        The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
-        frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
-        the three behind.
-        """
-        thumbnail_index = representative_index(board.frames)
-        sheet_indices = sprite_indices(board.frames)
-        tile = tile_size(board.width, board.height)
-        keep = {index: tile for index in sheet_indices} | {thumbnail_index: (board.width, board.height)}
-        images: dict[Path, Future[Path]] = {}
-
-        def on_kept(index: int, rgb: np.ndarray) -> None:
-            if index == thumbnail_index:
-                path = output_dir / THUMBNAIL_FILE
-                images[path] = pool.submit(write_thumbnail, rgb, path)
-
-        written: list[Path] = []
-        try:
-            with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, self.settings) as writer:
-                kept = encode_clip(
-                    picture, soundtrack, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
-                )
-                # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
-                tiles = [kept[index] for index in sheet_indices]
-                sheet = output_dir / SPRITESHEET_FILE
-                images[sheet] = pool.submit(write_spritesheet, tiles, sheet, video_size=(board.width, board.height))
-            written.append(writer.path)
-            for job in images.values():
-                job.result()
-        except BaseException:
-            wait(list(images.values()))
-            for path in [*images, *written]:
-                discard(path)
-            raise
-
     def generate(
         self,
         request: GenerationRequest,
@@ -147,7 +87,7 @@ class PrevizBackend:
         reference = _open_reference(request)
         board = build_storyboard(request, anchored=reference is not None)
         progress(0.0)
-        # 2. Build the plate and overlays; the soundtrack is made on a second thread meanwhile.
+        # 2. The soundtrack is made on a second thread from here on.
         sound_facts: dict[str, object] = {}
 
         def make_soundtrack() -> np.ndarray:
@@ -157,21 +97,18 @@ class PrevizBackend:
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
             sound_future = pool.submit(make_soundtrack)
-            weather = None
-            if reference is not None:
-                plate: Any = ReferencePlate(reference, board.camera)
-            else:
-                plate = build_plate(board, round(board.width * SYNTH_SCALE), round(board.height * SYNTH_SCALE))
-                if board.weather in KINDS:
-                    light = board.lighting.key_colour
-                    weather = Weather(board.weather, plate.width, plate.height, seed=board.seed, light=light, fps=FPS)
-            overlays = Overlays(board, clean_first_frame=reference is not None)
-            # 3. Encode, and write the images from frames kept on the way.
-            output_dir = Path(output_dir)
-            output_dir.mkdir(parents=True, exist_ok=True)
-            picture = Picture(board, plate, overlays, weather)
-            self._encode(
-                board, picture, sound_future, pool, output_dir, lambda fraction: progress(0.97 * fraction), cancelled
+            # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
+            from cinebrief.backends.previz.clip import write_clip
+
+            write_clip(
+                board,
+                reference,
+                sound_future,
+                pool,
+                Path(output_dir),
+                self.settings,
+                progress=lambda fraction: progress(0.97 * fraction),
+                cancelled=cancelled,
             )
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
@@ -180,6 +117,8 @@ class PrevizBackend:
 def _open_reference(request: GenerationRequest) -> Image.Image | None:
     if request.input_reference is None:
         return None
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(request.input_reference)) as image:
             picture = image.convert("RGB")

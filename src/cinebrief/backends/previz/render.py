@@ -4,6 +4,10 @@ The worker composes the plate (YUV planes) for each frame's camera state, crops 
 to the output's yuv420p planes, then blends the overlays in place. Frames travel through a small
 bounded queue (memory stays flat whatever the clip's length); numpy, swscale and x264 release the GIL,
 so both cores stay busy. Between batches of frames the loop reports progress and checks `cancelled()`.
+
+The worker draws into a ring of `RING_FRAMES` frames rather than a new frame each time: at most
+`QUEUE_FRAMES` frames wait in the queue, one is being encoded and one is being drawn, and x264 copies a
+frame's pixels into its own buffers before `encode` returns, so a slot is free again when it comes round.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from cinebrief.backends.previz.overlays import Overlays
 from cinebrief.backends.previz.plan import FPS, Storyboard
@@ -24,10 +29,11 @@ from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_o
 from cinebrief.backends.previz.weather import Weather
 from cinebrief.errors import CancelledError
 from cinebrief.media.encode import AUDIO_RATE, VideoWriter
-from cinebrief.media.yuv import Planes, frame_from_planes
+from cinebrief.media.yuv import Planes, fill_frame, frame_from_planes
 
 BATCH = 12  # frames between progress reports and cancellation checks
 QUEUE_FRAMES = 4
+RING_FRAMES = QUEUE_FRAMES + 2  # the queue, the frame being encoded and the frame being drawn
 
 
 @dataclass
@@ -46,7 +52,8 @@ class Picture:
     _last_key: tuple[object, ...] | None = None
     _last_plate: Planes | None = None  # the plate at the output size, without overlays
 
-    def frame(self, index: int) -> av.VideoFrame:
+    def frame(self, index: int, into: av.VideoFrame | None = None) -> av.VideoFrame:
+        """Frame `index`, drawn into `into` (a yuv420p frame of the output's size) or a new frame."""
         board = self.board
         state = board.camera.at(index / FPS)
         key = self.plate.picture_key(state)
@@ -62,7 +69,11 @@ class Picture:
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
                 plate = to_output(planes, box, board.width, board.height)
             self._last_key, self._last_plate = key, plate
-        frame = frame_from_planes(*self._last_plate)
+        if into is None:
+            frame = frame_from_planes(*self._last_plate)
+        else:
+            frame = into
+            fill_frame(frame, self._last_plate)
         self.overlays.apply(frame, index)
         return frame
 
@@ -72,10 +83,12 @@ _DONE = object()
 
 def _produce(picture: Picture, frames: int, out: queue.Queue[object], stop: threading.Event) -> None:
     try:
+        board = picture.board
+        ring = [av.VideoFrame(board.width, board.height, "yuv420p") for _ in range(min(RING_FRAMES, frames))]
         for index in range(frames):
             if stop.is_set():
                 return
-            out.put(picture.frame(index))
+            out.put(picture.frame(index, into=ring[index % len(ring)]))
         out.put(_DONE)
     except BaseException as exc:  # handed to the encoding thread, which raises it
         out.put(exc)
@@ -105,6 +118,7 @@ def encode_clip(
     worker = threading.Thread(target=_produce, args=(picture, frames, handoff, stop), name="previz-frames", daemon=True)
     worker.start()
     kept: dict[int, np.ndarray] = {}
+    scaler = VideoReformatter()  # one swscale context for the kept copies, not one each
     audio_written = 0
     try:
         for index in range(frames):
@@ -114,8 +128,8 @@ def encode_clip(
             assert isinstance(item, av.VideoFrame)
             if index in keep:
                 width, height = keep[index]
-                kept[index] = item.reformat(
-                    width=width, height=height, format="rgb24", interpolation="AREA"
+                kept[index] = scaler.reformat(
+                    item, width=width, height=height, format="rgb24", interpolation="AREA"
                 ).to_ndarray()
                 on_kept(index, kept[index])
             writer.write_frame(item)
