@@ -1,15 +1,14 @@
-"""The typed brief (schema ``cinebrief.brief/1``) and its YAML loading with line numbers."""
+"""The typed brief (schema ``cinebrief.brief/1``) and its YAML loading with line numbers.
 
-from cinebrief.brief.loader import (
-    BriefErrors,
-    field_path,
-    load_brief,
-    load_brief_tree,
-    parse_brief,
-    parse_brief_tree,
-    position,
-    read_yaml,
-)
+The schema's names load with the package; the YAML loader and writer (ruamel.yaml) load on first use, so
+a command that only reads a prompt into a brief does not pay for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from cinebrief.brief.schema import (
     SCHEMA_VERSION,
     Atmosphere,
@@ -27,7 +26,36 @@ from cinebrief.brief.schema import (
     SoundMix,
     Wardrobe,
 )
-from cinebrief.brief.writer import dump_brief
+
+if TYPE_CHECKING:
+    from cinebrief.brief.loader import (
+        BriefErrors,
+        load_brief,
+        load_brief_tree,
+        parse_brief,
+        parse_brief_tree,
+        position,
+        read_yaml,
+    )
+    from cinebrief.brief.paths import field_path
+    from cinebrief.brief.writer import dump_brief
+
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "BriefErrors",
+            "load_brief",
+            "load_brief_tree",
+            "parse_brief",
+            "parse_brief_tree",
+            "position",
+            "read_yaml",
+        ),
+        "loader",
+    ),
+    "dump_brief": "writer",
+    "field_path": "paths",
+}
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -55,3 +83,10 @@ __all__ = [
     "position",
     "read_yaml",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module 'cinebrief.brief' has no attribute '{name}'")
+    return getattr(importlib.import_module(f"cinebrief.brief.{home}"), name)

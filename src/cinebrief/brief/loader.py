@@ -17,10 +17,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from cinebrief.brief.paths import Loc, field_path
 from cinebrief.brief.schema import SECONDS_VALUES, Brief
 from cinebrief.errors import BriefError, explain_invalid, kind_of
-
-Loc = tuple[int | str, ...]
 
 
 class BriefErrors(BriefError):
@@ -94,14 +93,6 @@ def parse_brief_tree(text: str, *, path: str = "<brief>") -> tuple[Brief, Any]:
         problems = [_problem(error, data, path) for error in exc.errors()]
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise BriefErrors(problems) from None
-
-
-def field_path(loc: Loc) -> str:
-    """``('shots', 0, 'camera')`` → ``shots[0].camera``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def position(data: Any, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cinebrief.brief import Brief, DialogueLine
-from cinebrief.brief.loader import field_path
+from cinebrief.brief.paths import field_path
 from cinebrief.errors import PromptError, explain_invalid
 from cinebrief.prompts import labels, shotlist, vocabulary
 from cinebrief.prompts.reader import Block, Line, read_blocks
