@@ -7,6 +7,7 @@ key beyond `max_queued_per_key` unfinished jobs gets a 429 in OpenAI's envelope.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ from cinebrief.jobs.owners import owner_id
 from cinebrief.settings import load_settings
 from server_backend import TinyBackend, tiny_factory
 from server_harness import ServerThread
-from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
+from server_models import SMALL_MODEL, SMALL_SIZE, TWO_SHOT_BRIEF, served_settings
 
 K1, K2, ADMIN = "sk-tenant-one", "sk-tenant-two", "sk-admin-key"
 MISSING = "video_" + "0" * 48
@@ -151,20 +152,39 @@ def test_an_admin_key_sees_and_acts_on_every_keys_videos(server: ServerThread, k
     not_found(lambda: k2.videos.retrieve(k1_video.id))
 
 
-def test_the_studio_store_needs_an_admin_key_when_keys_are_set(server: ServerThread) -> None:
+def test_each_key_has_its_own_studio_briefs_and_runs(server: ServerThread) -> None:
+    """A key's stored briefs and runs are its own, and a run's takes are that key's videos."""
     root = server.url.removesuffix("/v1")
-    for key, status in ((K1, 403), (ADMIN, 200)):
-        answer = httpx.get(f"{root}/studio/v1/briefs", headers={"authorization": f"Bearer {key}"})
-        assert answer.status_code == status, key
-    refused = httpx.get(f"{root}/studio/v1/runs", headers={"authorization": f"Bearer {K2}"})
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "admin_key_required"
-    # the editor's stateless helpers work with any key
-    linted = httpx.post(
-        f"{root}/studio/v1/lint",
-        json={"text": "shots:\n  - id: a\n    scene: A street.\n"},
-        headers={"authorization": f"Bearer {K1}"},
+    k1, k2, admin = (
+        httpx.Client(base_url=root, headers={"authorization": f"Bearer {key}"}, timeout=30) for key in (K1, K2, ADMIN)
     )
-    assert linted.status_code == 200
+    with k1, k2, admin:
+        brief = k1.post("/studio/v1/briefs", json={"name": "Night crossing", "text": TWO_SHOT_BRIEF}).json()
+        started = k1.post("/studio/v1/runs", json={"brief_id": brief["id"], "shots": ["arrival"]})
+        assert started.status_code == 200, started.text
+        run_id = started.json()["id"]
+        deadline = time.monotonic() + 120  # a bound for a stuck run, not a speed expectation
+        while (state := k1.get(f"/studio/v1/runs/{run_id}").json())["status"] == "running":
+            assert time.monotonic() < deadline, state
+            time.sleep(0.2)
+        assert state["status"] == "completed", state
+        take = state["shots"][0]["takes"][0]["job_id"]
+
+        assert [b["id"] for b in k1.get("/studio/v1/briefs").json()["data"]] == [brief["id"]]
+        for other in (k2, admin):  # the admin sees every key's videos, but its briefs and runs are its own
+            assert other.get("/studio/v1/briefs").json()["data"] == []
+            assert other.get("/studio/v1/runs").json()["data"] == []
+            assert other.get(f"/studio/v1/briefs/{brief['id']}").status_code == 404
+            assert other.get(f"/studio/v1/runs/{run_id}").status_code == 404
+            refused = other.post("/studio/v1/runs", json={"brief_id": brief["id"]})
+            assert refused.status_code == 404
+        # the take is k1's video: k1 downloads it through /v1, k2 gets the 404 of a missing id
+        assert sdk(server, K1).videos.retrieve(take).status == "completed"
+        not_found(lambda: sdk(server, K2).videos.retrieve(take))
+        assert sdk(server, ADMIN).videos.retrieve(take).id == take
+        # the editor's stateless helpers work with any key
+        linted = k2.post("/studio/v1/lint", json={"text": "shots:\n  - id: a\n    scene: A street.\n"})
+        assert linted.status_code == 200
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_engine:
             engine.start()
-        app.state.studio_runs.resume()  # runs left running by a stop or a crash go on
+        app.state.studio.resume()  # every owner's runs left running by a stop or a crash go on
         outbox = engine.store.outbox
         sender = WebhookSender(settings.webhooks, engine.events, outbox) if outbox is not None else None
         try:
@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
         finally:
             if sender is not None:
                 sender.close()
-            app.state.studio_runs.close()
+            app.state.studio.close()
             if close_engine:  # before the server exits: running jobs go back to the queue
                 engine.close()
 

@@ -65,20 +65,3 @@ async def require_api_key(request: Request, settings: SettingsDep) -> Owner:
 
 Authenticated = Depends(require_api_key)
 CallerDep = Annotated[Owner, Depends(require_api_key)]  # the same dependency: evaluated once per request
-
-
-async def require_studio_owner(caller: CallerDep, settings: SettingsDep) -> Owner:
-    """The studio's briefs and runs are the server's (its runs make the local owner's videos): with API keys
-    configured, only an admin key may use them (403), so no tenant sees another's work through the studio."""
-    if settings.server.all_keys and not caller.admin:
-        raise APIError(
-            403,
-            "The studio's briefs and runs are shared by the whole server; with API keys configured they need an "
-            "admin key (server.admin_keys). The studio's clips view, lint, prompts, form and plan work with any key.",
-            code="admin_key_required",
-            error_type="permission_error",
-        )
-    return caller
-
-
-StudioOwner = Depends(require_studio_owner)

@@ -15,13 +15,13 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from cinebrief.contract.profile import ALL_SIZES, DEFAULTS, MODEL_FAMILY, get_profile
 from cinebrief.jobs.engine import Engine
-from cinebrief.server.deps import SettingsDep, StudioOwner
+from cinebrief.server.deps import CallerDep, SettingsDep
 from cinebrief.server.errors import APIError
 from cinebrief.server.openapi import ErrorEnvelope
 from cinebrief.settings import Settings
 from cinebrief.workflows.brief_store import BriefStore
-from cinebrief.workflows.service import EngineService
 from cinebrief.workflows.studio_runs import StudioRuns
+from cinebrief.workflows.studio_spaces import StudioSpaces
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {
@@ -51,35 +51,35 @@ router = APIRouter(include_in_schema=False)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "Bad input: the message names the field, value and what is allowed."},
     401: {"model": ErrorEnvelope, "description": "A missing or unknown API key."},
-    403: {"model": ErrorEnvelope, "description": "Stored briefs and runs need an admin key when keys are set."},
     404: {"model": ErrorEnvelope, "description": "No such brief, version, run, take or file."},
     409: {"model": ErrorEnvelope, "description": "The run is in a state that does not allow it."},
 }
 
 
 def attach_studio(app: FastAPI, settings: Settings, engine: Engine) -> None:
-    """The brief store and the runs of this server, on `app.state`; the app's lifespan resumes and closes runs."""
-    app.state.brief_store = BriefStore(settings.server.data_dir)
-    app.state.studio_runs = StudioRuns(
-        settings.server.data_dir,
-        EngineService(engine),
-        models=lambda: {info.name: info.capabilities for info in engine.models()},
+    """Each owner's briefs and runs on `app.state.studio`; the app's lifespan resumes and closes the runs."""
+    app.state.studio = StudioSpaces(
+        settings.server.data_dir, engine, models=lambda: {info.name: info.capabilities for info in engine.models()}
     )
 
 
-async def get_brief_store(request: Request, _: Any = StudioOwner) -> BriefStore:
-    """The stored briefs: the whole server's, so with API keys configured an admin key's only (403)."""
-    return request.app.state.brief_store  # type: ignore[no-any-return]
+def _spaces(request: Request) -> StudioSpaces:
+    return request.app.state.studio  # type: ignore[no-any-return]
 
 
-async def get_studio_runs(request: Request, _: Any = StudioOwner) -> StudioRuns:
-    """The studio's runs (their videos are the local owner's): an admin key's only when keys are configured."""
-    return request.app.state.studio_runs  # type: ignore[no-any-return]
+async def get_brief_store(request: Request, caller: CallerDep) -> BriefStore:
+    """The caller's stored briefs (each API key has its own; no keys: the server's one user's)."""
+    return _spaces(request).briefs(caller)
 
 
-async def get_brief_folder(request: Request) -> Path:
-    """Where relative paths in a brief being planned are read from (any key may plan the text it sends)."""
-    return request.app.state.brief_store.root  # type: ignore[no-any-return]
+async def get_studio_runs(request: Request, caller: CallerDep) -> StudioRuns:
+    """The caller's runs, whose clips are the caller's videos."""
+    return _spaces(request).runs(caller)
+
+
+async def get_brief_folder(request: Request, caller: CallerDep) -> Path:
+    """Where relative paths in a brief being planned are read from: the caller's brief folder."""
+    return _spaces(request).briefs(caller).root
 
 
 BriefStoreDep = Annotated[BriefStore, Depends(get_brief_store)]

@@ -19,6 +19,7 @@ from cinebrief.media.atomic import atomic_output
 
 if TYPE_CHECKING:
     from cinebrief.jobs.engine import Engine
+    from cinebrief.jobs.owners import Owner
 
 ENGINE_FOLDER = ".cinebrief"  # the embedded engine's data under a run or project folder
 
@@ -63,12 +64,16 @@ class VideoService(Protocol):
 
 
 class EngineService:
-    """A job engine this process already runs (the server's own, for the studio's runs); `close` leaves it open."""
+    """A job engine this process already runs (the server's own, for the studio's runs), acting as `owner`
+    (the local owner by default: the CLI's embedded engine); `close` leaves it open."""
 
     name = "engine"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, owner: Owner | None = None) -> None:
+        from cinebrief.jobs.owners import LOCAL
+
         self.engine = engine
+        self.owner = owner or LOCAL
         self.backend_names = {name: engine.pool.backend_name(name) for name in engine.settings.models}
 
     def create(self, request: CreateRequest, *, idempotency_key: str) -> VideoState:
@@ -86,26 +91,27 @@ class EngineService:
                 shot=request.shot,
             ),
             idempotency_key=idempotency_key,
+            owner=self.owner,
         )
         return _state(video)
 
     def retrieve(self, video_id: str) -> VideoState:
-        return _state(self.engine.get(video_id))
+        return _state(self.engine.get(video_id, owner=self.owner))
 
     def download(self, video_id: str, path: Path, variant: str = "video") -> Path:
-        source = self.engine.content_path(video_id, variant)
+        source = self.engine.content_path(video_id, variant, owner=self.owner)
         with atomic_output(path) as temporary, source.open("rb") as reader, temporary.open("wb") as writer:
             while chunk := reader.read(1 << 20):
                 writer.write(chunk)
         return path
 
     def remix(self, video_id: str, prompt: str) -> VideoState:
-        return _state(self.engine.remix(video_id, prompt))
+        return _state(self.engine.remix(video_id, prompt, owner=self.owner))
 
     def list_all(self) -> list[VideoState]:
         videos, after = [], None
         while True:
-            page = self.engine.list(limit=100, order="asc", after=after)
+            page = self.engine.list(limit=100, order="asc", after=after, owner=self.owner)
             videos.extend(_state(video) for video in page.data)
             if not page.has_more:
                 return videos
