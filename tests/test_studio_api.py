@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 import opentimelineio as otio
+import pytest
 
+from cinebrief.jobs.owners import owner_id
 from server_harness import ServerThread
 from server_models import SMALL_MODEL, SMALL_SIZE, TWO_SHOT_BRIEF, served_settings
 
@@ -18,8 +20,9 @@ BRIEF = TWO_SHOT_BRIEF
 RUN_TIMEOUT = 120.0  # a bound for a stuck run, not a speed expectation
 
 
-def _client(server: ServerThread) -> httpx.Client:
-    return httpx.Client(base_url=server.url.removesuffix("/v1"), timeout=30)
+def _client(server: ServerThread, key: str | None = None) -> httpx.Client:
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(base_url=server.url.removesuffix("/v1"), timeout=30, headers=headers)
 
 
 def _finished(client: httpx.Client, run_id: str) -> dict[str, Any]:
@@ -162,13 +165,18 @@ def test_a_run_its_takes_picks_remixes_and_cut(tmp_path: Path) -> None:
         assert "404" in paths["/studio/v1/runs/{run_id}"]["get"]["responses"]
 
 
-def test_a_run_goes_on_after_a_server_restart(tmp_path: Path) -> None:
-    settings = served_settings(tmp_path / "data")
-    with ServerThread(settings) as server, _client(server) as client:
+@pytest.mark.parametrize("key", [None, "sk-studio-user"], ids=["no-keys", "a-keys-own-run"])
+def test_a_run_goes_on_after_a_server_restart(tmp_path: Path, key: str | None) -> None:
+    keys = {"api_keys": [key]} if key else {}
+    settings = served_settings(tmp_path / "data", **keys)
+    with ServerThread(settings) as server, _client(server, key) as client:
         brief = client.post("/studio/v1/briefs", json={"name": "Night crossing", "text": BRIEF}).json()
         run_id = client.post("/studio/v1/runs", json={"brief_id": brief["id"], "shots": ["look"]}).json()["id"]
+    # A key's runs live in its own folder (the owner id, never the key); the local owner's at the top.
+    home = tmp_path / "data" / "tenants" / owner_id(key) if key else tmp_path / "data"
+    assert (home / "studio" / "runs" / run_id).is_dir()
     # Stopped at once: the run is left `running` with its jobs in the store; the next start resumes it.
-    with ServerThread(served_settings(tmp_path / "data")) as server, _client(server) as client:
+    with ServerThread(served_settings(tmp_path / "data", **keys)) as server, _client(server, key) as client:
         run = _finished(client, run_id)
         assert run["status"] == "completed", run["message"]
         assert [shot["id"] for shot in run["shots"]] == ["look"] and len(run["cut"]) == 1
