@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Engine,
     MetaData,
     Table,
@@ -106,6 +105,10 @@ def _migration_lock(url: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# A job no worker holds any more (ended, or handed back to the queue).
+_UNHELD: dict[str, Any] = {"worker_id": None, "lease_until": None}
 
 
 class JobStore:
@@ -298,33 +301,14 @@ class JobStore:
 
     def renew(self, job_id: str, *, worker_id: str, lease_until: float) -> bool:
         """Extend `worker_id`'s lease; False when the job is gone (deleted) or no longer this worker's."""
-        columns = self.table.c
-        with self.database.begin() as connection:
-            result = connection.execute(
-                update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
-                .values(lease_until=lease_until)
-            )
-        return result.rowcount == 1
+        return self._update_held(job_id, worker_id, {"lease_until": lease_until})
 
     def release(self, job_id: str, *, worker_id: str, spend_attempt: bool = False) -> bool:
         """Hand a running job back, queued again: after a graceful stop the attempt is not counted; after a
         lost worker (`spend_attempt`) it is, so that a job that keeps killing its workers ends."""
-        columns = self.table.c
-        with self.database.begin() as connection:
-            result = connection.execute(
-                update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
-                .values(
-                    status=QUEUED,
-                    progress=0,
-                    attempts=columns.attempts - (0 if spend_attempt else 1),
-                    worker_id=None,
-                    lease_until=None,
-                    started_at=None,
-                )
-            )
-        return result.rowcount == 1
+        attempts = self.table.c.attempts - (0 if spend_attempt else 1)
+        values = {"status": QUEUED, "progress": 0, "attempts": attempts, "started_at": None, **_UNHELD}
+        return self._update_held(job_id, worker_id, values)
 
     def held_leases(self) -> builtins.list[tuple[str, str, float, int]]:
         """(job id, worker id, lease end, attempts) of every running job."""
@@ -337,30 +321,12 @@ class JobStore:
 
     def expire_lease(self, job_id: str, *, worker_id: str) -> bool:
         """End a lease now (its worker is known to be dead), so that the job can be claimed again."""
-        columns = self.table.c
-        with self.database.begin() as connection:
-            result = connection.execute(
-                update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
-                .values(lease_until=0.0)
-            )
-        return result.rowcount == 1
+        return self._update_held(job_id, worker_id, {"lease_until": 0.0})
 
     def set_progress(self, job_id: str, progress: int, *, worker_id: str, lease_until: float) -> bool:
         """Raise progress (never lower it) and renew the lease; True when the progress changed."""
-        columns = self.table.c
-        with self.database.begin() as connection:
-            result = connection.execute(
-                update(self.table)
-                .where(
-                    columns.id == job_id,
-                    columns.status == IN_PROGRESS,
-                    columns.worker_id == worker_id,
-                    columns.progress < progress,
-                )
-                .values(progress=progress, lease_until=lease_until)
-            )
-        return result.rowcount == 1
+        values = {"progress": progress, "lease_until": lease_until}
+        return self._update_held(job_id, worker_id, values, self.table.c.progress < progress)
 
     def checkpoint(self, job_id: str, state: Mapping[str, Any]) -> None:
         with self.database.begin() as connection:
@@ -378,47 +344,39 @@ class JobStore:
     ) -> bool:
         """Record completion, only while `worker_id` still holds the job (a worker whose lease was taken over
         by another does not complete it a second time)."""
-        columns = self.table.c
-        with self.database.begin() as connection:
-            result = connection.execute(
-                update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
-                .values(
-                    status=COMPLETED,
-                    progress=100,
-                    completed_at=completed_at,
-                    expires_at=expires_at,
-                    output_dir=output_dir,
-                    result_metadata=dict(metadata),
-                    worker_id=None,
-                    lease_until=None,
-                )
-            )
-            self._record_event(connection, job_id, COMPLETED, result.rowcount, completed_at)
-        return result.rowcount == 1
+        values = {
+            "status": COMPLETED,
+            "progress": 100,
+            "completed_at": completed_at,
+            "expires_at": expires_at,
+            "output_dir": output_dir,
+            "result_metadata": dict(metadata),
+            **_UNHELD,
+        }
+        return self._update_held(job_id, worker_id, values, ended=(COMPLETED, completed_at))
 
-    def _record_event(self, connection: Connection, job_id: str, status: str, rowcount: int, now: float) -> None:
-        if self.outbox is not None and rowcount == 1:
-            self.outbox.add(connection, job_id, status, now)
+    def _update_held(
+        self,
+        job_id: str,
+        worker_id: str,
+        values: Mapping[str, Any],
+        *conditions: Any,
+        ended: tuple[str, float] | None = None,
+    ) -> bool:
+        """Update a running job only while `worker_id` holds it (and `conditions` hold), in one statement; a
+        job that `ended` (its status, when) gets its webhook delivery in the outbox, in the same transaction."""
+        columns = self.table.c
+        held = (columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
+        with self.database.begin() as connection:
+            result = connection.execute(update(self.table).where(*held, *conditions).values(**values))
+            if ended is not None and self.outbox is not None and result.rowcount == 1:
+                self.outbox.add(connection, job_id, ended[0], ended[1])
+        return result.rowcount == 1
 
     def fail(self, job_id: str, *, worker_id: str, code: str, message: str, completed_at: int) -> bool:
         """Fail a job `worker_id` holds; progress keeps its last value."""
-        columns = self.table.c
-        with self.database.begin() as connection:
-            result = connection.execute(
-                update(self.table)
-                .where(columns.id == job_id, columns.status == IN_PROGRESS, columns.worker_id == worker_id)
-                .values(
-                    status=FAILED,
-                    error_code=code,
-                    error_message=message,
-                    completed_at=completed_at,
-                    worker_id=None,
-                    lease_until=None,
-                )
-            )
-            self._record_event(connection, job_id, FAILED, result.rowcount, completed_at)
-        return result.rowcount == 1
+        values = {"status": FAILED, "error_code": code, "error_message": message, "completed_at": completed_at}
+        return self._update_held(job_id, worker_id, {**values, **_UNHELD}, ended=(FAILED, completed_at))
 
     def delete(self, job_id: str, *, statuses: Iterable[str], owner: str | None = None) -> bool:
         """Delete the row if its status is one of `statuses` and it is `owner`'s (checked in the same statement)."""
