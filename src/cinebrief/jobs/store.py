@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from cinebrief.contract.video import Video
+from cinebrief.contract.video import VIDEO_KEYS, Video
 from cinebrief.errors import ConfigError, ContractError
 from cinebrief.jobs.dispatch import mark_dispatched, owner_turns
 from cinebrief.jobs.migrations import migrate
@@ -43,26 +43,11 @@ from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
 CLAIM_TRIES = 5
-# What `Job.to_video` reads, plus the fields a Job cannot be built without.
+# What `Job.to_video` reads: the wire's keys that are columns, and the columns behind the others (`error`, the
+# remix's `cinebrief`), plus the fields a Job cannot be built without.
 _VIDEO_FIELDS = (
-    "id",
-    "model",
-    "backend",
-    "status",
-    "progress",
-    "created_at",
-    "completed_at",
-    "expires_at",
-    "prompt",
-    "size",
-    "seconds",
-    "seed",
-    "remixed_from_video_id",
-    "error_code",
-    "error_message",
-    "effective_prompt",  # with change_record: a remix's `cinebrief` on the wire
-    "change_record",
-    "owner",
+    *(key for key in VIDEO_KEYS if key not in ("object", "error")),
+    *("backend", "seed", "error_code", "error_message", "effective_prompt", "change_record", "owner"),
 )
 
 
