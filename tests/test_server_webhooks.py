@@ -21,9 +21,12 @@ class Receiver(BaseHTTPRequestHandler):
 
     deliveries: list[tuple[dict[str, str], bytes, int]] = []  # noqa: RUF012
 
+    def status(self) -> int:
+        return 500 if not self.deliveries else 204
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
-        status = 500 if not self.deliveries else 204
+        status = self.status()
         self.deliveries.append(({key.lower(): value for key, value in self.headers.items()}, body, status))
         self.send_response(status)
         self.send_header("content-length", "0")
@@ -66,22 +69,14 @@ def test_signed_webhooks_are_delivered_and_retried(tmp_path: Path) -> None:
     assert all(attempts[-1][2] == 204 for attempts in received.values())
 
 
-class FlakyReceiver(BaseHTTPRequestHandler):
+class FlakyReceiver(Receiver):
     """Answers 500 while `failing`, 204 afterwards; records every delivery."""
 
     failing = True
     deliveries: list[tuple[dict[str, str], bytes, int]] = []  # noqa: RUF012
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        status = 500 if FlakyReceiver.failing else 204
-        self.deliveries.append(({key.lower(): value for key, value in self.headers.items()}, body, status))
-        self.send_response(status)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+    def status(self) -> int:
+        return 500 if FlakyReceiver.failing else 204
 
 
 def test_a_delivery_waiting_for_its_retry_survives_a_crash(tmp_path: Path) -> None:
