@@ -207,3 +207,34 @@ def test_fit_keeps_an_exact_image() -> None:
 def test_fit_refuses_an_unknown_mode() -> None:
     with pytest.raises(ReferenceImageError, match="'cover' and 'letterbox'"):
         fit(Image.new("RGB", (10, 10)), (20, 20), mode="stretch")  # type: ignore[arg-type]
+
+
+def test_a_servers_error_answers_become_our_errors() -> None:
+    """The SDK's errors, translated once (`contract/answers.py`): each status to its place in the tree,
+    keeping the server's param and code; an unknown status names itself."""
+    from cinebrief.contract.answers import from_answer
+    from cinebrief.errors import (
+        CinebriefError,
+        ConflictError,
+        InputError,
+        NotFoundError,
+        StorageError,
+        TooManyJobsError,
+    )
+
+    cases = [
+        (400, InputError),
+        (401, InputError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (429, TooManyJobsError),
+        (507, StorageError),
+        (502, CinebriefError),
+    ]
+    for status, kind in cases:
+        error = from_answer(status, "the server's words", param="seconds", code="some_code")
+        assert type(error) is kind, status
+        assert "the server's words" in error.message and error.code == "some_code"
+    assert from_answer(400, "x", param="size").field == "size"
+    assert from_answer(404, "x").field == "video_id"
+    assert from_answer(502, "x").message == "The server answered 502: x"

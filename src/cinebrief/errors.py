@@ -131,8 +131,8 @@ class NotFoundError(CinebriefError):
     exit_code = 2
     code = "not_found"
 
-    def __init__(self, message: str, *, field: str = "video_id") -> None:
-        super().__init__(message, field=field)
+    def __init__(self, message: str, *, field: str = "video_id", code: str | None = None) -> None:
+        super().__init__(message, field=field, code=code)
 
 
 class ConflictError(CinebriefError):
@@ -140,8 +140,8 @@ class ConflictError(CinebriefError):
 
     code = "conflict"
 
-    def __init__(self, message: str, *, field: str = "video_id") -> None:
-        super().__init__(message, field=field)
+    def __init__(self, message: str, *, field: str = "video_id", code: str | None = None) -> None:
+        super().__init__(message, field=field, code=code)
 
 
 class TooManyJobsError(CinebriefError):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cinebrief.errors import CinebriefError, ConflictError, InputError, NotFoundError, StorageError
+from cinebrief.errors import CinebriefError, ConflictError, InputError, NotFoundError, StorageError, TooManyJobsError
 
 
 def answer_message(exc: Any) -> str:
@@ -24,11 +24,14 @@ def answer_message(exc: Any) -> str:
 
 
 def from_answer(status: int, message: str, *, param: str | None = None, code: str | None = None) -> CinebriefError:
-    """An error answer of the server as our error: 404 not found, 409 conflict, 4xx the user's input, 507 disk."""
+    """An error answer of the server as our error: 404 not found, 409 conflict, 429 too many queued jobs, other
+    4xx the user's input, 507 disk."""
     if status == 404:
-        return NotFoundError(message, field=param or "video_id")
+        return NotFoundError(message, field=param or "video_id", code=code)
     if status == 409:
-        return ConflictError(message, field=param or "video_id")
+        return ConflictError(message, field=param or "video_id", code=code)
+    if status == 429:
+        return TooManyJobsError(message, code=code)
     if status == 507:
         return StorageError(message, code=code)
     if 400 <= status < 500:
