@@ -53,7 +53,6 @@ CONFIG_FILE_NAME = "cinebrief.toml"
 CONFIG_ENV = "CINEBRIEF_CONFIG"
 DATABASE_FILE_NAME = "cinebrief.db"
 DEFAULT_BACKEND = "previz"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def is_loopback(host: str) -> bool:

@@ -28,7 +28,6 @@ VIDEO_KEYS = (
     "remixed_from_video_id",
     "error",
 )
-FAILURE_CODES = ("moderation_blocked", "backend_error", "timeout")
 
 
 def new_id(prefix: str = "video", *, created_at: int | None = None) -> str:

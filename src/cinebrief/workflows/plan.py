@@ -53,8 +53,7 @@ class PlannedClip:
 
     @property
     def clip_id(self) -> str:
-        base = self.shot_id if self.parts == 1 else f"{self.shot_id}.{self.part}"
-        return base if self.variant == 1 else f"{base}~v{self.variant}"
+        return self.cut_id if self.variant == 1 else f"{self.cut_id}~v{self.variant}"
 
     @property
     def cut_id(self) -> str:
