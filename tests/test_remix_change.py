@@ -82,6 +82,16 @@ def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:
     assert "Xyzzy plugh." in unplaceable.prompt  # never dropped
 
 
+@pytest.mark.parametrize(
+    "change", ["Same shot, Dispatcher murmurs “Red again.”", 'Same shot, Dispatcher replies "Red again."']
+)
+def test_a_quoted_line_goes_to_the_speaker_the_change_names(change: str) -> None:
+    """Any speech verb of the vocabulary names the speaker; curly quotes are quotes."""
+    dialogue = apply_change(change, prompt=NEON).shot.dialogue
+    speaker = change.split()[2]
+    assert [line.line for line in dialogue if line.speaker == speaker] == ["Red again."]
+
+
 def test_the_lens_change_keeps_the_camera_line_and_implies_the_framing() -> None:
     remixed = apply_change("Same shot, switch to 85 mm", prompt=NEON)
     assert "Camera shot: close-up, eye level, static, 85 mm" in remixed.prompt

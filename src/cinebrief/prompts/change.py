@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from cinebrief.brief.schema import Brief, DialogueLine, Shot
+from cinebrief.prompts import labels
 from cinebrief.prompts import vocabulary as vocab
 from cinebrief.prompts.parse import parse_prompt
 from cinebrief.prompts.render import render_shot
@@ -35,8 +36,8 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
-_QUOTE = re.compile(r"[\"“”](.+?)[\"“”]")
-_SPEAKER = re.compile(r"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:says?|shouts?|whispers?|asks?)\b")
+_SPEECH = "|".join(sorted(vocab.spellings(vocab.SPEECH_VERBS), key=len, reverse=True))
+_SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:{_SPEECH})\b")
 _STYLE = re.compile(r"\b(style|styled|look|aesthetic|film stock|shot on|animated|anime|noir|in the manner of)\b", re.I)
 _PALETTE = re.compile(r"\b(palette|colou?rs?|tones?|grade|graded|hues?)\b", re.IGNORECASE)
 _SOUND = re.compile(r"\b(sound|sounds|audio|music|score|ambience|ambient|noise|hum|hiss|silence|silent)\b", re.I)
@@ -161,9 +162,9 @@ def _value(clause: str) -> str:
 def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str, object]) -> list[str]:
     """Write the clause into the aspect(s) it names; returns them (empty: it fits none)."""
     value = _value(clause)
-    quote = _QUOTE.search(clause)
+    quote = labels.QUOTED.search(clause)
     if quote:
-        return _dialogue(clause, quote.group(1), shot, updates)
+        return _dialogue(value, quote.group(1) or quote.group(2), shot, updates)
     if lens := _LENS.search(value):
         camera["lens"] = f"{lens.group(1)} mm"
         framing = _FRAMINGS.search(value)
@@ -263,9 +264,10 @@ def _is_action(value: str) -> bool:
     return any(word in spellings for word in re.findall(r"[a-z]+", value.casefold()))
 
 
-def _dialogue(clause: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
-    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one."""
-    speaker_match = _SPEAKER.search(clause)
+def _dialogue(value: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
+    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one.
+    `value` is the clause without "same shot,", so that the speaker opens it."""
+    speaker_match = _SPEAKER.search(value)
     speaker = speaker_match.group("name") if speaker_match else None
     dialogue = list(shot.dialogue)
     index = next((i for i, item in enumerate(dialogue) if speaker is None or item.speaker == speaker), None)
