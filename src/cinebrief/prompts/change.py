@@ -44,6 +44,7 @@ _SOUND = re.compile(r"\b(sound|sounds|audio|music|score|ambience|ambient|noise|h
 _MOOD = re.compile(r"\b(mood|feel|feels|feeling|tone|emotion|vibe)\b", re.IGNORECASE)
 _ACTION = re.compile(r"\b(beat|action|instead of|then)\b", re.IGNORECASE)
 
+_FRAMING_TERMS = vocab.spellings(vocab.FRAMINGS)
 _FRAMINGS = vocab.pattern(vocab.spellings(vocab.FRAMINGS, without="camera field"))
 _MOVES = vocab.pattern(vocab.spellings(vocab.MOVES))
 _LIGHT = vocab.pattern(vocab.spellings(vocab.LIGHT, without="prop"))
@@ -52,6 +53,7 @@ _WEATHER = vocab.pattern(vocab.spellings(vocab.WEATHER, without="sign"))
 _COLOURS = vocab.pattern(vocab.spellings(vocab.COLOURS, without="not a colour"))
 _FOCUS = vocab.pattern(vocab.spellings(vocab.FOCUS))
 _ANGLE_VALUE = "angle"
+_ACTION_WORDS = frozenset(vocab.spellings(vocab.ACTION_VERBS)) | frozenset(vocab.spellings(vocab.MOTION_VERBS))
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str
         camera["focus"] = value
         return ["focus"]
     if match := _FRAMINGS.search(value):
-        term = vocab.spellings(vocab.FRAMINGS)[match.group(0).casefold().replace("-", " ")]
+        term = _FRAMING_TERMS[match.group(0).casefold().replace("-", " ")]
         camera["angle" if term.value == _ANGLE_VALUE else "framing"] = value
         return ["angle" if term.value == _ANGLE_VALUE else "framing"]
     if re.search(r"\bangle\b", value, re.I):
@@ -218,7 +220,7 @@ def _aspect_of_camera_part(part: str) -> str | None:
     if _MOVES.search(part) or re.search(r"\b(static|locked[- ]off|handheld)\b", part, re.I):
         return "move"
     if match := _FRAMINGS.search(part):
-        term = vocab.spellings(vocab.FRAMINGS).get(match.group(0).casefold().replace("-", " "))
+        term = _FRAMING_TERMS.get(match.group(0).casefold().replace("-", " "))
         return "angle" if term is not None and term.value == _ANGLE_VALUE else "framing"
     if re.search(r"\b(angle|eye level|overhead|bird'?s?[- ]eye)\b", part, re.I):
         return "angle"
@@ -260,8 +262,7 @@ def _replace_lighting(lighting: str | None, value: str) -> str:
 
 
 def _is_action(value: str) -> bool:
-    spellings = vocab.spellings(vocab.ACTION_VERBS) | vocab.spellings(vocab.MOTION_VERBS)
-    return any(word in spellings for word in re.findall(r"[a-z]+", value.casefold()))
+    return any(word in _ACTION_WORDS for word in re.findall(r"[a-z]+", value.casefold()))
 
 
 def _dialogue(value: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
