@@ -41,6 +41,8 @@ CHANGES = [
     ("Same shot, close-up", ["framing"]),
     ("Same shot, extreme wide shot", ["framing"]),
     ("Same shot, low angle", ["angle"]),
+    ("Same shot, Low  Angle", ["angle"]),  # as typed: any case, two spaces
+    ("Same shot, bird's-eye view", ["angle"]),
     ("Same shot, over the shoulder", ["angle"]),
     ("Same shot, slow push-in instead", ["move"]),
     ("Same shot, handheld", ["move"]),

@@ -195,7 +195,7 @@ def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str
         camera["focus"] = value
         return ["focus"]
     if match := _FRAMINGS.search(value):
-        term = _FRAMING_TERMS[match.group(0).casefold().replace("-", " ")]
+        term = _FRAMING_TERMS[vocab.spelling_of(match.group(0))]
         camera["angle" if term.value == _ANGLE_VALUE else "framing"] = value
         return ["angle" if term.value == _ANGLE_VALUE else "framing"]
     if re.search(r"\bangle\b", value, re.I):
@@ -220,7 +220,7 @@ def _aspect_of_camera_part(part: str) -> str | None:
     if _MOVES.search(part) or re.search(r"\b(static|locked[- ]off|handheld)\b", part, re.I):
         return "move"
     if match := _FRAMINGS.search(part):
-        term = _FRAMING_TERMS.get(match.group(0).casefold().replace("-", " "))
+        term = _FRAMING_TERMS.get(vocab.spelling_of(match.group(0)))
         return "angle" if term is not None and term.value == _ANGLE_VALUE else "framing"
     if re.search(r"\b(angle|eye level|overhead|bird'?s?[- ]eye)\b", part, re.I):
         return "angle"

@@ -100,6 +100,12 @@ def spellings(terms: tuple[Term, ...], *, without: str = "") -> dict[str, Term]:
     return {spelling: term for term in terms if without not in term.qualifiers for spelling in term.spellings}
 
 
+def spelling_of(written: str) -> str:
+    """The spelling a `pattern` match stands for, the key of `spellings`: lower case, a space between words
+    ("Low  Angle", "close-up" → "low angle", "close up")."""
+    return " ".join(written.casefold().replace("-", " ").split())
+
+
 def pattern(terms: tuple[Term, ...] | dict[str, Term]) -> re.Pattern[str]:
     """A case-insensitive pattern of every spelling, whole words only, a hyphen or spaces between words."""
     found = terms if isinstance(terms, dict) else spellings(terms)

@@ -170,8 +170,7 @@ _DRAWN_AS = {"rain": "rain", "storm": "rain", "snow": "snow", "fog": "fog"}
 def read_weather(text: str) -> str | None:
     """The first weather the text names that previz draws (rain, snow or fog); a storm is rain. The weather
     itself wins over its signs ("fog" over "wet asphalt")."""
-    found = [_WEATHER_TERMS[" ".join(m.group().casefold().replace("-", " ").split())] for m in _WEATHER.finditer(text)]
-
+    found = [_WEATHER_TERMS[vocabulary.spelling_of(match.group())] for match in _WEATHER.finditer(text)]
     drawn = [term for term in found if term.value in _DRAWN_AS]
     weather = [term for term in drawn if "sign" not in term.qualifiers] or drawn
     return _DRAWN_AS[weather[0].value] if weather else None
