@@ -337,6 +337,12 @@ FRAMINGS = table(
     insert | framing | camera field
     """
 )
+# The framings that name a shot wherever they stand (no ``camera field`` words), and a bare "wide", which is a
+# shot size on a ``Camera:`` line and to previz ("wide, eye level"); the linter keeps it to camera fields.
+NAMED_FRAMINGS: dict[str, Term] = {
+    **spellings(FRAMINGS, without="camera field"),
+    "wide": next(term for term in FRAMINGS if term.phrase == "wide"),
+}
 FOCUS = table(
     """
     depth of field

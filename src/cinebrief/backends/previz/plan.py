@@ -156,10 +156,9 @@ def _found(pattern: re.Pattern[str], text: str) -> str | None:
 
 # Shot sizes and angles from the shared vocabulary (a bare "wide" counts here, as on a `Camera:` line), and
 # the weather each word of the vocabulary's weather stands for, as previz draws it: rain, snow or fog.
-_FRAMES = vocabulary.spellings(vocabulary.FRAMINGS, without="camera field")
-_WIDE = next(term for term in vocabulary.FRAMINGS if term.phrase == "wide")
+_FRAMES = vocabulary.NAMED_FRAMINGS
 _SHOT_SIZE = vocabulary.pattern(
-    {**{spelling: term for spelling, term in _FRAMES.items() if term.value not in ("angle", "framing")}, "wide": _WIDE}
+    {spelling: term for spelling, term in _FRAMES.items() if term.value not in ("angle", "framing")}
 )
 _ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value == "angle"})
 _WEATHER_TERMS = vocabulary.spellings(vocabulary.WEATHER)
