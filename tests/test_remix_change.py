@@ -41,6 +41,8 @@ CHANGES = [
     ("Same shot, close-up", ["framing"]),
     ("Same shot, extreme wide shot", ["framing"]),
     ("Same shot, low angle", ["angle"]),
+    ("Same shot, Low  Angle", ["angle"]),  # as typed: any case, two spaces
+    ("Same shot, bird's-eye view", ["angle"]),
     ("Same shot, over the shoulder", ["angle"]),
     ("Same shot, slow push-in instead", ["move"]),
     ("Same shot, handheld", ["move"]),
@@ -80,6 +82,16 @@ def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:
     unplaceable = apply_change("Same shot, xyzzy plugh", prompt=NEON)
     assert unplaceable.record.unplaced == ("xyzzy plugh",) and unplaceable.record.changed == ()
     assert "Xyzzy plugh." in unplaceable.prompt  # never dropped
+
+
+@pytest.mark.parametrize(
+    "change", ["Same shot, Dispatcher murmurs “Red again.”", 'Same shot, Dispatcher replies "Red again."']
+)
+def test_a_quoted_line_goes_to_the_speaker_the_change_names(change: str) -> None:
+    """Any speech verb of the vocabulary names the speaker; curly quotes are quotes."""
+    dialogue = apply_change(change, prompt=NEON).shot.dialogue
+    speaker = change.split()[2]
+    assert [line.line for line in dialogue if line.speaker == speaker] == ["Red again."]
 
 
 def test_the_lens_change_keeps_the_camera_line_and_implies_the_framing() -> None:

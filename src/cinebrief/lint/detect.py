@@ -103,7 +103,8 @@ def _spelled_out(text: Text, match: Match) -> bool:
     after = words_in(text.raw[match.end : end])[:14]
     if match.label in vague.COLOUR_TERMS:
         return sum(1 for word in after if word in vocab.COLOUR_WORDS) >= 2
-    if match.label not in vague.SPELLABLE and "light" not in match.label and "lit" not in match.label.split():
+    names_light = "light" in match.label or "lit" in match.label.split()
+    if match.label not in vague.SPELLABLE and not names_light:
         return False
     opener = next((index for index, word in enumerate(after[:3]) if word in _SPELLING_OUT), None)
     if opener is None:
@@ -112,7 +113,7 @@ def _spelled_out(text: Text, match: Match) -> bool:
     concrete = len(vocab.CONCRETE_LIGHT.find(rest)) + sum(
         1 for word in rest.words_list if word in vocab.COLOUR_WORDS or word in vocab.GARMENTS
     )
-    lighting = "light" in match.label or "lit" in match.label.split() or "lighting" in words_in(text.raw[:end])
+    lighting = names_light or "lighting" in words_in(text.raw[:end])
     return concrete >= (1 if lighting else 2)
 
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from cinebrief.brief.schema import Brief, DialogueLine, Shot
+from cinebrief.prompts import labels
 from cinebrief.prompts import vocabulary as vocab
 from cinebrief.prompts.parse import parse_prompt
 from cinebrief.prompts.render import render_shot
@@ -35,14 +36,15 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
-_QUOTE = re.compile(r"[\"“”](.+?)[\"“”]")
-_SPEAKER = re.compile(r"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:says?|shouts?|whispers?|asks?)\b")
+_SPEECH = "|".join(sorted(vocab.spellings(vocab.SPEECH_VERBS), key=len, reverse=True))
+_SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:{_SPEECH})\b")
 _STYLE = re.compile(r"\b(style|styled|look|aesthetic|film stock|shot on|animated|anime|noir|in the manner of)\b", re.I)
 _PALETTE = re.compile(r"\b(palette|colou?rs?|tones?|grade|graded|hues?)\b", re.IGNORECASE)
 _SOUND = re.compile(r"\b(sound|sounds|audio|music|score|ambience|ambient|noise|hum|hiss|silence|silent)\b", re.I)
 _MOOD = re.compile(r"\b(mood|feel|feels|feeling|tone|emotion|vibe)\b", re.IGNORECASE)
 _ACTION = re.compile(r"\b(beat|action|instead of|then)\b", re.IGNORECASE)
 
+_FRAMING_TERMS = vocab.spellings(vocab.FRAMINGS)
 _FRAMINGS = vocab.pattern(vocab.spellings(vocab.FRAMINGS, without="camera field"))
 _MOVES = vocab.pattern(vocab.spellings(vocab.MOVES))
 _LIGHT = vocab.pattern(vocab.spellings(vocab.LIGHT, without="prop"))
@@ -51,6 +53,7 @@ _WEATHER = vocab.pattern(vocab.spellings(vocab.WEATHER, without="sign"))
 _COLOURS = vocab.pattern(vocab.spellings(vocab.COLOURS, without="not a colour"))
 _FOCUS = vocab.pattern(vocab.spellings(vocab.FOCUS))
 _ANGLE_VALUE = "angle"
+_ACTION_WORDS = frozenset(vocab.spellings(vocab.ACTION_VERBS)) | frozenset(vocab.spellings(vocab.MOTION_VERBS))
 
 
 @dataclass(frozen=True)
@@ -161,9 +164,9 @@ def _value(clause: str) -> str:
 def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str, object]) -> list[str]:
     """Write the clause into the aspect(s) it names; returns them (empty: it fits none)."""
     value = _value(clause)
-    quote = _QUOTE.search(clause)
+    quote = labels.QUOTED.search(clause)
     if quote:
-        return _dialogue(clause, quote.group(1), shot, updates)
+        return _dialogue(value, quote.group(1) or quote.group(2), shot, updates)
     if lens := _LENS.search(value):
         camera["lens"] = f"{lens.group(1)} mm"
         framing = _FRAMINGS.search(value)
@@ -192,7 +195,7 @@ def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str
         camera["focus"] = value
         return ["focus"]
     if match := _FRAMINGS.search(value):
-        term = vocab.spellings(vocab.FRAMINGS)[match.group(0).casefold().replace("-", " ")]
+        term = _FRAMING_TERMS[vocab.spelling_of(match.group(0))]
         camera["angle" if term.value == _ANGLE_VALUE else "framing"] = value
         return ["angle" if term.value == _ANGLE_VALUE else "framing"]
     if re.search(r"\bangle\b", value, re.I):
@@ -217,7 +220,7 @@ def _aspect_of_camera_part(part: str) -> str | None:
     if _MOVES.search(part) or re.search(r"\b(static|locked[- ]off|handheld)\b", part, re.I):
         return "move"
     if match := _FRAMINGS.search(part):
-        term = vocab.spellings(vocab.FRAMINGS).get(match.group(0).casefold().replace("-", " "))
+        term = _FRAMING_TERMS.get(vocab.spelling_of(match.group(0)))
         return "angle" if term is not None and term.value == _ANGLE_VALUE else "framing"
     if re.search(r"\b(angle|eye level|overhead|bird'?s?[- ]eye)\b", part, re.I):
         return "angle"
@@ -259,13 +262,13 @@ def _replace_lighting(lighting: str | None, value: str) -> str:
 
 
 def _is_action(value: str) -> bool:
-    spellings = vocab.spellings(vocab.ACTION_VERBS) | vocab.spellings(vocab.MOTION_VERBS)
-    return any(word in spellings for word in re.findall(r"[a-z]+", value.casefold()))
+    return any(word in _ACTION_WORDS for word in re.findall(r"[a-z]+", value.casefold()))
 
 
-def _dialogue(clause: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
-    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one."""
-    speaker_match = _SPEAKER.search(clause)
+def _dialogue(value: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
+    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one.
+    `value` is the clause without "same shot,", so that the speaker opens it."""
+    speaker_match = _SPEAKER.search(value)
     speaker = speaker_match.group("name") if speaker_match else None
     dialogue = list(shot.dialogue)
     index = next((i for i, item in enumerate(dialogue) if speaker is None or item.speaker == speaker), None)

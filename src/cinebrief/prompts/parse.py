@@ -42,9 +42,7 @@ _ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items(
 _MOVE = vocabulary.pattern(vocabulary.MOVES)
 _FRAMING = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value != "angle"})
 # A leading clause of a `Camera:` line that is a framing: the framing phrases, and a bare "wide".
-_FRAMING_PHRASE = vocabulary.pattern(
-    {**vocabulary.spellings(vocabulary.FRAMINGS, without="camera field"), "wide": _FRAMES["wide"]}
-)
+_FRAMING_PHRASE = vocabulary.pattern(vocabulary.NAMED_FRAMINGS)
 _FOCUS = vocabulary.pattern(vocabulary.FOCUS)
 _CLAUSES = re.compile(r"\s*[,;]\s*")
 _TRAILING_SEPARATOR = re.compile(r"\s*[,;]\s*$")

@@ -100,6 +100,12 @@ def spellings(terms: tuple[Term, ...], *, without: str = "") -> dict[str, Term]:
     return {spelling: term for term in terms if without not in term.qualifiers for spelling in term.spellings}
 
 
+def spelling_of(written: str) -> str:
+    """The spelling a `pattern` match stands for, the key of `spellings`: lower case, a space between words
+    ("Low  Angle", "close-up" → "low angle", "close up")."""
+    return " ".join(written.casefold().replace("-", " ").split())
+
+
 def pattern(terms: tuple[Term, ...] | dict[str, Term]) -> re.Pattern[str]:
     """A case-insensitive pattern of every spelling, whole words only, a hyphen or spaces between words."""
     found = terms if isinstance(terms, dict) else spellings(terms)
@@ -331,6 +337,12 @@ FRAMINGS = table(
     insert | framing | camera field
     """
 )
+# The framings that name a shot wherever they stand (no ``camera field`` words), and a bare "wide", which is a
+# shot size on a ``Camera:`` line and to previz ("wide, eye level"); the linter keeps it to camera fields.
+NAMED_FRAMINGS: dict[str, Term] = {
+    **spellings(FRAMINGS, without="camera field"),
+    "wide": next(term for term in FRAMINGS if term.phrase == "wide"),
+}
 FOCUS = table(
     """
     depth of field

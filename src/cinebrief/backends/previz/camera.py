@@ -79,7 +79,7 @@ def parse_moves(text: str | None, *, prose: bool = False) -> list[CameraMove]:
     lowered = text.casefold()
     named: list[tuple[str, re.Match[str]]] = []
     for match in (_PROSE_MOVE if prose else _MOVE).finditer(lowered):
-        family = _SPELLINGS[" ".join(match.group().replace("-", " ").split())].value
+        family = _SPELLINGS[vocabulary.spelling_of(match.group())].value
         if vocabulary.FAMILIES[family][0] == "static":
             return []
         if all(family != seen for seen, _ in named):

@@ -41,7 +41,14 @@ def write_clip(
     progress: ProgressFn,
     cancelled: CancelledFn,
 ) -> None:
-    """Build the plate (the reference, or the synthetic set) and the overlays, then encode the clip."""
+    """Build the plate (the reference, or the synthetic set) and the overlays, then write video.mp4 (the
+    audio joins when it is ready), thumbnail.webp and spritesheet.jpg.
+
+    The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
+    frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
+    the three behind.
+    """
+    # 1. The picture: plate, weather and overlays.
     weather = None
     if reference is not None:
         plate: SyntheticPlate | ReferencePlate = ReferencePlate(reference, board.camera)
@@ -53,26 +60,8 @@ def write_clip(
     overlays = Overlays(board, clean_first_frame=reference is not None)
     output_dir.mkdir(parents=True, exist_ok=True)
     picture = Picture(board, plate, overlays, weather)
-    _encode(picture, soundtrack, pool, output_dir, settings, progress=progress, cancelled=cancelled)
 
-
-def _encode(
-    picture: Picture,
-    soundtrack: Future[np.ndarray],
-    pool: ThreadPoolExecutor,
-    output_dir: Path,
-    settings: EncodeSettings,
-    *,
-    progress: ProgressFn,
-    cancelled: CancelledFn,
-) -> None:
-    """Write video.mp4 (the audio joins when it is ready), thumbnail.webp and spritesheet.jpg.
-
-    The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
-    frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
-    the three behind.
-    """
-    board = picture.board
+    # 2. The frames to keep for the images, then the encode.
     thumbnail_index = representative_index(board.frames)
     sheet_indices = sprite_indices(board.frames)
     tile = tile_size(board.width, board.height)

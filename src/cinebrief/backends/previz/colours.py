@@ -157,7 +157,7 @@ def find_colours(text: str) -> list[RGB]:
     found: list[RGB] = []
     lowered = text.casefold()
     for match in _PATTERN.finditer(lowered):
-        rgb = _NAMES[" ".join(match.group(1).replace("-", " ").split())]
+        rgb = _NAMES[vocabulary.spelling_of(match.group(1))]
         if rgb is None:
             continue  # "black and white", "golden hour light", "red carpet": no colour of the palette
         before = lowered[max(0, match.start() - 12) : match.start()]

@@ -156,10 +156,9 @@ def _found(pattern: re.Pattern[str], text: str) -> str | None:
 
 # Shot sizes and angles from the shared vocabulary (a bare "wide" counts here, as on a `Camera:` line), and
 # the weather each word of the vocabulary's weather stands for, as previz draws it: rain, snow or fog.
-_FRAMES = vocabulary.spellings(vocabulary.FRAMINGS, without="camera field")
-_WIDE = next(term for term in vocabulary.FRAMINGS if term.phrase == "wide")
+_FRAMES = vocabulary.NAMED_FRAMINGS
 _SHOT_SIZE = vocabulary.pattern(
-    {**{spelling: term for spelling, term in _FRAMES.items() if term.value not in ("angle", "framing")}, "wide": _WIDE}
+    {spelling: term for spelling, term in _FRAMES.items() if term.value not in ("angle", "framing")}
 )
 _ANGLE = vocabulary.pattern({spelling: term for spelling, term in _FRAMES.items() if term.value == "angle"})
 _WEATHER_TERMS = vocabulary.spellings(vocabulary.WEATHER)
@@ -170,8 +169,7 @@ _DRAWN_AS = {"rain": "rain", "storm": "rain", "snow": "snow", "fog": "fog"}
 def read_weather(text: str) -> str | None:
     """The first weather the text names that previz draws (rain, snow or fog); a storm is rain. The weather
     itself wins over its signs ("fog" over "wet asphalt")."""
-    found = [_WEATHER_TERMS[" ".join(m.group().casefold().replace("-", " ").split())] for m in _WEATHER.finditer(text)]
-
+    found = [_WEATHER_TERMS[vocabulary.spelling_of(match.group())] for match in _WEATHER.finditer(text)]
     drawn = [term for term in found if term.value in _DRAWN_AS]
     weather = [term for term in drawn if "sign" not in term.qualifiers] or drawn
     return _DRAWN_AS[weather[0].value] if weather else None

@@ -29,7 +29,7 @@ from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_o
 from cinebrief.backends.previz.weather import Weather
 from cinebrief.errors import CancelledError
 from cinebrief.media.encode import AUDIO_RATE, VideoWriter
-from cinebrief.media.yuv import Planes, fill_frame, frame_from_planes
+from cinebrief.media.yuv import Planes, fill_frame
 
 BATCH = 12  # frames between progress reports and cancellation checks
 QUEUE_FRAMES = 4
@@ -52,8 +52,8 @@ class Picture:
     _last_key: tuple[object, ...] | None = None
     _last_plate: Planes | None = None  # the plate at the output size, without overlays
 
-    def frame(self, index: int, into: av.VideoFrame | None = None) -> av.VideoFrame:
-        """Frame `index`, drawn into `into` (a yuv420p frame of the output's size) or a new frame."""
+    def frame(self, index: int, into: av.VideoFrame) -> av.VideoFrame:
+        """Frame `index`, drawn into `into` (a yuv420p frame of the output's size, from the ring)."""
         board = self.board
         state = board.camera.at(index / FPS)
         key = self.plate.picture_key(state)
@@ -69,13 +69,9 @@ class Picture:
                 box = zoom_box(self.plate.width, self.plate.height, state.zoom)
                 plate = to_output(planes, box, board.width, board.height)
             self._last_key, self._last_plate = key, plate
-        if into is None:
-            frame = frame_from_planes(*self._last_plate)
-        else:
-            frame = into
-            fill_frame(frame, self._last_plate)
-        self.overlays.apply(frame, index)
-        return frame
+        fill_frame(into, self._last_plate)
+        self.overlays.apply(into, index)
+        return into
 
 
 _DONE = object()
