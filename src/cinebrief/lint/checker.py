@@ -12,12 +12,6 @@ from cinebrief.lint.model import Diagnostic
 from cinebrief.lint.registry import Rule, check_selectors, load_rules, matches
 
 
-def selected_rules(select: Sequence[str] = (), ignore: Sequence[str] = (), *, preview: bool = False) -> list[Rule]:
-    """Rules chosen by `select` (all when empty) minus `ignore`; selectors are code prefixes or names.
-    Preview rules are left out unless `preview` (selecting one does not turn preview on)."""
-    return list(_selected(tuple(select), tuple(ignore), preview))
-
-
 @lru_cache(maxsize=64)
 def _selected(select: tuple[str, ...], ignore: tuple[str, ...], preview: bool = False) -> tuple[Rule, ...]:
     check_selectors([*select, *ignore])

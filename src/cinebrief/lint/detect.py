@@ -240,10 +240,6 @@ def colours(texts: list[Text]) -> list[str]:
     return out
 
 
-def dialogue_words(line: str) -> int:
-    return len(words_in(line))
-
-
 def motion_without_beats(span: Span) -> Match | None:
     """The first sentence with a motion verb and no count, pause or end point ("the dog runs around")."""
     text = span.words

@@ -145,12 +145,6 @@ class Text:
         starts = self.starts
         return self.words_list[bisect_left(starts, start) : bisect_left(starts, end)]
 
-    def sentence_tokens(self, offset: int) -> list[Token]:
-        start, end = self.sentence_span(offset)
-        starts = self.starts
-        first, last = bisect_left(starts, start), bisect_left(starts, end)
-        return [self.token(position) for position in range(first, last)]
-
     def words(self) -> list[str]:
         return self.words_list
 

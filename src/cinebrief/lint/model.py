@@ -7,8 +7,6 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 Applicability = Literal["safe", "unsafe", "display-only"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-APPLICABILITIES: tuple[Applicability, ...] = ("safe", "unsafe", "display-only")
 
 # A path into the brief's YAML tree, e.g. ("shots", 0, "camera", "lens").
 TreePath = tuple[int | str, ...]

@@ -41,11 +41,6 @@ def espeak() -> str | None:
     return shutil.which("espeak-ng")
 
 
-def speech_engine() -> str:
-    """Which engine will speak: ``espeak-ng`` or ``tones``."""
-    return "espeak-ng" if espeak() else "tones"
-
-
 def _warn_once() -> None:
     global _warned
     if not _warned:

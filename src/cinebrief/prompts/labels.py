@@ -173,8 +173,6 @@ ROLES: dict[str, str] = {
     "finishing": "detail",
 }
 
-# Labels that open a block of lines rather than hold one value.
-BLOCKS = frozenset({"cinematography", "actions", "dialogue"})
 
 # How the lines of a prompt open, for the parser and the linter alike: a list item, a speaker (``Mara:``,
 # ``Mara (quietly):``, ``Mara says softly:``), a ``<dialogue>`` tag.

@@ -61,12 +61,6 @@ class CameraMove:
     label: str = "static"
 
 
-def parse_move(text: str | None) -> CameraMove:
-    """The first move named in `text`, with its direction and speed; static when nothing is named."""
-    moves = parse_moves(text)
-    return moves[0] if moves else CameraMove("static")
-
-
 def parse_moves(text: str | None, *, prose: bool = False) -> list[CameraMove]:
     """Every move `text` names, in the order named, one per animation ("handheld push-in" is both).
 
