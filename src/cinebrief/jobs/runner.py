@@ -42,8 +42,8 @@ from cinebrief.settings import Settings, gpu_for_worker
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a job whose worker dies this often fails instead of looping forever
-MAX_POLL_SECONDS = 1.0
-MODEL_LANE = "model:"  # an idle worker looks for claimable jobs at least this often
+MAX_POLL_SECONDS = 1.0  # an idle worker looks for claimable jobs at least this often
+MODEL_LANE = "model:"  # the lane of a model's Ray pool, as opposed to a local backend's lane
 
 
 def to_percent(fraction: float) -> int:
