@@ -286,6 +286,19 @@ def test_offline_only_attention_and_missing_packages_are_config_errors(folders) 
         DiffusersBackend(path=str(folders["wan"]), quantization="gguf")
 
 
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"step_cache_threshold": 0.1}, "`step_cache_threshold` tunes a step cache, but `step_cache` is not set"),
+        ({"mag_ratios": [1.0, 0.9]}, "`mag_ratios` tunes a step cache, but `step_cache` is not set"),
+        ({"cpu_offload": True, "group_offload": True}, "cannot be combined"),
+    ],
+)
+def test_settings_that_would_be_ignored_are_config_errors(folders, settings: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        DiffusersBackend(path=str(folders["wan"]), **settings)
+
+
 def test_torchao_quantization_reaches_the_transformer_only(folders, tmp_path: Path) -> None:
     cache = PipelineCache()
     backend = DiffusersBackend(path=str(folders["wan2.1-t2v"]), cache=cache, quantization="torchao:int8wo")

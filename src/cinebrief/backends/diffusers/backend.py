@@ -276,8 +276,9 @@ def _out_of_memory_is_a_job_error(pipeline: Any, plan: CallPlan, options: Runtim
         if hasattr(pipeline, "maybe_free_model_hooks"):
             pipeline.maybe_free_model_hooks()
         release_memory()
-        tried = [name for name, on in (("cpu_offload", options.cpu_offload), ("vae_tiling", options.vae_tiling)) if on]
-        untried = [name for name in ("cpu_offload", "vae_tiling", "group_offload") if name not in tried]
+        untried = [] if options.cpu_offload or options.speed.group_offload else ["cpu_offload", "group_offload"]
+        if not options.vae_tiling:  # the two offloads exclude each other; tiling goes with either
+            untried.append("vae_tiling")
         raise BackendError(
             f"Out of memory on {options.device} generating {plan.frames} frames at {plan.width}x{plan.height} "
             f"in {options.dtype}. Try {' or '.join(untried) or 'fewer frames'} in the model's settings, "
