@@ -24,7 +24,7 @@ from cinebrief.backends.base import (
     _no_checkpoint,
 )
 from cinebrief.backends.diffusers.call import LOADED, run_pipeline
-from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
+from cinebrief.backends.diffusers.folder import FOLDER_DEFAULTS_FILE, ModelFolder, inspect_folder
 from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, CallPlan, ModelDefaults, make_call_plan
 from cinebrief.backends.diffusers.runtime import (
     SHARED_CACHE,
@@ -63,7 +63,7 @@ class DiffusersBackend:
         """The family's published defaults, then the folder's `cinebrief.json`, then these settings."""
         folder = self.folder(model)
         defaults = ModelDefaults.for_variant(folder.variant)
-        defaults = defaults.with_overrides(folder.defaults, source=str(folder.path / "cinebrief.json"))
+        defaults = defaults.with_overrides(folder.defaults, source=str(folder.path / FOLDER_DEFAULTS_FILE))
         return defaults.with_overrides(dict(self.settings.generation), source=f"settings of model '{model}'")
 
     def capabilities(self, model: str) -> Capabilities:
@@ -102,8 +102,7 @@ class DiffusersBackend:
     def runtime_settings(self) -> dict[str, Any]:
         """The memory and speed settings as configured (before the device is known)."""
         shown: dict[str, Any] = {"dtype": self.settings.dtype}
-        dtypes = {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
-        if dtypes:
+        if dtypes := self.component_dtypes():
             shown["dtypes"] = dtypes
         if self.settings.cpu_offload:
             shown["cpu_offload"] = True
@@ -159,13 +158,16 @@ class DiffusersBackend:
             )
         return "text-to-video", folder.text_to_video_class
 
+    def component_dtypes(self) -> dict[str, str]:
+        """The dtype of each component that does not take `dtype`: the family's, then these settings'."""
+        return {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
+
     def runtime_options(self) -> RuntimeOptions:
         device = choose_device(self.settings.device)
-        dtypes = {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
         return RuntimeOptions(
             device=device,
             dtype=choose_dtype(device, self.settings.dtype),
-            component_dtypes=tuple(sorted(dtypes.items())),
+            component_dtypes=tuple(sorted(self.component_dtypes().items())),
             cpu_offload=self.settings.cpu_offload,
             vae_tiling=self.settings.vae_tiling,
             speed=self.settings.speed,
