@@ -289,17 +289,12 @@ class Runner:
             self._fail(job, worker_id, exc.code, exc.message)
         except CinebriefError as exc:
             self._fail(job, worker_id, "backend_error", str(exc))
-        except OSError as exc:
+        except Exception as exc:  # a full or read-only disk says so; anything else names the exception
             failure: CinebriefError | None = storage_error(exc, self.layout.root)
             if failure is None:
                 log.exception("job %s: backend '%s' raised", job.id, job.backend)
                 failure = BackendError(f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}")
             self._fail(job, worker_id, failure.code, str(failure))
-        except Exception as exc:
-            log.exception("job %s: backend '%s' raised", job.id, job.backend)
-            self._fail(
-                job, worker_id, "backend_error", f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}"
-            )
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 
