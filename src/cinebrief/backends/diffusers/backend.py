@@ -37,7 +37,7 @@ from cinebrief.backends.diffusers.runtime import (
 from cinebrief.backends.diffusers.settings import DiffusersSettings
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
-from cinebrief.errors import BackendError, CancelledError, InputError
+from cinebrief.errors import BackendError, CancelledError, ConfigError, InputError
 
 CONTRACT_SECONDS = EXTENDED_SECONDS
 
@@ -114,7 +114,7 @@ class DiffusersBackend:
         """The pipeline call for `request` (no torch): which pipeline, mode, size, frames, steps, guidance."""
         folder = self.folder(request.model)
         mode, pipeline_class = self._mode(request, folder)
-        return make_call_plan(
+        plan = make_call_plan(
             prompt=request.prompt,
             width=request.width,
             height=request.height,
@@ -127,6 +127,23 @@ class DiffusersBackend:
             defaults=self.defaults(request.model),
             options=request.options,
         )
+        self._check_mag_steps(plan.steps, request)
+        return plan
+
+    def _check_mag_steps(self, steps: int, request: GenerationRequest) -> None:
+        """MagCache is set up once per loaded pipeline for `len(mag_ratios)` steps and only resets its state
+        after that many: a call with another count would carry one job's cached residual into the next."""
+        speed = self.settings.speed
+        if speed.step_cache != "mag" or steps == len(speed.mag_ratios):
+            return
+        calibrated = f"step_cache 'mag' is calibrated for {len(speed.mag_ratios)} steps (one mag_ratio per step)"
+        if "steps" in request.options:
+            raise InputError(
+                f"options.steps {steps}: model '{request.model}' uses {calibrated}; leave steps out.",
+                field="options",
+                code="unsupported_steps",
+            )
+        raise ConfigError(f"Model '{request.model}' runs {steps} steps, but its {calibrated}; make them agree.")
 
     def _mode(self, request: GenerationRequest, folder: ModelFolder) -> tuple[str, str]:
         """Video-to-video for a remix of a clip, image-to-video with a reference, else text-to-video."""
