@@ -286,6 +286,32 @@ def test_offline_only_attention_and_missing_packages_are_config_errors(folders) 
         DiffusersBackend(path=str(folders["wan"]), quantization="gguf")
 
 
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"step_cache_threshold": 0.1}, "`step_cache_threshold` tunes a step cache, but `step_cache` is not set"),
+        ({"mag_ratios": [1.0, 0.9]}, "`mag_ratios` tunes a step cache, but `step_cache` is not set"),
+        ({"cpu_offload": True, "group_offload": True}, "cannot be combined"),
+    ],
+)
+def test_settings_that_would_be_ignored_are_config_errors(folders, settings: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        DiffusersBackend(path=str(folders["wan"]), **settings)
+
+
+def test_mag_cache_runs_only_the_step_count_it_was_calibrated_for(folders) -> None:
+    def plan(ratios: list[float], **options):
+        backend = DiffusersBackend(path=str(folders["wan"]), step_cache="mag", mag_ratios=ratios)
+        request = GenerationRequest(prompt="a cat", model="tiny", size="256x144", seconds="4", options=options)
+        return backend.call_plan(request)
+
+    assert plan([1.0, 0.9]).steps == 2  # the tiny model's 2 steps, one ratio each
+    with pytest.raises(InputError, match=r"options.steps 3: .*calibrated for 2 steps"):
+        plan([1.0, 0.9], steps=3)
+    with pytest.raises(ConfigError, match=r"runs 2 steps, but its step_cache 'mag' is calibrated for 3 steps"):
+        plan([1.0, 0.9, 0.8])
+
+
 def test_torchao_quantization_reaches_the_transformer_only(folders, tmp_path: Path) -> None:
     cache = PipelineCache()
     backend = DiffusersBackend(path=str(folders["wan2.1-t2v"]), cache=cache, quantization="torchao:int8wo")

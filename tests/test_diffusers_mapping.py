@@ -224,6 +224,18 @@ def test_wrong_family_and_unknown_pipeline(tmp_path: Path) -> None:
         inspect_folder(other)
 
 
+def test_a_folder_defaults_file_with_a_typo_or_another_family_is_a_config_error(tmp_path: Path) -> None:
+    root = _write_folder(tmp_path / "wan")
+    (root / "cinebrief.json").write_text(json.dumps({"family": "wan", "step": 30}))
+    with pytest.raises(ConfigError, match=r"cinebrief.json' has unknown key\(s\) step\. Allowed: family, fps, steps"):
+        inspect_folder(root)
+    (root / "cinebrief.json").write_text(json.dumps({"family": "ltx", "steps": 30}))
+    with pytest.raises(ConfigError, match=r"says family 'ltx', but the folder holds a wan model \(WanPipeline\)"):
+        inspect_folder(root)
+    (root / "cinebrief.json").write_text(json.dumps({"family": "wan", "steps": 30}))
+    assert DiffusersBackend(path=str(root)).defaults("wan").steps == 30
+
+
 def test_geometry_comes_from_the_configs(tmp_path: Path) -> None:
     folder = inspect_folder(_write_folder(tmp_path))
     # Wan 2.2's VAE compresses 16x and the transformer patches 2x2: sides are multiples of 32.

@@ -48,15 +48,20 @@ def cluster():
         cluster.shutdown()
 
 
-def ray_settings(tmp_path: Path, address: str, **model: Any):
+def ray_settings(tmp_path: Path, address: str, *, model: str = SMALL_MODEL, **settings: Any):
+    """One model (previz unless `backend` says otherwise) served on the Ray cluster at `address`."""
     return load_settings(
         environ={},
         overrides={
             "server": {"data_dir": str(tmp_path / "data"), "poll_after_ms": 100},
-            "models": {SMALL_MODEL: {"backend": "previz", **model}},
+            "models": {model: {"backend": "previz", **settings}},
             "executor": {"kind": "ray", "address": address},
         },
     )
+
+
+def tiny_wan_settings(tmp_path: Path, address: str, folder: Path, **settings: Any):
+    return ray_settings(tmp_path, address, model="tiny-wan", backend="diffusers", path=str(folder), **settings)
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
@@ -96,14 +101,7 @@ def test_previz_jobs_through_the_sdk_run_on_both_nodes_with_warm_actors(cluster,
 
 def test_delete_cancels_the_job_on_its_actor(cluster, tmp_path: Path, tiny_wan: Path) -> None:
     head, _ = cluster
-    settings = load_settings(
-        environ={},
-        overrides={
-            "server": {"data_dir": str(tmp_path / "data"), "poll_after_ms": 100},
-            "models": {"tiny-wan": {"backend": "diffusers", "path": str(tiny_wan), "workers": 1, "warm": True}},
-            "executor": {"kind": "ray", "address": head.address},
-        },
-    )
+    settings = tiny_wan_settings(tmp_path, head.address, tiny_wan, workers=1, warm=True)
     with ServerThread(settings) as server:
         engine = server.app.state.engine
         client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
@@ -155,14 +153,7 @@ def test_tiny_diffusers_jobs_run_on_one_gpu_actor_per_node_loading_the_pipeline_
     cluster, tmp_path: Path, tiny_wan: Path
 ) -> None:
     head, second = cluster
-    settings = load_settings(
-        environ={},
-        overrides={
-            "server": {"data_dir": str(tmp_path / "data"), "poll_after_ms": 100},
-            "models": {"tiny-wan": {"backend": "diffusers", "path": str(tiny_wan), "workers": 2}},
-            "executor": {"kind": "ray", "address": head.address},
-        },
-    )
+    settings = tiny_wan_settings(tmp_path, head.address, tiny_wan, workers=2)
     with ServerThread(settings) as server:
         engine = server.app.state.engine
         client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
@@ -188,14 +179,7 @@ def test_a_lost_node_sends_its_job_to_the_other_node_which_completes_it_once(
     cluster, tmp_path: Path, tiny_wan: Path
 ) -> None:
     head, second = cluster
-    settings = load_settings(
-        environ={},
-        overrides={
-            "server": {"data_dir": str(tmp_path / "data")},
-            "models": {"tiny-wan": {"backend": "diffusers", "path": str(tiny_wan), "workers": 2, "warm": True}},
-            "executor": {"kind": "ray", "address": head.address},
-        },
-    )
+    settings = tiny_wan_settings(tmp_path, head.address, tiny_wan, workers=2, warm=True)
     with Engine(settings) as engine:
         ids = [
             engine.submit(VideoRequest(prompt=f"a cat, take {index}", model="tiny-wan", size="1280x720", seconds="8"))

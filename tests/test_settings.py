@@ -96,3 +96,13 @@ def test_admin_keys_and_the_queue_limit_from_the_environment(tmp_path: Path) -> 
     assert load_settings(environ={}).server.max_queued_per_key == 0  # no limit by default
     with pytest.raises(ConfigError, match="max_queued_per_key"):
         load_settings(environ={"CINEBRIEF_MAX_QUEUED_PER_KEY": "-1"})
+
+
+def test_ray_placement_defaults_and_keys_that_need_the_ray_executor() -> None:
+    models = {"wan": {"backend": "diffusers", "path": "/models/wan", "workers": 2}, "sketch": {"backend": "previz"}}
+    settings = load_settings(environ={"CINEBRIEF_EXECUTOR": "ray"}, overrides={"models": models})
+    assert settings.models["wan"].placement == (2, 1.0, 1.0)  # a GPU backend takes one GPU per worker
+    assert settings.models["sketch"].placement == (1, 0.0, 1.0)
+    assert "workers" not in settings.models["wan"].backend_settings  # placement is not a backend setting
+    with pytest.raises(ConfigError, match=r"models\.wan\.workers places workers on the Ray executor.*'local'"):
+        load_settings(environ={}, overrides={"models": models})

@@ -71,7 +71,9 @@ def is_loopback(host: str) -> bool:
 
 
 THREAD_BACKENDS = ("remote",)  # they only poll another server: no need for a process of their own
-GPU_BACKENDS = ("diffusers",)  # one worker per GPU by default, worker i pinned to GPU i
+# One worker per GPU by default, worker i pinned to GPU i; on the Ray executor each worker takes one GPU
+# unless told otherwise.
+GPU_BACKENDS = ("diffusers",)
 
 # Environment variable -> (section, key). Lists are comma-separated.
 ENVIRONMENT: dict[str, tuple[str, str]] = {
@@ -137,9 +139,6 @@ class ServerSettings(_Section):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}"
-
-
-GPU_BACKENDS = ("diffusers",)  # on the Ray executor their workers take one GPU each unless told otherwise
 
 
 class ModelSettings(BaseModel):

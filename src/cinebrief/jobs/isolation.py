@@ -14,7 +14,7 @@ import os
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from cinebrief.backends.base import (
     CancelledFn,
@@ -86,20 +86,29 @@ def _run_one(
             checkpoint=lambda state: connection.send(("checkpoint", dict(state))),
         )
         return ("done", str(result.directory), dict(result.metadata))
-    except CancelledError as exc:
-        return ("error", True, exc.code, exc.message)
-    except BackendError as exc:
-        return ("error", False, exc.code, exc.message)
-    except CinebriefError as exc:
-        return ("error", False, "backend_error", str(exc))
-    except OSError as exc:
-        if (disk := storage_error(exc, Path(output_dir).parent.parent)) is not None:
-            return ("error", False, disk.code, str(disk))
-        traceback.print_exc()
-        return ("error", False, "backend_error", f"The backend '{backend_name}' failed: {type(exc).__name__}: {exc}")
     except Exception as exc:
-        traceback.print_exc()
-        return ("error", False, "backend_error", f"The backend '{backend_name}' failed: {type(exc).__name__}: {exc}")
+        return failure_reply(exc, backend_name, Path(output_dir).parent.parent)
+
+
+def failure_reply(exc: Exception, backend_name: str, folder: Path) -> tuple[Any, ...]:
+    """A failed job as a worker sends it back: ("error", cancelled, code, message), read by `raise_failure`.
+
+    Our own errors keep their code; a full or read-only disk (under `folder`) says so; anything else is a
+    `backend_error` naming the exception, with its traceback printed on the worker's side.
+    """
+    if isinstance(exc, BackendError):  # CancelledError included
+        return ("error", isinstance(exc, CancelledError), exc.code, exc.message)
+    if isinstance(exc, CinebriefError):
+        return ("error", False, "backend_error", str(exc))
+    if (disk := storage_error(exc, folder)) is not None:
+        return ("error", False, disk.code, str(disk))
+    traceback.print_exception(exc)
+    return ("error", False, "backend_error", f"The backend '{backend_name}' failed: {type(exc).__name__}: {exc}")
+
+
+def raise_failure(cancelled: bool, code: str, message: str) -> NoReturn:
+    """The parent's side of `failure_reply`: the error the job fails (or stops) with."""
+    raise CancelledError(message) if cancelled else BackendError(message, code=code)
 
 
 class ProcessWorker:
@@ -152,8 +161,7 @@ class ProcessWorker:
                 elif kind == "done":
                     return GenerationResult(directory=Path(rest[0]), metadata=rest[1])
                 else:
-                    was_cancelled, code, message = rest
-                    raise CancelledError(message) if was_cancelled else BackendError(message, code=code)
+                    raise_failure(*rest)
             elif self._process is not None and not self._process.is_alive():
                 raise self._died()
             if not cancel_sent and cancelled():

@@ -38,7 +38,8 @@ from cinebrief.backends.base import (
     GenerationResult,
     ProgressFn,
 )
-from cinebrief.errors import BackendError, CancelledError, CinebriefError, ConfigError
+from cinebrief.errors import BackendError, ConfigError
+from cinebrief.jobs.isolation import failure_reply, raise_failure
 from cinebrief.jobs.leases import WorkerLost
 from cinebrief.settings import Settings
 
@@ -114,18 +115,8 @@ class RenderActor:
                 }
                 self.jobs.append(label)
                 messages.put(("done", files, dict(result.metadata)))
-            except CancelledError as exc:
-                messages.put(("error", True, exc.code, exc.message))
-            except BackendError as exc:
-                messages.put(("error", False, exc.code, exc.message))
-            except CinebriefError as exc:
-                messages.put(("error", False, "backend_error", str(exc)))
             except Exception as exc:
-                log.exception("%s: backend '%s' raised", label, self.backend_name)
-                name = type(exc).__name__
-                messages.put(
-                    ("error", False, "backend_error", f"The backend '{self.backend_name}' failed: {name}: {exc}")
-                )
+                messages.put(failure_reply(exc, self.backend_name, folder))
 
         worker = threading.Thread(target=run, name=f"render-{label}", daemon=True)
         worker.start()
@@ -172,7 +163,6 @@ class RayWorker:
         cancelled: CancelledFn,
         checkpoint: CheckpointFn,
         label: str = "",
-        **_: Any,
     ) -> GenerationResult:
         import ray
 
@@ -203,8 +193,7 @@ class RayWorker:
                         (output_dir / OUTPUT_FILES[name]).write_bytes(data)
                     return GenerationResult(directory=output_dir, metadata=metadata)
                 else:
-                    was_cancelled, code, text = rest
-                    raise CancelledError(text) if was_cancelled else BackendError(text, code=code)
+                    raise_failure(*rest)
             if not cancel_sent and cancelled():
                 self.actor.cancel.remote(token)
                 cancel_sent = True

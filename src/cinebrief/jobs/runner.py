@@ -42,8 +42,8 @@ from cinebrief.settings import Settings, gpu_for_worker
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a job whose worker dies this often fails instead of looping forever
-MAX_POLL_SECONDS = 1.0
-MODEL_LANE = "model:"  # an idle worker looks for claimable jobs at least this often
+MAX_POLL_SECONDS = 1.0  # an idle worker looks for claimable jobs at least this often
+MODEL_LANE = "model:"  # the lane of a model's Ray pool, as opposed to a local backend's lane
 
 
 def to_percent(fraction: float) -> int:
@@ -289,17 +289,12 @@ class Runner:
             self._fail(job, worker_id, exc.code, exc.message)
         except CinebriefError as exc:
             self._fail(job, worker_id, "backend_error", str(exc))
-        except OSError as exc:
+        except Exception as exc:  # a full or read-only disk says so; anything else names the exception
             failure: CinebriefError | None = storage_error(exc, self.layout.root)
             if failure is None:
                 log.exception("job %s: backend '%s' raised", job.id, job.backend)
                 failure = BackendError(f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}")
             self._fail(job, worker_id, failure.code, str(failure))
-        except Exception as exc:
-            log.exception("job %s: backend '%s' raised", job.id, job.backend)
-            self._fail(
-                job, worker_id, "backend_error", f"The backend '{job.backend}' failed: {type(exc).__name__}: {exc}"
-            )
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 

@@ -24,7 +24,7 @@ from cinebrief.backends.base import (
     _no_checkpoint,
 )
 from cinebrief.backends.diffusers.call import LOADED, run_pipeline
-from cinebrief.backends.diffusers.folder import ModelFolder, inspect_folder
+from cinebrief.backends.diffusers.folder import FOLDER_DEFAULTS_FILE, ModelFolder, inspect_folder
 from cinebrief.backends.diffusers.mapping import REQUEST_OPTIONS, SETTING_TYPES, CallPlan, ModelDefaults, make_call_plan
 from cinebrief.backends.diffusers.runtime import (
     SHARED_CACHE,
@@ -37,7 +37,7 @@ from cinebrief.backends.diffusers.runtime import (
 from cinebrief.backends.diffusers.settings import DiffusersSettings
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
-from cinebrief.errors import BackendError, CancelledError, InputError
+from cinebrief.errors import BackendError, CancelledError, ConfigError, InputError
 
 CONTRACT_SECONDS = EXTENDED_SECONDS
 
@@ -63,7 +63,7 @@ class DiffusersBackend:
         """The family's published defaults, then the folder's `cinebrief.json`, then these settings."""
         folder = self.folder(model)
         defaults = ModelDefaults.for_variant(folder.variant)
-        defaults = defaults.with_overrides(folder.defaults, source=str(folder.path / "cinebrief.json"))
+        defaults = defaults.with_overrides(folder.defaults, source=str(folder.path / FOLDER_DEFAULTS_FILE))
         return defaults.with_overrides(dict(self.settings.generation), source=f"settings of model '{model}'")
 
     def capabilities(self, model: str) -> Capabilities:
@@ -102,8 +102,7 @@ class DiffusersBackend:
     def runtime_settings(self) -> dict[str, Any]:
         """The memory and speed settings as configured (before the device is known)."""
         shown: dict[str, Any] = {"dtype": self.settings.dtype}
-        dtypes = {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
-        if dtypes:
+        if dtypes := self.component_dtypes():
             shown["dtypes"] = dtypes
         if self.settings.cpu_offload:
             shown["cpu_offload"] = True
@@ -115,7 +114,7 @@ class DiffusersBackend:
         """The pipeline call for `request` (no torch): which pipeline, mode, size, frames, steps, guidance."""
         folder = self.folder(request.model)
         mode, pipeline_class = self._mode(request, folder)
-        return make_call_plan(
+        plan = make_call_plan(
             prompt=request.prompt,
             width=request.width,
             height=request.height,
@@ -128,6 +127,23 @@ class DiffusersBackend:
             defaults=self.defaults(request.model),
             options=request.options,
         )
+        self._check_mag_steps(plan.steps, request)
+        return plan
+
+    def _check_mag_steps(self, steps: int, request: GenerationRequest) -> None:
+        """MagCache is set up once per loaded pipeline for `len(mag_ratios)` steps and only resets its state
+        after that many: a call with another count would carry one job's cached residual into the next."""
+        speed = self.settings.speed
+        if speed.step_cache != "mag" or steps == len(speed.mag_ratios):
+            return
+        calibrated = f"step_cache 'mag' is calibrated for {len(speed.mag_ratios)} steps (one mag_ratio per step)"
+        if "steps" in request.options:
+            raise InputError(
+                f"options.steps {steps}: model '{request.model}' uses {calibrated}; leave steps out.",
+                field="options",
+                code="unsupported_steps",
+            )
+        raise ConfigError(f"Model '{request.model}' runs {steps} steps, but its {calibrated}; make them agree.")
 
     def _mode(self, request: GenerationRequest, folder: ModelFolder) -> tuple[str, str]:
         """Video-to-video for a remix of a clip, image-to-video with a reference, else text-to-video."""
@@ -159,13 +175,16 @@ class DiffusersBackend:
             )
         return "text-to-video", folder.text_to_video_class
 
+    def component_dtypes(self) -> dict[str, str]:
+        """The dtype of each component that does not take `dtype`: the family's, then these settings'."""
+        return {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
+
     def runtime_options(self) -> RuntimeOptions:
         device = choose_device(self.settings.device)
-        dtypes = {**self.folder().variant.component_dtypes, **dict(self.settings.dtypes)}
         return RuntimeOptions(
             device=device,
             dtype=choose_dtype(device, self.settings.dtype),
-            component_dtypes=tuple(sorted(dtypes.items())),
+            component_dtypes=tuple(sorted(self.component_dtypes().items())),
             cpu_offload=self.settings.cpu_offload,
             vae_tiling=self.settings.vae_tiling,
             speed=self.settings.speed,
@@ -276,8 +295,9 @@ def _out_of_memory_is_a_job_error(pipeline: Any, plan: CallPlan, options: Runtim
         if hasattr(pipeline, "maybe_free_model_hooks"):
             pipeline.maybe_free_model_hooks()
         release_memory()
-        tried = [name for name, on in (("cpu_offload", options.cpu_offload), ("vae_tiling", options.vae_tiling)) if on]
-        untried = [name for name in ("cpu_offload", "vae_tiling", "group_offload") if name not in tried]
+        untried = [] if options.cpu_offload or options.speed.group_offload else ["cpu_offload", "group_offload"]
+        if not options.vae_tiling:  # the two offloads exclude each other; tiling goes with either
+            untried.append("vae_tiling")
         raise BackendError(
             f"Out of memory on {options.device} generating {plan.frames} frames at {plan.width}x{plan.height} "
             f"in {options.dtype}. Try {' or '.join(untried) or 'fewer frames'} in the model's settings, "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cinebrief.backends.diffusers.families import FAMILIES, PIPELINE_FAMILY, Variant, variant_for
+from cinebrief.backends.diffusers.mapping import OVERRIDABLE
 from cinebrief.contract.capabilities import FrameRule
 from cinebrief.errors import ConfigError
 
@@ -171,6 +172,14 @@ def inspect_folder(path: str | Path, *, family: str | None = None, model: str | 
     size_multiple, frame_rule = _geometry(root, variant, components)
     defaults_file = root / FOLDER_DEFAULTS_FILE
     defaults = _read_json(defaults_file) if defaults_file.is_file() else {}
+    allowed = ("family", *OVERRIDABLE)  # the values are checked where they are applied (`ModelDefaults`)
+    if unknown := sorted(set(defaults) - set(allowed)):
+        raise ConfigError(f"'{defaults_file}' has unknown key(s) {', '.join(unknown)}. Allowed: {', '.join(allowed)}.")
+    if defaults.get("family", detected) != detected:
+        raise ConfigError(
+            f"'{defaults_file}' says family '{defaults['family']}', but the folder holds a {detected} model "
+            f"({class_name})."
+        )
     return ModelFolder(
         path=root,
         variant=variant,

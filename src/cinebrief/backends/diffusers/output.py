@@ -19,7 +19,7 @@ from cinebrief.backends.base import SPRITESHEET_FILE, THUMBNAIL_FILE, VIDEO_FILE
 from cinebrief.backends.diffusers.call import Decoded
 from cinebrief.backends.diffusers.mapping import CallPlan
 from cinebrief.contract.reference import fit
-from cinebrief.media.audio import AUDIO_RATE, resample
+from cinebrief.media.audio import AUDIO_RATE, mix, resample
 from cinebrief.media.encode import EncodeSettings, VideoWriter
 from cinebrief.media.spritesheet import sprite_indices, write_spritesheet
 from cinebrief.media.thumbnail import representative_index, write_thumbnail
@@ -41,21 +41,16 @@ def fit_frame(frame: np.ndarray, width: int, height: int, mode: str) -> np.ndarr
 
 
 def audio_track(decoded: Decoded, frames: int, fps: int, sound_pass: np.ndarray | None = None) -> np.ndarray:
-    """The clip's audio at the container's rate and length: the model's own sound, else the sound pass's
-    track (dialogue and bed from the prompt), else silence."""
+    """The clip's audio at the container's rate and length: the model's own sound (at most stereo), else the
+    sound pass's track (dialogue and bed from the prompt), else silence."""
     length = round(frames / fps * AUDIO_RATE)
-    if decoded.audio is None or decoded.audio.size == 0 or decoded.audio_rate <= 0:
-        if sound_pass is not None:
-            track = np.zeros((sound_pass.shape[0], length), dtype=np.float32)
-            track[:, : min(length, sound_pass.shape[1])] = sound_pass[:, :length]
-            return track
+    if decoded.audio is not None and decoded.audio.size and decoded.audio_rate > 0:
+        source = resample(decoded.audio, decoded.audio_rate, rate=AUDIO_RATE)[:2]
+    elif sound_pass is not None:
+        source = sound_pass
+    else:
         return np.zeros(length, dtype=np.float32)
-    audio = resample(decoded.audio, decoded.audio_rate, rate=AUDIO_RATE)
-    if audio.shape[0] > 2:
-        audio = audio[:2]
-    track = np.zeros((audio.shape[0], length), dtype=np.float32)
-    track[:, : min(length, audio.shape[1])] = audio[:, :length]
-    return track
+    return mix([source], length=length, channels=source.shape[0])
 
 
 def write_outputs(decoded: Decoded, plan: CallPlan, directory: Path, *, sound_pass: np.ndarray | None = None) -> None:

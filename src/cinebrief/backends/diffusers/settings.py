@@ -55,6 +55,11 @@ class DiffusersSettings:
         for flag in ("cpu_offload", "vae_tiling", "sound_pass"):
             if not isinstance(values.get(flag, False), bool):
                 raise ConfigError(f"`{flag}` must be true or false, got {values[flag]!r}.")
+        if values.get("cpu_offload") and values.get("group_offload"):
+            raise ConfigError(
+                "`cpu_offload` and `group_offload` are two ways to keep weights off the GPU and cannot be combined; "
+                "set one of them (group_offload moves less at a time, cpu_offload is faster when it fits)."
+            )
         cache_bytes = values.get("cache_bytes")
         if cache_bytes is not None and (isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int)):
             raise ConfigError(f"`cache_bytes` must be a whole number of bytes, got {cache_bytes!r}.")

@@ -95,6 +95,12 @@ class SpeedOptions:
         if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float)):
             raise ConfigError(f"`step_cache_threshold` must be a number, got {threshold!r}.")
         ratios = values.get("mag_ratios") or ()
+        for tuning in ("step_cache_threshold", "mag_ratios"):
+            if values.get(tuning) is not None and step_cache is None:
+                raise ConfigError(
+                    f"`{tuning}` tunes a step cache, but `step_cache` is not set; set step_cache to one of "
+                    f"{', '.join(STEP_CACHES)} or remove `{tuning}`."
+                )
         if step_cache == "mag" and not ratios:
             raise ConfigError(
                 "step_cache 'mag' needs `mag_ratios`, the model's calibrated magnitude ratios (one number per step); "
