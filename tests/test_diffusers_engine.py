@@ -19,6 +19,7 @@ from PIL import Image
 
 from cinebrief.backends.base import GenerationRequest, RemixSource
 from cinebrief.backends.diffusers import DiffusersBackend, PipelineCache
+from cinebrief.backends.diffusers.call import LOADED
 from cinebrief.backends.diffusers.runtime import RuntimeOptions
 from cinebrief.backends.diffusers.tiny import KINDS, write_tiny_model
 from cinebrief.errors import BackendError, CancelledError, ConfigError, InputError
@@ -448,3 +449,35 @@ def test_the_gpu_benchmark_runs_its_smoke_size() -> None:
     assert checked.returncode == 0, checked.stderr[-2000:]
     assert "wan2.2-ti2v-5b: WanPipeline; transformer 5.00B" in checked.stdout
     assert "ltx-2: LTX2Pipeline; transformer 18.88B" in checked.stdout
+
+
+def test_each_job_starts_with_fresh_step_cache_state(folders, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job cancelled mid-schedule leaves MagCache's step count part-way; the next job on the warm pipeline
+    must start at step 0 (the hook resets itself only at the end of a full schedule)."""
+    from diffusers.hooks.hooks import StateManager
+
+    seen: list[int] = []  # the step count MagCache finds at each of its reads in the second job
+    original = StateManager.get_state
+    watching = False
+
+    def get_state(self: StateManager) -> object:
+        state = original(self)
+        if watching and hasattr(state, "step_index"):
+            seen.append(state.step_index)
+        return state
+
+    monkeypatch.setattr(StateManager, "get_state", get_state)
+    backend = DiffusersBackend(path=str(folders["wan"]), step_cache="mag", mag_ratios=[1.0, 0.9])
+    request = GenerationRequest(prompt="a cat", model="tiny", size="256x144", seconds="4", seed=1)
+    denoising: list[float] = []  # progress past loading: a step has run
+
+    def progress(fraction: float) -> None:
+        if fraction > LOADED:
+            denoising.append(fraction)
+
+    with pytest.raises(CancelledError):  # cancelled after its first step
+        backend.generate(request, tmp_path / "a", progress=progress, cancelled=lambda: bool(denoising))
+    assert len(denoising) == 1
+    watching = True
+    _run(backend, tmp_path / "b")
+    assert seen and seen[0] == 0, f"the second job began at MagCache step {seen[:1]}"

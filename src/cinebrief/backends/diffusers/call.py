@@ -125,6 +125,16 @@ def set_flow_shift(pipeline: Any, shift: float | None) -> None:
         pipeline.scheduler = type(scheduler).from_config(scheduler.config, **{key: shift})
 
 
+def reset_step_caches(pipeline: Any) -> None:
+    """Start every job with fresh step-cache state: a cache hook (MagCache, first-block cache) counts the steps
+    of a whole schedule and resets only at its end, so a cancelled job or a remix (fewer steps, from part-way
+    into the schedule) would otherwise hand its count on to the next job on the warm pipeline."""
+    for component in getattr(pipeline, "components", {}).values():
+        registry = getattr(component, "_diffusers_hook", None)
+        if registry is not None:
+            registry.reset_stateful_hooks()
+
+
 def run_pipeline(
     pipeline: Any,
     plan: CallPlan,
@@ -145,6 +155,7 @@ def run_pipeline(
         return tensors
 
     set_flow_shift(pipeline, plan.flow_shift)
+    reset_step_caches(pipeline)
     accepted = inspect.signature(pipeline.__call__).parameters
     arguments = call_arguments(
         plan, pipeline, family=family, input_reference=input_reference, source_video=source_video
