@@ -34,6 +34,7 @@ LAYERS = {
 ROOT_MODULES = {
     "__init__": BASE,
     "errors": BASE,
+    "process": BASE,  # start-up and memory settings of a process, for the entry points and the backends
     "settings": 1.5,  # reads cinebrief.toml; stands on the contract, used by the layers above it
     "served_models": 5.5,  # just above backends: builds them from settings to read their capabilities
     "__main__": 9,  # entry points: above everything

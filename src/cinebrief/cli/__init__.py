@@ -13,31 +13,18 @@ pydantic looks for plugins among every installed package's entry points when it 
 (about 20 ms with torch and diffusers installed); cinebrief uses none, so `main` turns the search off
 unless the environment says otherwise (`PYDANTIC_DISABLE_PLUGINS`).
 
-A command is short-lived, so the cyclic garbage collector is kept out of the way where it only costs time:
-while modules load (`loading()`: tens of thousands of new objects, next to no garbage) and at exit, where
-the objects still alive are frozen so that the interpreter's shutdown does not walk them again (about
-60 ms after a `generate`).
+Modules load without the cyclic garbage collector (`cinebrief.process.loading`), and at exit the objects
+still alive are frozen, so that the interpreter's shutdown does not walk them again (about 60 ms after a
+`generate`). `generate` keeps freed memory for reuse while it renders (`cinebrief.process`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import sys
-from collections.abc import Iterator
 
-
-@contextlib.contextmanager
-def loading() -> Iterator[None]:
-    """No cyclic collections inside: for imports, which make many objects and no garbage worth a pass."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+from cinebrief.process import loading
 
 
 def main() -> None:
@@ -49,6 +36,9 @@ def main() -> None:
 
             sys.exit(lint_main(sys.argv[2:]))
         with loading():
+            # typer coerces every option through a pydantic TypeAdapter: pydantic loads here, not mid-parse.
+            from pydantic import BaseModel, TypeAdapter  # noqa: F401
+
             from cinebrief.cli.app import main as app_main
         app_main()
     finally:

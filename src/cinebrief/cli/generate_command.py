@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cinebrief.cli import loading
 from cinebrief.cli.app import app
 from cinebrief.cli.output import stderr, stdout, warn
 from cinebrief.errors import InputError
+from cinebrief.process import loading, reuse_freed_memory
 
 if TYPE_CHECKING:
     from cinebrief.backends.base import Backend, GenerationResult
@@ -139,6 +139,7 @@ def _run(backend: Backend, request: Any, folder: Path) -> GenerationResult:
     """Run the backend in-process with a progress bar on stderr."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+    reuse_freed_memory()  # frames and layers come and go for the whole render
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=False) as bar:
         task = bar.add_task(f"{backend.name} {request.size} {request.seconds}s", total=1.0)

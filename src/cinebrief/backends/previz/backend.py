@@ -25,6 +25,7 @@ from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import ReferenceImageError
 from cinebrief.media.encoder_settings import EncodeSettings
 from cinebrief.media.soundtrack import soundtrack
+from cinebrief.process import loading
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,7 +99,8 @@ class PrevizBackend:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
             sound_future = pool.submit(make_soundtrack)
             # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
-            from cinebrief.backends.previz.clip import write_clip
+            with loading():
+                from cinebrief.backends.previz.clip import write_clip
 
             write_clip(
                 board,
