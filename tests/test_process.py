@@ -48,3 +48,34 @@ def test_reuse_freed_memory_is_taken_by_glibc() -> None:
     code = "from cinebrief.process import reuse_freed_memory; print(reuse_freed_memory())"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "True"
+
+
+ENTRY = """
+import atexit, sys
+from pathlib import Path
+from cinebrief.process import entry_point
+
+with entry_point():
+    atexit.register(lambda: Path(sys.argv[1]).write_text("handler ran"))  # registered later, so run first
+    sys.stdout.write("buffered, no newline")
+    how = sys.argv[2]
+    if how == "status":
+        sys.exit(3)
+    if how == "message":
+        sys.exit("stopped: a message")
+    if how == "raise":
+        raise RuntimeError("boom")
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "status", "stderr_has"),
+    [("return", 0, ""), ("status", 3, ""), ("message", 1, "stopped: a message"), ("raise", 1, "RuntimeError: boom")],
+)
+def test_entry_point_ends_with_the_status_after_every_exit_handler(tmp_path, how, status, stderr_has) -> None:
+    marker = tmp_path / "marker"
+    result = subprocess.run([sys.executable, "-c", ENTRY, str(marker), how], capture_output=True, text=True)
+    assert result.returncode == status
+    assert result.stdout == "buffered, no newline"  # flushed before the process ended
+    assert marker.read_text() == "handler ran"
+    assert stderr_has in result.stderr
