@@ -128,11 +128,16 @@ def _frequencies(length: int) -> np.ndarray:
 
 
 def shaped_noise(rng: np.random.Generator, length: int, gain: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """White noise filtered in the frequency domain by `gain(frequencies)`, normalised to unit RMS."""
-    spectrum = np.fft.rfft(rng.standard_normal(length, dtype=np.float32))
+    """Gaussian noise whose spectrum is shaped by `gain(frequencies)`, normalised to unit RMS.
+
+    White Gaussian noise has, in every frequency bin, independent Gaussian real and imaginary parts: the
+    noise is drawn there directly and shaped, so it takes one inverse transform and no forward one.
+    """
+    bins = length // 2 + 1
+    spectrum = rng.standard_normal(2 * bins, dtype=np.float32).view(np.complex64)  # real, imaginary pairs
     spectrum *= gain(_frequencies(length))
     signal = np.fft.irfft(spectrum, n=length).astype(np.float32, copy=False)
-    signal /= float(np.sqrt(np.mean(signal**2))) or 1.0
+    signal /= float(np.sqrt(np.dot(signal, signal) / length)) or 1.0
     return signal
 
 
