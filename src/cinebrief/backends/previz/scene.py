@@ -105,13 +105,15 @@ def draw_backdrop(
     light = board.lighting
     glow_x = margin_x + (0.5 + 0.42 * light.key_side) * width
     glow_y = margin_y + (horizon - 0.12) * height
-    yy, xx = np.mgrid[0:full_h, 0:full_w].astype(np.float32)
-    distance = np.sqrt(((xx - glow_x) / (0.7 * width)) ** 2 + ((yy - glow_y) / (0.55 * height)) ** 2)
-    glow = np.clip(1.0 - distance, 0.0, 1.0)[..., None] ** 2 * (0.55 if light.night else 0.4)
-    sky = sky * (1 - glow) + np.array(light.key_colour, np.float32) * glow
+    # Distances from one row and one column, broadcast: no full-size coordinate grids.
+    across = ((np.arange(full_w, dtype=np.float32) - glow_x) / (0.7 * width)) ** 2
+    down = ((np.arange(full_h, dtype=np.float32)[:, None] - glow_y) / (0.55 * height)) ** 2
+    glow = np.clip(1.0 - np.sqrt(across + down), 0.0, 1.0)[..., None] ** 2 * (0.55 if light.night else 0.4)
+    sky *= 1 - glow
+    sky += np.array(light.key_colour, np.float32) * glow
     if board.setting == "space" or (light.night and board.setting in ("open", "desert", "sea", "nature")):
         stars = np.random.default_rng(board.seed).random((full_h, full_w)) > 0.9985
         if board.setting != "space":
-            stars &= yy < margin_y + horizon * height * 0.9
+            stars &= np.arange(full_h)[:, None] < margin_y + horizon * height * 0.9
         sky[stars] = 225.0
-    return np.clip(sky, 0, 255).astype(np.uint8)
+    return np.clip(sky, 0, 255, out=sky).astype(np.uint8)
