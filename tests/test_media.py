@@ -64,6 +64,33 @@ def test_decoded_frames_match_what_was_written(tmp_path: Path) -> None:
     assert sorted(picked) == [3, 7]
 
 
+def test_a_soundtrack_encoded_on_another_thread_is_the_same_audio(tmp_path: Path) -> None:
+    """`encode_audio` (on a second thread while frames are written) and `write_packets` give the file the
+    audio that `write_audio` gives it; afterwards the writer takes no more audio."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = flat_frames(24, 64, 48)
+    t = np.arange(48_000, dtype=np.float32) / 48_000
+    tone = 0.3 * np.sin(2 * np.pi * 440 * t) * np.linspace(0.0, 1.0, t.size, dtype=np.float32)
+    progressive = write_clip(tmp_path / "progressive.mp4", frames, seconds=1.0)  # the same tone, unramped
+    with VideoWriter(tmp_path / "ramp.mp4", 64, 48) as writer, ThreadPoolExecutor(1) as pool:
+        packets = pool.submit(writer.encode_audio, tone)
+        for frame in frames:
+            writer.write_frame(frame)
+        writer.write_packets(packets.result())
+        with pytest.raises(ValueError, match="already encoded"):
+            writer.write_audio(tone)
+    with VideoWriter(tmp_path / "ramp-progressive.mp4", 64, 48) as writer:
+        for frame in frames:
+            writer.write_frame(frame)
+        writer.write_audio(tone)
+    threaded = decode_audio(tmp_path / "ramp.mp4", rate=48_000, channels=2)
+    reference = decode_audio(tmp_path / "ramp-progressive.mp4", rate=48_000, channels=2)
+    assert threaded.shape == reference.shape
+    np.testing.assert_array_equal(threaded, reference)
+    assert probe(tmp_path / "ramp.mp4").audio_duration == pytest.approx(probe(progressive).audio_duration)
+
+
 def test_failure_inside_the_writer_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), VideoWriter(tmp_path / "clip.mp4", 64, 48) as writer:
         writer.write_frame(np.zeros((48, 64, 3), np.uint8))

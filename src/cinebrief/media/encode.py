@@ -3,7 +3,9 @@
 `VideoWriter` takes frames as uint8 RGB arrays ``(height, width, 3)`` or as ready `av.VideoFrame`s (any
 pixel format; yuv420p frames go to the encoder untouched, which is the fast path), and audio as float
 samples in ``[-1, 1]``, shaped ``(samples,)`` or ``(channels, samples)``. Audio is cut into the 1024-sample
-frames AAC needs as it arrives, so callers can interleave it with the video in any chunk sizes.
+frames AAC needs as it arrives, so callers can interleave it with the video in any chunk sizes; or a whole
+soundtrack is encoded at once (`encode_audio`, on another thread if need be) and its packets written
+(`write_packets`).
 
 The file is written to a hidden ``.partial`` name in the target folder and renamed into place by
 `close()`; `abort()` (or an exception inside ``with``) deletes it, so a failure leaves nothing behind.
@@ -46,6 +48,7 @@ class VideoWriter:
         self._frame_time_base = Fraction(1, self.settings.fps)
         self._pending_audio = np.zeros((self.settings.audio_channels, 0), dtype=np.float32)
         self._audio_samples = 0
+        self._audio_finished = False  # encode_audio took the whole soundtrack
         self._container = av.open(str(self._temporary), mode="w", format="mp4", options={"movflags": "+faststart"})
         try:
             self._video = self._add_video_stream()
@@ -94,17 +97,37 @@ class VideoWriter:
     # -- audio ---------------------------------------------------------------------------------------
     def write_audio(self, samples: np.ndarray) -> None:
         """Queue float samples (mono is copied to every channel) and encode every complete AAC frame."""
+        self._queue_audio(samples)
+        self._container.mux(self._encode_pending_audio(final=False))
+
+    def encode_audio(self, samples: np.ndarray) -> list[av.Packet]:
+        """The whole soundtrack as AAC packets, the encoder flushed, nothing written yet: `write_packets`
+        writes them. It uses the audio encoder alone, so another thread may run it while frames are
+        written; the writer takes no more audio after it."""
+        self._queue_audio(samples)
+        assert self._audio is not None
+        packets = [*self._encode_pending_audio(final=True), *self._audio.encode(None)]
+        self._audio_finished = True
+        return packets
+
+    def write_packets(self, packets: list[av.Packet]) -> None:
+        """Write packets encoded by `encode_audio` (the muxer interleaves them with the video)."""
+        self._container.mux(packets)
+
+    def _queue_audio(self, samples: np.ndarray) -> None:
         if self._audio is None:
             raise ValueError("this writer was opened without audio")
+        if self._audio_finished:
+            raise ValueError("this writer's audio was already encoded to the end")
         block = np.asarray(samples, dtype=np.float32)
         if block.ndim == 1:
             block = np.broadcast_to(block, (self.settings.audio_channels, block.shape[0]))
         if block.shape[0] != self.settings.audio_channels:
             raise ValueError(f"expected {self.settings.audio_channels} audio channels, got {block.shape[0]}")
         self._pending_audio = np.concatenate([self._pending_audio, np.clip(block, -1.0, 1.0)], axis=1)
-        self._encode_pending_audio(final=False)
 
-    def _encode_pending_audio(self, *, final: bool) -> None:
+    def _encode_pending_audio(self, *, final: bool) -> list[av.Packet]:
+        """Encode every complete AAC frame queued (with `final`, the tail too, padded with silence)."""
         assert self._audio is not None
         pending = self._pending_audio
         complete = pending.shape[1] // AAC_FRAME * AAC_FRAME
@@ -114,22 +137,23 @@ class VideoWriter:
             pending = np.concatenate([pending, tail], axis=1)
             complete = pending.shape[1]
         layout = "mono" if pending.shape[0] == 1 else "stereo"
+        packets: list[av.Packet] = []
         for start in range(0, complete, AAC_FRAME):
             chunk = np.ascontiguousarray(pending[:, start : start + AAC_FRAME])
             frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=layout)
             frame.sample_rate = AUDIO_RATE
             frame.pts = self._audio_samples
             self._audio_samples += AAC_FRAME
-            self._container.mux(self._audio.encode(frame))
+            packets.extend(self._audio.encode(frame))
         self._pending_audio = pending[:, complete:]
+        return packets
 
     # -- finish --------------------------------------------------------------------------------------
     def close(self) -> Path:
         """Flush both encoders, finish the file and rename it into place; returns the final path."""
         try:
-            if self._audio is not None:
-                self._encode_pending_audio(final=True)
-                self._container.mux(self._audio.encode(None))
+            if self._audio is not None and not self._audio_finished:
+                self._container.mux([*self._encode_pending_audio(final=True), *self._audio.encode(None)])
             self._container.mux(self._video.encode(None))
             self._container.close()
         except BaseException:

@@ -42,7 +42,7 @@ def write_clip(
     cancelled: CancelledFn,
 ) -> None:
     """Build the plate (the reference, or the synthetic set) and the overlays, then write video.mp4 (the
-    audio joins when it is ready), thumbnail.webp and spritesheet.jpg.
+    audio, encoded on `pool`, joins when it is ready), thumbnail.webp and spritesheet.jpg.
 
     The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
     frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
@@ -76,9 +76,15 @@ def write_clip(
     written: list[Path] = []
     try:
         with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, settings) as writer:
-            kept = encode_clip(
-                picture, soundtrack, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
-            )
+            # AAC is encoded on the sound thread once the soundtrack is made, off the frame loop's thread.
+            audio = pool.submit(lambda: writer.encode_audio(soundtrack.result()))
+            try:
+                kept = encode_clip(
+                    picture, audio, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
+                )
+            finally:
+                audio.cancel()
+                wait([audio])  # the audio encoder is done before the writer closes, whatever happened
             # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
             tiles = [kept[index] for index in sheet_indices]
             sheet = output_dir / SPRITESHEET_FILE

@@ -28,7 +28,7 @@ from cinebrief.backends.previz.plan import FPS, Storyboard
 from cinebrief.backends.previz.plate import ReferencePlate, SyntheticPlate, to_output, zoom_box
 from cinebrief.backends.previz.weather import Weather
 from cinebrief.errors import CancelledError
-from cinebrief.media.encode import AUDIO_RATE, VideoWriter
+from cinebrief.media.encode import VideoWriter
 from cinebrief.media.yuv import Planes, fill_frame
 
 BATCH = 12  # frames between progress reports and cancellation checks
@@ -92,7 +92,7 @@ def _produce(picture: Picture, frames: int, out: queue.Queue[object], stop: thre
 
 def encode_clip(
     picture: Picture,
-    soundtrack: Future[np.ndarray],
+    audio: Future[list[av.Packet]],
     writer: VideoWriter,
     *,
     keep: dict[int, tuple[int, int]],
@@ -100,22 +100,21 @@ def encode_clip(
     progress: Callable[[float], None],
     cancelled: Callable[[], bool],
 ) -> dict[int, np.ndarray]:
-    """Encode every frame and the soundtrack; returns RGB copies of the frames in `keep` at the size each asks.
+    """Encode every frame and write the soundtrack's packets; returns RGB copies of the frames in `keep` at
+    the size each asks. `on_kept(index, rgb)` is called as each of those copies is made.
 
-    `on_kept(index, rgb)` is called as each of those copies is made.
-
-    The soundtrack may still be in the making when the first frames are encoded: its audio is written
-    as soon as it is ready, catching up with the video (the muxer interleaves the two).
+    The soundtrack is made and encoded on another thread (`audio`, see `VideoWriter.encode_audio`), so
+    this thread only feeds the video encoder; its packets are written as soon as they are ready (the
+    muxer interleaves them with the video).
     """
     frames = picture.board.frames
-    samples = round(picture.board.seconds * AUDIO_RATE)
     handoff: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
     stop = threading.Event()
     worker = threading.Thread(target=_produce, args=(picture, frames, handoff, stop), name="previz-frames", daemon=True)
     worker.start()
     kept: dict[int, np.ndarray] = {}
     scaler = VideoReformatter()  # one swscale context for the kept copies, not one each
-    audio_written = 0
+    audio_written = False
     try:
         for index in range(frames):
             item = handoff.get()
@@ -129,10 +128,9 @@ def encode_clip(
                 ).to_ndarray()
                 on_kept(index, kept[index])
             writer.write_frame(item)
-            if soundtrack.done() or index + 1 == frames:
-                audio_end = round((index + 1) * samples / frames)
-                writer.write_audio(soundtrack.result()[:, audio_written:audio_end])
-                audio_written = audio_end
+            if not audio_written and (audio.done() or index + 1 == frames):
+                writer.write_packets(audio.result())
+                audio_written = True
             if (index + 1) % BATCH == 0 or index + 1 == frames:
                 progress((index + 1) / frames)
                 if index + 1 < frames and cancelled():
