@@ -77,14 +77,22 @@ class Picture:
 _DONE = object()
 
 
-def _produce(picture: Picture, frames: int, out: queue.Queue[object], stop: threading.Event) -> None:
+def _produce(
+    picture: Picture,
+    frames: int,
+    out: queue.Queue[object],
+    stop: threading.Event,
+    copy: Callable[[int, av.VideoFrame], None],
+) -> None:
     try:
         board = picture.board
         ring = [av.VideoFrame(board.width, board.height, "yuv420p") for _ in range(min(RING_FRAMES, frames))]
         for index in range(frames):
             if stop.is_set():
                 return
-            out.put(picture.frame(index, into=ring[index % len(ring)]))
+            frame = picture.frame(index, into=ring[index % len(ring)])
+            copy(index, frame)
+            out.put(frame)
         out.put(_DONE)
     except BaseException as exc:  # handed to the encoding thread, which raises it
         out.put(exc)
@@ -103,17 +111,28 @@ def encode_clip(
     """Encode every frame and write the soundtrack's packets; returns RGB copies of the frames in `keep` at
     the size each asks. `on_kept(index, rgb)` is called as each of those copies is made.
 
-    The soundtrack is made and encoded on another thread (`audio`, see `VideoWriter.encode_audio`), so
-    this thread only feeds the video encoder; its packets are written as soon as they are ready (the
-    muxer interleaves them with the video).
+    The calling thread sets the pace (x264 takes frames from it), so it only feeds the encoder: the
+    soundtrack is made and encoded on another thread (`audio`, see `VideoWriter.encode_audio`) and its
+    packets written when ready (the muxer interleaves them with the video); the RGB copies are made on
+    the frames' thread, which has time to spare.
     """
     frames = picture.board.frames
-    handoff: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
-    stop = threading.Event()
-    worker = threading.Thread(target=_produce, args=(picture, frames, handoff, stop), name="previz-frames", daemon=True)
-    worker.start()
     kept: dict[int, np.ndarray] = {}
     scaler = VideoReformatter()  # one swscale context for the kept copies, not one each
+
+    def copy(index: int, frame: av.VideoFrame) -> None:
+        if index in keep:
+            width, height = keep[index]
+            rgb = scaler.reformat(frame, width=width, height=height, format="rgb24", interpolation="AREA")
+            kept[index] = rgb.to_ndarray()
+            on_kept(index, kept[index])
+
+    handoff: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_produce, args=(picture, frames, handoff, stop, copy), name="previz-frames", daemon=True
+    )
+    worker.start()
     audio_written = False
     try:
         for index in range(frames):
@@ -121,12 +140,6 @@ def encode_clip(
             if isinstance(item, BaseException):
                 raise item
             assert isinstance(item, av.VideoFrame)
-            if index in keep:
-                width, height = keep[index]
-                kept[index] = scaler.reformat(
-                    item, width=width, height=height, format="rgb24", interpolation="AREA"
-                ).to_ndarray()
-                on_kept(index, kept[index])
             writer.write_frame(item)
             if not audio_written and (audio.done() or index + 1 == frames):
                 writer.write_packets(audio.result())
