@@ -236,3 +236,19 @@ def test_the_backend_module_loads_without_pyav_or_pillow() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("kind", "hold"), [("rain", 3), ("snow", 2)])
+def test_weather_drawings_are_held_on_threes_or_twos(kind: str, hold: int) -> None:
+    """Rain is drawn on threes (8 drawings a second) and snow on twos: the frames of one drawing are the
+    same picture, the next drawing moves every drop."""
+    from cinebrief.backends.previz.weather import Weather
+
+    weather = Weather(kind, 160, 90, seed=3, light=(255, 240, 220), fps=24)
+    plate = np.full((3, 90, 160), 60, dtype=np.uint8)
+    drawn = [weather.apply(plate, index).copy() for index in range(2 * hold + 1)]
+    for index in range(1, hold):
+        np.testing.assert_array_equal(drawn[index], drawn[0])
+    assert not np.array_equal(drawn[hold], drawn[0])
+    np.testing.assert_array_equal(drawn[2 * hold - 1], drawn[hold])
+    assert [weather.step(index) for index in range(2 * hold)] == [0] * hold + [hold] * hold

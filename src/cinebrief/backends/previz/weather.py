@@ -16,13 +16,16 @@ from PIL import Image, ImageDraw
 from cinebrief.backends.previz.colours import RGB, mix
 from cinebrief.media.yuv import rgb_to_yuv, yuv_to_rgb
 
-# (drops per 10,000 pixels, fall speed in frame heights per second, slant in x per y)
-KINDS = {"rain": (6.0, 1.6, 0.18), "snow": (5.0, 0.14, 0.0)}
+# (drops per 10,000 pixels, fall speed in frame heights per second, slant in x per y, frames a drawing is
+# held). Weather is drawn on threes or twos, as hand animation times its effects: fast rain reads as rain
+# at 8 drawings a second, and each new drawing is what the encoder pays for (a drawing moves every drop);
+# slow snow is drawn on twos, so that its flakes glide rather than hop.
+KINDS = {"rain": (6.0, 1.6, 0.18, 3), "snow": (5.0, 0.14, 0.0, 2)}
 
 
 class Weather:
     def __init__(self, kind: str, width: int, height: int, *, seed: int, light: RGB, fps: int) -> None:
-        density, self.speed, slant = KINDS[kind]
+        density, self.speed, slant, self.hold = KINDS[kind]
         self.height, self.fps = height, fps
         rng = random.Random(f"{seed}-{kind}")
         image = Image.new("RGB", (width, height), (0, 0, 0))
@@ -44,10 +47,9 @@ class Weather:
         self._colours = tile[self._rows, self._columns].astype(np.float32)  # (drops, 3) RGB
         self._out: np.ndarray | None = None
 
-    @staticmethod
-    def step(index: int) -> int:
-        """Weather moves on twos (12 drawings a second, as hand animation does): half the work, same read."""
-        return index - index % 2
+    def step(self, index: int) -> int:
+        """The frame whose drawing frame `index` shows (each drawing is held `hold` frames)."""
+        return index - index % self.hold
 
     def apply(self, planes: np.ndarray, index: int) -> np.ndarray:
         """YUV planes ``(3, h, w)`` of `planes` with the texture at frame `index` lightened over them.
