@@ -171,9 +171,10 @@ def clicks(rng: np.random.Generator, length: int, per_second: float, decay: floa
     starts = np.flatnonzero(impulses)  # an impulse drawn twice at one sample counts once
     taps = min(length, int(decay * RATE))
     tail = np.exp(-np.arange(taps) / (decay * RATE / 5))
-    samples = (starts[:, None] + np.arange(taps)) % length
-    summed = np.bincount(samples.ravel(), weights=np.outer(impulses[starts], tail).ravel(), minlength=length)
-    return summed.astype(np.float32)
+    samples = (starts[:, None] + np.arange(taps)).ravel()
+    summed = np.bincount(samples, weights=np.outer(impulses[starts], tail).ravel(), minlength=length + taps)
+    summed[:taps] += summed[length : length + taps]  # the tails past the end wrap round to the start
+    return summed[:length].astype(np.float32)
 
 
 def _rain(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -48,10 +48,18 @@ class Canvas:
         self.size = (width + 2 * self.margin_x, height + 2 * self.margin_y)
         self.image = Image.new("RGBA", (self.size[0] * SUPERSAMPLE, self.size[1] * SUPERSAMPLE), (0, 0, 0, 0))
         self.draw = ImageDraw.Draw(self.image)
-        self.emissive = Image.new("RGBA", self.image.size, (0, 0, 0, 0))
-        self.glow = ImageDraw.Draw(self.emissive)
+        self.emissive: Image.Image | None = None  # made when something glows (most layers have nothing)
+        self._glow: ImageDraw.ImageDraw | None = None
         self.horizon_y = (self.margin_y + horizon * height) * SUPERSAMPLE
         self.blur_radius = 0.0
+
+    @property
+    def glow(self) -> ImageDraw.ImageDraw:
+        """The drawing surface of emissive parts (windows, signs, lamps): the key light does not shade them."""
+        if self._glow is None:
+            self.emissive = Image.new("RGBA", self.image.size, (0, 0, 0, 0))
+            self._glow = ImageDraw.Draw(self.emissive)
+        return self._glow
 
     def x(self, fraction: float) -> float:
         """Frame fraction to drawing x (0 and 1 are the frame's edges at rest; margins lie beyond)."""
@@ -84,7 +92,8 @@ class Canvas:
         """
         # Reduced premultiplied (as Pillow's reduce does for RGBA), but made straight again only inside the box.
         base_image = self.image.convert("RGBa").reduce(SUPERSAMPLE)
-        glow_image = self.emissive.convert("RGBa").reduce(SUPERSAMPLE) if self.emissive.getbbox() else None
+        emissive = self.emissive
+        glow_image = emissive.convert("RGBa").reduce(SUPERSAMPLE) if emissive and emissive.getbbox() else None
         full = np.zeros((base_image.height, base_image.width, 4), dtype=np.uint8)
         box = _union(base_image.getbbox(), glow_image.getbbox() if glow_image else None,
                      pad=int(3 * self.blur_radius) + 2, size=base_image.size)  # fmt: skip
