@@ -65,12 +65,20 @@ with entry_point():
         sys.exit("stopped: a message")
     if how == "raise":
         raise RuntimeError("boom")
+    if how == "interrupt":
+        raise KeyboardInterrupt
 """
 
 
 @pytest.mark.parametrize(
     ("how", "status", "stderr_has"),
-    [("return", 0, ""), ("status", 3, ""), ("message", 1, "stopped: a message"), ("raise", 1, "RuntimeError: boom")],
+    [
+        ("return", 0, ""),
+        ("status", 3, ""),
+        ("message", 1, "stopped: a message"),
+        ("raise", 1, "RuntimeError: boom"),
+        ("interrupt", 130, "KeyboardInterrupt"),
+    ],
 )
 def test_entry_point_ends_with_the_status_after_every_exit_handler(tmp_path, how, status, stderr_has) -> None:
     marker = tmp_path / "marker"

@@ -78,6 +78,9 @@ def entry_point() -> Iterator[None]:
         # As the interpreter reads it: None is success, a number is the status, anything else is printed and 1.
         status.code = 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
         raise
+    except KeyboardInterrupt:
+        status.code = 130  # the shell's status for a command stopped by Ctrl-C
+        raise
 
 
 def _end(status: _Status) -> None:
