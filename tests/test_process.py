@@ -21,12 +21,24 @@ def test_loading_pauses_the_collector_and_freezes_what_it_made() -> None:
         with loading():
             assert not gc.isenabled()
             made = [[index] for index in range(1000)]  # tracked container objects
+            sys.modules["cinebrief_test_loaded_module"] = type(sys)("cinebrief_test_loaded_module")
         assert gc.isenabled()
         assert gc.get_freeze_count() >= before + len(made)
     finally:
+        sys.modules.pop("cinebrief_test_loaded_module", None)
         gc.unfreeze()
         if not enabled:
             gc.disable()
+
+
+def test_loading_what_is_loaded_already_freezes_nothing() -> None:
+    """A worker's later jobs import modules loaded by its first: their objects must stay collectable."""
+    gc.unfreeze()
+    with loading():
+        import json  # noqa: F401  (loaded long before)
+
+        made = [[index] for index in range(1000)]
+    assert gc.get_freeze_count() == 0 and len(made) == 1000
 
 
 def test_loading_leaves_a_disabled_collector_disabled() -> None:

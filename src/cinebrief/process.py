@@ -38,13 +38,17 @@ _TRIM_THRESHOLD = 1 << 30
 
 @contextlib.contextmanager
 def loading() -> Iterator[None]:
-    """No cyclic collections inside; what was made inside is frozen at the end (see above)."""
+    """No cyclic collections inside; at the end, if modules were loaded, every object alive is frozen (see
+    above). A block that found its modules loaded already (a long-lived worker's second job) freezes
+    nothing, so that the objects of a long-lived process stay collectable."""
     enabled = gc.isenabled()
+    modules = len(sys.modules)
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if len(sys.modules) > modules:
+            gc.freeze()
         if enabled:
             gc.enable()
 
