@@ -135,17 +135,38 @@ def _backend(name: str | None, model: str, model_path: Path | None = None) -> Ba
     return create_backend(name, **settings)
 
 
+class _ProgressBar:
+    """A progress bar on stderr that appears at the backend's first report: rich's progress module loads
+    then, while the backend has its first work under way (previz reports once its soundtrack has started)."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._bar: Any = None
+        self._task: Any = None
+
+    def report(self, fraction: float) -> None:
+        if self._bar is None:
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+            columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+            self._bar = Progress(*columns, console=stderr, transient=False)
+            self._bar.start()
+            self._task = self._bar.add_task(self.description, total=1.0)
+        self._bar.update(self._task, completed=fraction)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
 def _run(backend: Backend, request: Any, folder: Path) -> GenerationResult:
     """Run the backend in-process with a progress bar on stderr."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
     reuse_freed_memory()  # frames and layers come and go for the whole render
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=False) as bar:
-        task = bar.add_task(f"{backend.name} {request.size} {request.seconds}s", total=1.0)
-        return backend.generate(
-            request, folder, progress=lambda fraction: bar.update(task, completed=fraction), cancelled=lambda: False
-        )
+    bar = _ProgressBar(f"{backend.name} {request.size} {request.seconds}s")
+    try:
+        return backend.generate(request, folder, progress=bar.report, cancelled=lambda: False)
+    finally:
+        bar.close()
 
 
 def _place(result: GenerationResult, output: Path) -> tuple[Path, Path]:

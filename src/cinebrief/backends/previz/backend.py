@@ -87,8 +87,7 @@ class PrevizBackend:
         self.check(request)
         reference = _open_reference(request)
         board = build_storyboard(request, anchored=reference is not None)
-        progress(0.0)
-        # 2. The soundtrack is made on a second thread from here on.
+        # 2. The soundtrack is made on a second thread from here on (the first report follows its start).
         sound_facts: dict[str, object] = {}
 
         def make_soundtrack() -> np.ndarray:
@@ -98,6 +97,7 @@ class PrevizBackend:
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
             sound_future = pool.submit(make_soundtrack)
+            progress(0.0)
             # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
             with loading():
                 from cinebrief.backends.previz.clip import write_clip
