@@ -99,6 +99,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=12)
     parser.add_argument("--sizes", nargs="+", default=["1280x720", "720x1280", "1792x1024"])
     parser.add_argument("--repeat", type=int, default=2, help="runs per size; the median is reported")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="the src/ folder of another checkout (an earlier commit): its `generate` is timed in the same "
+        "rounds as this one's, for a before/after row",
+    )
     arguments = parser.parse_args()
     from cinebrief.backends.previz import PrevizBackend
 
@@ -141,42 +147,48 @@ def main() -> None:
         cpu = f"{anchor_cpu:>10.2f}s {our_cpu:>10.2f}s {our_cpu / anchor_cpu:>9.2f}x {peak:>8.0f}"
         print(f"{figures} {cpu}  {', '.join(goals)}")
     with tempfile.TemporaryDirectory(prefix="bench-remix-") as folder:
-        whole_process(arguments.seconds, arguments.repeat, Path(folder))
+        whole_process(arguments.seconds, arguments.repeat, Path(folder), arguments.before)
         remix_cost(arguments.seconds, arguments.repeat, Path(folder))
 
 
-def whole_process(seconds: int, repeat: int, folder: Path) -> None:
+def whole_process(seconds: int, repeat: int, folder: Path, before: Path | None = None) -> None:
     """`cinebrief generate` as a user runs it (a new process: imports, speech, thumbnail, spritesheet) against
-    the anchor, interleaved. Goals: at least 10x realtime, at most 2x the anchor."""
+    the anchor, interleaved. Goals: at least 10x realtime, at most 2x the anchor. With `before` (another
+    checkout's src/), that code's `generate` runs in the same rounds too."""
     prompt = (
         "Wet asphalt at a zebra crosswalk, neon signs in the puddles at night.\n\nCinematography:\n"
         "Camera shot: wide shot, eye level, slow dolly left, 32 mm\n\n"
         'Dialogue:\n- Courier: "Green. Come on."\n\nBackground Sound:\ndistant traffic hiss, rain on awnings'
     )
-    cli = Path(sys.executable).parent / "cinebrief"
     # As a user's second run: Python's bytecode cache written (a first run writes it, unless the
     # environment says not to: PYTHONDONTWRITEBYTECODE is dropped for the children) and the files cached.
     environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    ours, anchors = [], []
+    entry = "import sys; sys.argv[0] = 'cinebrief'; from cinebrief.cli import main; main()"
+    commands = {"whole": ([str(Path(sys.executable).parent / "cinebrief")], environment)}
+    if before is not None:  # the same entry point, importing the other checkout's code first
+        commands["before"] = ([sys.executable, "-c", entry], {**environment, "PYTHONPATH": str(before.resolve())})
+    times: dict[str, list[float]] = {"anchor": [], **{name: [] for name in commands}}
     for run in range(-1, repeat):  # run -1 warms up and is not counted
-        anchor_s = anchor("1280x720", seconds * 24, "ultrafast", folder / f"whole-anchor-{run}.mp4")[0]
-        start = time.perf_counter()
-        subprocess.run(
-            [str(cli), "generate", prompt, "--size", "1280x720", "--seconds", str(seconds), "-o",
-             str(folder / f"whole-{run}.mp4")],
-            check=True, capture_output=True, env=environment,
-        )  # fmt: skip
+        round_times = {"anchor": anchor("1280x720", seconds * 24, "ultrafast", folder / f"whole-anchor-{run}.mp4")[0]}
+        for name, (command, env) in commands.items():
+            start = time.perf_counter()
+            subprocess.run(
+                [*command, "generate", prompt, "--size", "1280x720", "--seconds", str(seconds), "-o",
+                 str(folder / f"{name}-{run}.mp4")],
+                check=True, capture_output=True, env=env,
+            )  # fmt: skip
+            round_times[name] = time.perf_counter() - start
         if run >= 0:
-            anchors.append(anchor_s)
-            ours.append(time.perf_counter() - start)
+            for name, taken in round_times.items():
+                times[name].append(taken)
     print(f"\nwhole process `cinebrief generate` {seconds} s 1280x720, {repeat} runs; anchor: ffmpeg ultrafast")
     header = f"{'':>8} {'anchor s':>9} {'whole s':>9} {'realtime':>9} {'vs anchor':>10}  goals"
     print(header)
     print("-" * len(header))
-    pairs = sorted(zip(ours, anchors, strict=True))  # best: the fastest whole run, with its own anchor
+    rounds = sorted(zip(times["whole"], times["anchor"], strict=True))  # best: the fastest run, with its anchor
     for label, (whole, base) in (
-        ("median", (statistics.median(ours), statistics.median(anchors))),
-        ("best", pairs[0]),
+        ("median", (statistics.median(times["whole"]), statistics.median(times["anchor"]))),
+        ("best", rounds[0]),
     ):
         realtime, ratio = seconds / whole, whole / base
         goals = [
@@ -184,6 +196,13 @@ def whole_process(seconds: int, repeat: int, folder: Path) -> None:
             "2x anchor ok" if ratio <= 2 else "2x anchor MISSED",
         ]
         print(f"{label:>8} {base:>9.2f} {whole:>9.2f} {realtime:>8.1f}x {ratio:>9.2f}x  {', '.join(goals)}")
+    if before is not None:
+        ratios = {name: statistics.median(t / a for t, a in zip(times[name], times["anchor"], strict=True))
+                  for name in ("before", "whole")}  # fmt: skip
+        print(
+            f"before ({before}): median {statistics.median(times['before']):.2f} s, {ratios['before']:.2f}x the "
+            f"anchor; this checkout {ratios['whole']:.2f}x (medians of each round's ratio)"
+        )
 
 
 def remix_cost(seconds: int, repeat: int, folder: Path) -> None:
