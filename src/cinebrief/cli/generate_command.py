@@ -23,6 +23,8 @@ from cinebrief.errors import InputError
 from cinebrief.process import loading, reuse_freed_memory
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from cinebrief.backends.base import Backend, GenerationResult
     from cinebrief.brief.schema import Brief, Shot
 
@@ -141,22 +143,22 @@ class _ProgressBar:
 
     def __init__(self, description: str) -> None:
         self.description = description
-        self._bar: Any = None
-        self._task: Any = None
+        self._shown: tuple[Progress, TaskID] | None = None
 
     def report(self, fraction: float) -> None:
-        if self._bar is None:
+        if self._shown is None:
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
             columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-            self._bar = Progress(*columns, console=stderr, transient=False)
-            self._bar.start()
-            self._task = self._bar.add_task(self.description, total=1.0)
-        self._bar.update(self._task, completed=fraction)
+            bar = Progress(*columns, console=stderr, transient=False)
+            bar.start()
+            self._shown = (bar, bar.add_task(self.description, total=1.0))
+        bar, task = self._shown
+        bar.update(task, completed=fraction)
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        if self._shown is not None:
+            self._shown[0].stop()
 
 
 def _run(backend: Backend, request: Any, folder: Path) -> GenerationResult:
