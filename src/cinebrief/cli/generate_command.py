@@ -117,7 +117,7 @@ def _reference_bytes(path: Path, size: str, fit_mode: str | None) -> bytes:
     if fit_mode is None:
         check_reference_size(reference, size)
     fitted, record = fit(reference.open(), parse_size(size), mode=fit_mode)  # type: ignore[arg-type]
-    stderr.print(f"fit: {record.describe()}")
+    stderr().print(f"fit: {record.describe()}")
     return encode_png(fitted)
 
 
@@ -150,7 +150,7 @@ class _ProgressBar:
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
             columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-            bar = Progress(*columns, console=stderr, transient=False)
+            bar = Progress(*columns, console=stderr(), transient=False)
             bar.start()
             self._shown = (bar, bar.add_task(self.description, total=1.0))
         bar, task = self._shown
@@ -245,5 +245,5 @@ def generate(
         shutil.rmtree(folder, ignore_errors=True)
     for note in result.metadata.get("notes", []):
         warn(str(note))
-    stderr.print(f"thumbnail: {thumbnail}\nspritesheet: {spritesheet}")
-    stdout.print(str(output))
+    stderr().print(f"thumbnail: {thumbnail}\nspritesheet: {spritesheet}")
+    stdout().print(str(output))

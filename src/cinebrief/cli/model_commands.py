@@ -65,13 +65,13 @@ def models(
         _describe_model(name, model.backend, model.backend_settings) for name, model in sorted(settings.models.items())
     ]
     if as_json:
-        stdout.print(json.dumps(rows, indent=2), markup=False)
+        stdout().print(json.dumps(rows, indent=2), markup=False)
         return
     width = max(len(row["model"]) for row in rows)
     backend_width = max(len(row["backend"]) for row in rows)
     for row in rows:
         detail = _summary(row["capabilities"]) if "capabilities" in row else f"unavailable: {row['error']}"
-        stdout.print(f"{row['model']:<{width}}  {row['backend']:<{backend_width}}  {detail}", markup=False)
+        stdout().print(f"{row['model']:<{width}}  {row['backend']:<{backend_width}}  {detail}", markup=False)
 
 
 @dev_app.command("tiny-model")
@@ -95,4 +95,4 @@ def tiny_model(
     if family not in KINDS:
         raise InputError(f"--family '{family}' is not supported. Allowed: {', '.join(KINDS)}.", field="family")
     path = write_tiny_model(directory, family)
-    stdout.print(f"{path}  (tiny {family} model, random weights: its pictures are noise)", markup=False)
+    stdout().print(f"{path}  (tiny {family} model, random weights: its pictures are noise)", markup=False)

@@ -1,13 +1,32 @@
-"""Console output shared by the commands: stdout for results, stderr for errors and progress."""
+"""Console output shared by the commands: stdout for results, stderr for errors and progress.
+
+The rich consoles are made on first use, so rich's console module loads when a command first prints: a
+`generate` prints nothing before its render starts, and the module then loads while the render's first
+work is under way.
+"""
 
 from __future__ import annotations
 
+import functools
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+@functools.cache
+def stdout() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_error(error: BaseException | str) -> None:

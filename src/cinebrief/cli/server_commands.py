@@ -74,7 +74,8 @@ def serve(
     except BaseException:
         engine.close()
         raise
-    stdout.print(f"cinebrief serving http://{server.host}:{server.port}/v1  (data in {server.data_dir})", markup=False)
+    address = f"http://{server.host}:{server.port}/v1"
+    stdout().print(f"cinebrief serving {address}  (data in {server.data_dir})", markup=False)
     try:
         # The app closes the engine at shutdown (SIGTERM, Ctrl-C): running jobs go back to the queue before
         # uvicorn hands the signal on and the process ends.
@@ -130,7 +131,7 @@ def list_videos(
         page = client.videos.list(limit=limit, order=order)  # type: ignore[arg-type]
         videos = page if every else page.data
         for video in videos:
-            stdout.print(json.dumps(video.model_dump()) if as_json else _row(video), markup=False)
+            stdout().print(json.dumps(video.model_dump()) if as_json else _row(video), markup=False)
 
     _run(base_url, api_key, action)
 
@@ -147,12 +148,12 @@ def get_video(
 
     video = _run(base_url, api_key, lambda client: client.videos.retrieve(video_id))
     if as_json:
-        stdout.print(json.dumps(video.model_dump(), indent=2), markup=False)
+        stdout().print(json.dumps(video.model_dump(), indent=2), markup=False)
         return
-    stdout.print(_row(video), markup=False)
+    stdout().print(_row(video), markup=False)
     if (record := remix_record(video)) is not None:  # a remix: what it rendered and what it changed
-        stdout.print(f"change: {video.prompt}\n{describe_change(video)}", markup=False)
-        stdout.print(f"effective prompt:\n{record.get('effective_prompt', '')}", markup=False)
+        stdout().print(f"change: {video.prompt}\n{describe_change(video)}", markup=False)
+        stdout().print(f"effective prompt:\n{record.get('effective_prompt', '')}", markup=False)
 
 
 @videos_app.command("download")
@@ -181,7 +182,7 @@ def download(
                 target = output
             target.parent.mkdir(parents=True, exist_ok=True)
             client.videos.download_content(video_id, variant=name).write_to_file(target)  # type: ignore[arg-type]
-            stdout.print(str(target), markup=False)
+            stdout().print(str(target), markup=False)
 
     _run(base_url, api_key, action)
 
@@ -194,7 +195,7 @@ def delete(
 ) -> None:
     """Delete a finished video and its files (or cancel a queued one)."""
     result = _run(base_url, api_key, lambda client: client.videos.delete(video_id))
-    stdout.print(f"deleted {result.id}", markup=False)
+    stdout().print(f"deleted {result.id}", markup=False)
 
 
 @videos_app.command("remix")
@@ -212,6 +213,6 @@ def remix(
         return client.videos.poll(video.id) if wait else video
 
     video = _run(base_url, api_key, action)
-    stdout.print(_row(video), markup=False)
+    stdout().print(_row(video), markup=False)
     if video.status == "failed":
         raise typer.Exit(1)

@@ -56,18 +56,18 @@ def print_plan(plan: Plan, *, budget: float | None, concurrency: int) -> bool:
         )
     from rich.console import Console
 
-    Console(highlight=False, width=max(stdout.width, TABLE_WIDTH)).print(table)
+    Console(highlight=False, width=max(stdout().width, TABLE_WIDTH)).print(table)
     cost = _money(plan.cost)
     if plan.cost is None:
         cost += f" (no known price for {', '.join(plan.unknown_cost_clips)})"
-    stdout.print(f"clips: {len(plan.clips)}, cut: {plan.seconds} s, estimated cost at Sora 2 list prices: {cost}")
+    stdout().print(f"clips: {len(plan.clips)}, cut: {plan.seconds} s, estimated cost at Sora 2 list prices: {cost}")
     times = []
     for backend in BACKENDS_ESTIMATED:
         estimate = plan.estimated_time(backend, concurrency=concurrency)
         times.append(f"{backend} {'unknown' if estimate is None else f'~{estimate:.0f} s'}")
-    stdout.print(f"estimated time (concurrency {concurrency}): {', '.join(times)}")
+    stdout().print(f"estimated time (concurrency {concurrency}): {', '.join(times)}")
     allowed, verdict = plan.budget_verdict(budget)
-    stdout.print(f"budget: {verdict}")
+    stdout().print(f"budget: {verdict}")
     return allowed
 
 
@@ -121,20 +121,20 @@ def run(
     with _RunProgress() as progress:
         outcome = run_brief(options, progress=progress.update, on_plan=progress.start)
     for finding in outcome.findings:
-        stderr.print(f"{finding.severity}: {finding.code} {finding.name}: {finding.message}", markup=False)
+        stderr().print(f"{finding.severity}: {finding.code} {finding.name}: {finding.message}", markup=False)
     if outcome.refused:
         if outcome.plan is not None:
             print_plan(outcome.plan, budget=budget, concurrency=concurrency)
-        stderr.print(f"refused: {outcome.refused}", markup=False)
+        stderr().print(f"refused: {outcome.refused}", markup=False)
         raise typer.Exit(1)
     for clip_id, message in outcome.failed.items():
-        stderr.print(f"failed: {clip_id}: {message}", markup=False)
+        stderr().print(f"failed: {clip_id}: {message}", markup=False)
     if outcome.failed:
-        stderr.print(f"{len(outcome.failed)} clip(s) failed; re-run the same command to retry them", markup=False)
+        stderr().print(f"{len(outcome.failed)} clip(s) failed; re-run the same command to retry them", markup=False)
         raise typer.Exit(1)
-    stdout.print(f"generated {len(outcome.generated)} clip(s), reused {len(outcome.reused)}")
+    stdout().print(f"generated {len(outcome.generated)} clip(s), reused {len(outcome.reused)}")
     for name, path in outcome.outputs.items():
-        stdout.print(f"{name}: {output / path}")
+        stdout().print(f"{name}: {output / path}")
 
 
 class _RunProgress:
@@ -149,7 +149,7 @@ class _RunProgress:
             TaskProgressColumn(),
             TextColumn("{task.fields[status]}"),
             TimeElapsedColumn(),
-            console=stderr,
+            console=stderr(),
             transient=False,
         )
         self.tasks: dict[str, int] = {}
@@ -191,12 +191,12 @@ def stitch(
 
     result = stitch_videos(inputs, output, crossfade=crossfade, reencode=reencode)
     audio = f", audio {result.audio_seconds:.3f} s" if result.audio_seconds is not None else ", no audio"
-    stdout.print(
+    stdout().print(
         f"{result.output}: {result.clips} clips, {result.frames} frames, "
         f"video {result.video_seconds:.3f} s{audio} ({'stream copy' if result.method == 'copy' else 're-encoded'})"
     )
     for reason in result.reasons:
-        stdout.print(f"  re-encoded because {reason}")
+        stdout().print(f"  re-encoded because {reason}")
 
 
 _DIR_HELP = "The run or project folder (the embedded engine keeps its data in DIR/.cinebrief)."
@@ -235,7 +235,7 @@ def remix(
     finally:
         service.close()
     for state in results:
-        stdout.print(
+        stdout().print(
             f"{state.id} {state.status} (remix of {state.remixed_from_video_id}): {state.prompt}", markup=False
         )
 
@@ -277,7 +277,7 @@ def lineage(
             pending.append((child, branch.add(label(child))))
     from rich.console import Console
 
-    Console(highlight=False, markup=False, width=max(stdout.width, TABLE_WIDTH)).print(tree, soft_wrap=True)
+    Console(highlight=False, markup=False, width=max(stdout().width, TABLE_WIDTH)).print(tree, soft_wrap=True)
 
 
 @app.command()
@@ -310,5 +310,5 @@ def compare(
     labels = [Path(video).stem if Path(video).is_file() else video for video in videos]
     grid = write_grid_video(paths, labels, output / "compare.mp4")
     sheet = write_compare_sheet(paths, labels, output / "compare.png", title="compare")
-    stdout.print(f"grid video: {grid}")
-    stdout.print(f"contact sheet: {sheet}")
+    stdout().print(f"grid video: {grid}")
+    stdout().print(f"contact sheet: {sheet}")
