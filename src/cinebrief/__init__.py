@@ -5,17 +5,34 @@ A self-hosted, open rebuild of the Sora 2 Videos API and its prompting practice.
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "lint"]
+__all__ = ["__version__", "lint", "load_on_first_use"]
+
+
+def load_on_first_use(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:
+    """A package's module `__getattr__` that imports `name` from its module `homes[name]` (relative to the
+    package) when it is first used, then keeps it in the package: importing the package does not load its
+    heavy modules (PyAV, Pillow, ruamel.yaml, the prompt parser)."""
+
+    def __getattr__(name: str) -> Any:
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{package}.{home}"), name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__
 
 
 def __getattr__(name: str) -> Any:
     # `cinebrief.lint(brief_or_text)` without importing the linter on `import cinebrief`.
     if name == "lint":
-        import importlib
-
         return importlib.import_module("cinebrief.lint")
     raise AttributeError(f"module 'cinebrief' has no attribute '{name}'")

@@ -6,9 +6,9 @@ a command that only reads a prompt into a brief does not pay for them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from cinebrief import load_on_first_use
 from cinebrief.brief.schema import (
     SCHEMA_VERSION,
     Atmosphere,
@@ -84,9 +84,4 @@ __all__ = [
     "read_yaml",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module 'cinebrief.brief' has no attribute '{name}'")
-    return getattr(importlib.import_module(f"cinebrief.brief.{home}"), name)
+__getattr__ = load_on_first_use(__name__, _LAZY)

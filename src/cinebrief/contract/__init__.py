@@ -6,8 +6,7 @@ Pillow (reference images) or pydantic (the Video object): `cinebrief lint --text
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from cinebrief import load_on_first_use
 
 _SOURCES = {
     "capabilities": ("Capabilities", "FrameRule"),
@@ -33,14 +32,7 @@ _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in nam
 
 __all__ = sorted(_MODULE_OF)
 
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cinebrief.contract' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f"cinebrief.contract.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = load_on_first_use(__name__, _MODULE_OF)
 
 
 def __dir__() -> list[str]:

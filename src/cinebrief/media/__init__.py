@@ -10,8 +10,9 @@ modules import PyAV where they use it, so a caller can start work while those lo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cinebrief import load_on_first_use
 
 # Eager: light, and `probe` (the function) must shadow the module of the same name.
 from cinebrief.media.atomic import atomic_output
@@ -50,10 +51,4 @@ __all__ = [
     "write_spritesheet",
     "write_thumbnail",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module 'cinebrief.media' has no attribute '{name}'")
-    return getattr(importlib.import_module(f"cinebrief.media.{home}"), name)
+__getattr__ = load_on_first_use(__name__, _LAZY)

@@ -6,8 +6,9 @@ The names below load their modules on first use, so that the plain-data modules 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cinebrief import load_on_first_use
 
 if TYPE_CHECKING:
     from cinebrief.prompts.parse import parse_prompt
@@ -25,14 +26,7 @@ _HOMES = {
 }
 __all__ = ["STYLES", "ShotRequest", "Style", "parse_prompt", "render_brief", "render_shot", "shot_request"]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = load_on_first_use(__name__, _HOMES)
 
 
 def __dir__() -> list[str]:
