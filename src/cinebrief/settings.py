@@ -128,7 +128,7 @@ class ServerSettings(_Section):
 
     @property
     def all_keys(self) -> list[str]:
-        """Every key that authenticates: the tenants' and the admins'. None: no authentication (loopback)."""
+        """Every key that authenticates: the tenants' and the admins'. Empty: no authentication (loopback)."""
         return [*self.api_keys, *self.admin_keys]
 
     @property

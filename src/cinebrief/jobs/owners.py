@@ -34,9 +34,6 @@ class Owner:
         """The owner id rows are filtered by, or None (an admin: no filter)."""
         return None if self.admin else self.id
 
-    def sees(self, row_owner: str) -> bool:
-        return self.admin or row_owner == self.id
-
 
 # In-process use (the CLI's embedded engine, the studio's runs, a loopback server with no keys): one user.
 LOCAL = Owner(LOCAL_OWNER, admin=True)
