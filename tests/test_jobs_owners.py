@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import MetaData, Table, insert
@@ -14,7 +15,7 @@ from cinebrief.jobs import migrations
 from cinebrief.jobs.migrations import MIGRATIONS
 from cinebrief.jobs.owners import LOCAL_OWNER
 from cinebrief.jobs.records import Job
-from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore, open_database
+from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore, QueueFull, open_database
 
 LANE = {"backends": ["tiny"]}
 
@@ -92,6 +93,25 @@ def test_one_worker_takes_jobs_round_robin_by_owner(store: JobStore) -> None:
         finish(store, claimed)
     # oldest-first would be a, a, a, a, a, b, b
     assert order == ["key_a", "key_b", "key_a", "key_b", "key_a", "key_a", "key_a"]
+
+
+def test_the_queue_limit_holds_for_requests_arriving_together(store: JobStore) -> None:
+    """Twelve inserts of one owner at once with a limit of 3: counting and inserting in one transaction that
+    holds the owner admits exactly 3 (counting first and inserting after admitted nearly all)."""
+    store.insert(job(100, "key_b"), queue_limit=3)  # another owner's job counts for nobody else
+
+    def admit(index: int) -> bool:
+        try:
+            store.insert(job(index, "key_a"), queue_limit=3)
+        except QueueFull as full:
+            assert full.waiting >= 3
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        admitted = list(pool.map(admit, range(12)))
+    assert sum(admitted) == 3
+    assert store.unfinished("key_a") == 3 and store.unfinished("key_b") == 1
 
 
 def test_the_owner_with_fewer_running_jobs_goes_first(store: JobStore) -> None:

@@ -34,7 +34,7 @@ from cinebrief.jobs.owners import LOCAL_OWNER, Owner
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.records import FAILED, QUEUED, UNFINISHED, Job
 from cinebrief.jobs.runner import DataFolders
-from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore
+from cinebrief.jobs.store import DuplicateIdempotencyKey, JobStore, QueueFull
 from cinebrief.settings import Settings
 
 if TYPE_CHECKING:
@@ -223,31 +223,24 @@ class Admission:
 
         Beyond `server.max_queued_per_key` unfinished jobs of its owner (an API key; the local owner has no
         limit) nothing is recorded: a 429."""
+        limit = self.settings.server.max_queued_per_key if job.owner != LOCAL_OWNER else 0
         try:
-            self._check_queue(job.owner)
-            job = self.store.insert(job)
+            job = self.store.insert(job, queue_limit=limit)
         except DuplicateIdempotencyKey:
             remove_kept(job)
             found = self.replay(job.idempotency_key, job.body_hash or "", Owner(job.owner))
             if found is None:
                 raise
             return found
-        except TooManyJobsError:
+        except QueueFull as full:
             remove_kept(job)
-            raise
+            raise TooManyJobsError(
+                f"Too many queued jobs for this API key: it has {full.waiting} queued or in progress, and this "
+                f"server accepts at most {limit} per key (setting server.max_queued_per_key). Wait for some to "
+                "finish, or delete queued ones, then try again."
+            ) from None
         self._on_insert(job)
         return job.to_video()
-
-    def _check_queue(self, owner: str) -> None:
-        limit = self.settings.server.max_queued_per_key
-        if not limit or owner == LOCAL_OWNER:
-            return
-        if (waiting := self.store.unfinished(owner)) >= limit:
-            raise TooManyJobsError(
-                f"Too many queued jobs for this API key: it has {waiting} queued or in progress, and this server "
-                f"accepts at most {limit} per key (setting server.max_queued_per_key). Wait for some to finish, "
-                "or delete queued ones, then try again."
-            )
 
 
 def stored_output(job: Job, variant: str) -> Path:

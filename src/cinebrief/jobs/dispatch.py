@@ -42,19 +42,31 @@ def owner_turns(jobs: Table, owners: Table, lane: Any, claimable: Any, now: floa
     )
 
 
-def mark_dispatched(connection: Connection, owners: Table, owner: str, now: float) -> None:
-    """Record that `owner` was given a job at `now` (an upsert on SQLite and PostgreSQL alike)."""
-    # The dialect's own upsert, imported here: loading PostgreSQL's dialect costs a SQLite start-up 30 ms.
+def _upsert(connection: Connection, owners: Table) -> Any:
+    """The dialect's own INSERT (it has ON CONFLICT), imported here: PostgreSQL's dialect costs a SQLite
+    start-up 30 ms."""
     if connection.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        upsert: Any = sqlite_insert(owners)
-    else:
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        return sqlite_insert(owners)
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
-        upsert = postgresql_insert(owners)
-    statement = upsert.values(owner=owner, last_claimed_at=now)
+    return postgresql_insert(owners)
+
+
+def mark_dispatched(connection: Connection, owners: Table, owner: str, now: float) -> None:
+    """Record that `owner` was given a job at `now` (an upsert on SQLite and PostgreSQL alike)."""
+    statement = _upsert(connection, owners).values(owner=owner, last_claimed_at=now)
     connection.execute(statement.on_conflict_do_update(index_elements=[owners.c.owner], set_={"last_claimed_at": now}))
 
 
-__all__ = ["mark_dispatched", "owner_turns"]
+def hold_owner(connection: Connection, owners: Table, owner: str) -> None:
+    """Take `owner`'s row for the rest of the transaction (made if missing, left as it is), so that two
+    transactions admitting jobs of one owner run one after the other: its row lock on PostgreSQL, the
+    database's write lock on SQLite."""
+    statement = _upsert(connection, owners).values(owner=owner, last_claimed_at=0.0)
+    unchanged = {"last_claimed_at": owners.c.last_claimed_at}
+    connection.execute(statement.on_conflict_do_update(index_elements=[owners.c.owner], set_=unchanged))
+
+
+__all__ = ["hold_owner", "mark_dispatched", "owner_turns"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     MetaData,
     Table,
@@ -36,7 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cinebrief.contract.video import VIDEO_KEYS, Video
 from cinebrief.errors import ConfigError, ContractError
-from cinebrief.jobs.dispatch import mark_dispatched, owner_turns
+from cinebrief.jobs.dispatch import hold_owner, mark_dispatched, owner_turns
 from cinebrief.jobs.migrations import migrate
 from cinebrief.jobs.outbox import Outbox
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
@@ -53,6 +54,14 @@ _VIDEO_FIELDS = (
 
 class DuplicateIdempotencyKey(Exception):
     """Another job already holds this Idempotency-Key."""
+
+
+class QueueFull(Exception):
+    """The owner already has `waiting` unfinished jobs, as many as the insert's `queue_limit` or more."""
+
+    def __init__(self, waiting: int) -> None:
+        super().__init__(waiting)
+        self.waiting = waiting
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -152,10 +161,13 @@ class JobStore:
 
     def unfinished(self, owner: str) -> int:
         """How many of `owner`'s jobs are queued or running."""
+        with self.database.connect() as connection:
+            return self._unfinished(connection, owner)
+
+    def _unfinished(self, connection: Connection, owner: str) -> int:
         columns = self.table.c
         query = select(func.count()).where(columns.owner == owner, columns.status.in_((QUEUED, IN_PROGRESS)))
-        with self.database.connect() as connection:
-            return int(connection.scalar(query) or 0)
+        return int(connection.scalar(query) or 0)
 
     def list(
         self, *, limit: int, order: str, after: str | None, owner: str | None = None
@@ -191,10 +203,17 @@ class JobStore:
 
     # -- writing ---------------------------------------------------------------------------------------
 
-    def insert(self, job: Job) -> Job:
+    def insert(self, job: Job, *, queue_limit: int = 0) -> Job:
+        """Record `job`. With a `queue_limit`, only if its owner has fewer unfinished jobs than that (else
+        `QueueFull`): counted and inserted in one transaction that holds the owner, so requests arriving
+        together cannot all count below the limit."""
         values = {name: getattr(job, name) for name in _JOB_FIELDS if name != "seq"}
         try:
             with self.database.begin() as connection:
+                if queue_limit:
+                    hold_owner(connection, self.owners, job.owner)
+                    if (waiting := self._unfinished(connection, job.owner)) >= queue_limit:
+                        raise QueueFull(waiting)
                 key = connection.execute(insert(self.table).values(**values)).inserted_primary_key
                 assert key is not None  # a single-row INSERT always has one
                 seq = int(key[0])
