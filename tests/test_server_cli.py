@@ -54,6 +54,15 @@ def test_serve_refuses_to_listen_beyond_loopback_without_a_key(cli, tmp_path: Pa
         assert refused.exit_code == 2 and f"Refusing to listen on {host}" in refused.stderr, host
 
 
+def test_serve_refuses_a_queue_limit_it_could_not_apply(cli, tmp_path: Path, monkeypatch) -> None:
+    """Without keys every request is the local user, whose queue has no limit: the setting would do nothing."""
+    monkeypatch.delenv("CINEBRIEF_API_KEYS", raising=False)
+    monkeypatch.setenv("CINEBRIEF_MAX_QUEUED_PER_KEY", "5")
+    result = cli("serve", "--data-dir", tmp_path)
+    assert result.exit_code == 2 and "max_queued_per_key = 5" in result.stderr and "server.api_keys" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_loopback_means_every_address_is_loopback() -> None:
     from cinebrief.settings import is_loopback
 

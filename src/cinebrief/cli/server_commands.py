@@ -66,6 +66,12 @@ def serve(
             f"Refusing to listen on {server.host}: beyond loopback the server needs an API key. "
             "Set server.api_keys (or admin_keys) in cinebrief.toml or CINEBRIEF_API_KEYS, or bind to 127.0.0.1."
         )
+    if server.max_queued_per_key and not server.all_keys:
+        raise ConfigError(
+            f"server.max_queued_per_key = {server.max_queued_per_key} limits each API key's queue, but no keys are "
+            "set: every request is the local user, whose queue has no limit. Set server.api_keys, or leave "
+            "max_queued_per_key at 0."
+        )
     writable_data_dir(server.data_dir)
     # Started before uvicorn: an unreachable database or Ray cluster is one line and exit code 2.
     engine = Engine(settings, start=False)
