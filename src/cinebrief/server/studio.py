@@ -77,14 +77,8 @@ async def get_studio_runs(request: Request, caller: CallerDep) -> StudioRuns:
     return _spaces(request).runs(caller)
 
 
-async def get_brief_folder(request: Request, caller: CallerDep) -> Path:
-    """Where relative paths in a brief being planned are read from: the caller's brief folder."""
-    return _spaces(request).briefs(caller).root
-
-
 BriefStoreDep = Annotated[BriefStore, Depends(get_brief_store)]
 StudioRunsDep = Annotated[StudioRuns, Depends(get_studio_runs)]
-BriefFolderDep = Annotated[Path, Depends(get_brief_folder)]
 
 
 @router.get("/")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cinebrief.errors import BriefError, InputError
 from cinebrief.server.deps import Authenticated, EngineDep, SettingsDep
-from cinebrief.server.studio import ERROR_RESPONSES, BriefFolderDep, BriefStoreDep
+from cinebrief.server.studio import ERROR_RESPONSES, BriefStoreDep
 from cinebrief.workflows import brief_edit
 
 router = APIRouter(prefix="/studio/v1", tags=["studio"], dependencies=[Authenticated], responses=ERROR_RESPONSES)
@@ -158,7 +158,8 @@ def apply_form(body: FormBody) -> JSONResponse:
 
 
 @router.post("/plan", operation_id="studioPlanBrief")
-def plan_brief_text(body: PlanBody, folder: BriefFolderDep) -> JSONResponse:
-    """Clips, seconds, cost at Sora 2 list prices, time per backend and the budget verdict."""
-    plan = brief_edit.plan_text(_loaded(body.text), brief_dir=folder, variants=body.variants, budget=body.budget)
+def plan_brief_text(body: PlanBody, store: BriefStoreDep) -> JSONResponse:
+    """Clips, seconds, cost at Sora 2 list prices, time per backend and the budget verdict (relative paths
+    in the brief are read from the caller's brief folder)."""
+    plan = brief_edit.plan_text(_loaded(body.text), brief_dir=store.root, variants=body.variants, budget=body.budget)
     return JSONResponse(plan)
