@@ -21,7 +21,7 @@ from cinebrief.contract.profile import get_profile
 from cinebrief.contract.video import new_id
 from cinebrief.errors import ContractError, InputError, NotFoundError
 from cinebrief.jobs.admission import body_hash, idempotent
-from cinebrief.jobs.owners import LOCAL, LOCAL_OWNER, Owner
+from cinebrief.jobs.owners import LOCAL, LOCAL_OWNER, Owner, owned
 from cinebrief.jobs.sources import StoredVideo, keep_upload, move_into
 
 NAME_MAX_CHARACTERS = 80
@@ -56,9 +56,7 @@ class CharacterStore:
 
     def get(self, character_id: str, *, owner: Owner = LOCAL) -> Character:
         columns = self.table.c
-        query = select(self.table).where(columns.id == character_id)
-        if owner.scope is not None:
-            query = query.where(columns.owner == owner.scope)
+        query = select(self.table).where(columns.id == character_id, owned(columns.owner, owner.scope))
         with self.database.connect() as connection:
             row = connection.execute(query).mappings().first()
         if row is None:

@@ -29,7 +29,6 @@ from sqlalchemy import (
     make_url,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.engine import RowMapping
@@ -40,6 +39,7 @@ from cinebrief.errors import ConfigError, ContractError
 from cinebrief.jobs.dispatch import hold_owner, mark_dispatched, owner_turns
 from cinebrief.jobs.migrations import migrate
 from cinebrief.jobs.outbox import Outbox
+from cinebrief.jobs.owners import owned
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
@@ -134,7 +134,7 @@ class JobStore:
 
     def _owned(self, owner: str | None) -> Any:
         """The WHERE clause of an owner's rows (`owner` None: every row, an admin's view)."""
-        return true() if owner is None else self.table.c.owner == owner
+        return owned(self.table.c.owner, owner)
 
     def get(self, job_id: str, *, owner: str | None = None) -> Job | None:
         """The row, if it exists and belongs to `owner` (None: anyone's)."""
