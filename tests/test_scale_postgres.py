@@ -42,6 +42,11 @@ def read_calls(path: Path) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     return starts, done
 
 
+def _rendering(pid: int, starts: dict[str, list[int]], done: dict[str, list[int]]) -> bool:
+    """Whether the server `pid` has started a job it has not finished."""
+    return any(pid in pids and pid not in done.get(prompt, []) for prompt, pids in starts.items())
+
+
 @pytest.mark.slow
 def test_two_servers_share_the_queue_and_finish_a_killed_servers_jobs(tmp_path: Path, postgres_server) -> None:
     url = postgres_server.database("two_servers")
@@ -55,6 +60,7 @@ def test_two_servers_share_the_queue_and_finish_a_killed_servers_jobs(tmp_path: 
         "CINEBRIEF_DATABASE_URL": url,
         "CINEBRIEF_LEASE_SECONDS": str(LEASE_SECONDS),
         "CINEBRIEF_TEST_CALLS": str(calls),
+        "CINEBRIEF_TEST_FRAME_DELAY": "0.05",  # each render lasts about half a second: long enough to be killed in
         "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
     }
     first = ServerProcess(data_dir, config=config, env=env, module="counting_serve").start()
@@ -72,7 +78,7 @@ def test_two_servers_share_the_queue_and_finish_a_killed_servers_jobs(tmp_path: 
         assert len(set(ids)) == JOBS
         killed = first.process.pid if first.process else 0
         deadline = time.monotonic() + 120
-        while not any(killed in pids for pids in read_calls(calls)[0].values()) if calls.exists() else True:
+        while not calls.exists() or not _rendering(killed, *read_calls(calls)):
             assert time.monotonic() < deadline, "the first server never started a job"
             time.sleep(0.05)
         first.kill()  # mid-render: its running jobs keep their leases until they run out
