@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from cinebrief.backends.registry import model_backend
 from cinebrief.settings import load_settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -28,3 +29,5 @@ def test_settings_example_loads(tmp_path: Path) -> None:
     assert settings.models["upstream-sora"].backend == "remote"
     assert settings.models["sora-2"].backend == "previz"
     assert settings.backends["previz"].concurrency == 2
+    for name, model in settings.models.items():  # every backend takes the settings the example gives it
+        model_backend(name, model.backend, model.backend_settings)

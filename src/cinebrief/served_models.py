@@ -28,7 +28,7 @@ class ConfiguredModels(Mapping[str, "Capabilities | None"]):
 
     def _load(self) -> dict[str, Capabilities | None]:
         if self._models is None:
-            from cinebrief.backends.registry import create_backend
+            from cinebrief.backends.registry import model_backend
             from cinebrief.contract.profile import OFFICIAL_MODELS
             from cinebrief.settings import load_settings
 
@@ -38,7 +38,7 @@ class ConfiguredModels(Mapping[str, "Capabilities | None"]):
                 if name in OFFICIAL_MODELS:
                     continue
                 try:
-                    models[name] = create_backend(model.backend, **model.backend_settings).capabilities(name)
+                    models[name] = model_backend(name, model.backend, model.backend_settings).capabilities(name)
                 except Exception:  # the name is served; the capabilities are not known on this machine
                     models[name] = None
             self._models = models

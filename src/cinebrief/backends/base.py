@@ -8,12 +8,13 @@ that the job store keeps, so that after a crash the same job resumes with `reque
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cinebrief.contract.capabilities import Capabilities
+from cinebrief.errors import ConfigError
 
 if TYPE_CHECKING:
     from cinebrief.brief.schema import Brief, Shot
@@ -86,6 +87,25 @@ class GenerationResult:
 
 def _no_checkpoint(state: Mapping[str, Any]) -> None:
     return None
+
+
+def refuse_unknown_settings(backend: str, given: Iterable[str], allowed: Sequence[str]) -> None:
+    """A `ConfigError` naming the settings `backend` does not take, and those it does: a setting is applied
+    or refused, never dropped."""
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ConfigError(
+            f"Unknown setting(s) for the {backend} backend: {', '.join(unknown)}. Allowed: {', '.join(allowed)}."
+        )
+
+
+def constructor_settings(backend: type) -> tuple[str, ...]:
+    """The settings a backend class takes by name: its constructor's named parameters."""
+    import inspect
+
+    parameters = inspect.signature(backend.__init__).parameters.values()
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(parameter.name for parameter in parameters if parameter.name != "self" and parameter.kind in named)
 
 
 @runtime_checkable

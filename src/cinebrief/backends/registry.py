@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -25,3 +26,12 @@ def backend_class(name: str) -> type[Backend]:
 
 def create_backend(name: str, **settings: Any) -> Backend:
     return backend_class(name)(**settings)
+
+
+def model_backend(model: str, backend: str, settings: Mapping[str, Any]) -> Backend:
+    """The backend of the served model `model`, built with its settings (`[models.<model>]` in the settings
+    file); a setting the backend refuses is named with the model's key."""
+    try:
+        return create_backend(backend, **settings)
+    except ConfigError as exc:
+        raise ConfigError(f"models.{model}: {exc}") from exc

@@ -27,6 +27,8 @@ from cinebrief.backends.base import (
     GenerationRequest,
     GenerationResult,
     ProgressFn,
+    constructor_settings,
+    refuse_unknown_settings,
 )
 from cinebrief.contract.answers import answer_message
 from cinebrief.contract.capabilities import Capabilities
@@ -46,14 +48,18 @@ class RemoteBackend:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str = "",
         api_key: str | None = None,
         upstream_model: str | None = None,
         poll_interval_seconds: float = 2.0,
         deadline_seconds: float = 3600.0,
         request_timeout_seconds: float = 120.0,
         max_retries: int = 3,
+        **unknown: Any,
     ) -> None:
+        refuse_unknown_settings(self.name, unknown, constructor_settings(type(self)))
+        if not base_url:
+            raise ConfigError("The remote backend needs `base_url`: the other server's /v1 URL.")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"remote backend: base_url '{base_url}' must be an http(s) URL ending in /v1.")
         self.base_url = base_url

@@ -122,7 +122,7 @@ def _reference_bytes(path: Path, size: str, fit_mode: str | None) -> bytes:
 
 
 def _backend(name: str | None, model: str, model_path: Path | None = None) -> Backend:
-    from cinebrief.backends.registry import create_backend
+    from cinebrief.backends.registry import create_backend, model_backend
     from cinebrief.settings import DEFAULT_BACKEND, load_settings
 
     if model_path is not None:
@@ -133,8 +133,9 @@ def _backend(name: str | None, model: str, model_path: Path | None = None) -> Ba
     routed = load_settings().model(model)
     if name is None:
         name = routed.backend if routed else DEFAULT_BACKEND
-    settings: dict[str, Any] = routed.backend_settings if routed and routed.backend == name else {}
-    return create_backend(name, **settings)
+    if routed and routed.backend == name:
+        return model_backend(model, name, routed.backend_settings)
+    return create_backend(name)
 
 
 class _ProgressBar:

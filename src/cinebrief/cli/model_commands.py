@@ -22,12 +22,12 @@ app.add_typer(dev_app)
 
 def _describe_model(name: str, backend: str, settings: dict[str, Any]) -> dict[str, Any]:
     """One model's row: its capabilities, or the reason it cannot be used (a missing folder, ...)."""
-    from cinebrief.backends.registry import create_backend
+    from cinebrief.backends.registry import model_backend
     from cinebrief.errors import CinebriefError
 
     row: dict[str, Any] = {"model": name, "backend": backend}
     try:
-        row["capabilities"] = create_backend(backend, **settings).capabilities(name).as_dict()
+        row["capabilities"] = model_backend(name, backend, settings).capabilities(name).as_dict()
     except CinebriefError as exc:
         row["error"] = str(exc)
     except Exception as exc:  # a broken third-party backend must not hide the other models

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
+)  # fmt: skip
+QUANTISER_MAX = 51  # 8-bit H.264: qp and crf run from 0 (lossless) to 51
+
 
 def encoder_threads() -> int:
     """x264 threads: one more than the cores, which kept both cores busy in our measurements."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cinebrief.backends.base import refuse_unknown_settings
 from cinebrief.backends.diffusers.families import FAMILIES
 from cinebrief.backends.diffusers.mapping import OVERRIDABLE
 from cinebrief.backends.diffusers.runtime import DTYPES
@@ -38,12 +39,7 @@ class DiffusersSettings:
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> DiffusersSettings:
-        unknown = sorted(set(values) - set(ALLOWED_KEYS))
-        if unknown:
-            raise ConfigError(
-                f"Unknown setting(s) for the diffusers backend: {', '.join(unknown)}. "
-                f"Allowed: {', '.join(ALLOWED_KEYS)}."
-            )
+        refuse_unknown_settings("diffusers", values, ALLOWED_KEYS)
         path = values.get("path")
         if not path or not isinstance(path, str | Path):
             raise ConfigError("The diffusers backend needs `path`: the local folder of a diffusers video model.")

@@ -18,12 +18,14 @@ from cinebrief.backends.base import (
     GenerationRequest,
     GenerationResult,
     ProgressFn,
+    constructor_settings,
+    refuse_unknown_settings,
 )
 from cinebrief.backends.previz.plan import FPS, build_storyboard
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
-from cinebrief.errors import ReferenceImageError
-from cinebrief.media.encoder_settings import EncodeSettings
+from cinebrief.errors import ConfigError, ReferenceImageError
+from cinebrief.media.encoder_settings import QUANTISER_MAX, X264_PRESETS, EncodeSettings
 from cinebrief.media.soundtrack import soundtrack
 from cinebrief.process import loading
 
@@ -50,12 +52,22 @@ class PrevizBackend:
 
     name = "previz"
 
-    def __init__(self, *, preset: str = "ultrafast", crf: int | None = None, qp: int = QP, **_settings: Any) -> None:
-        """x264 at `preset` with a constant quantiser `qp`, or with `crf` rate control when one is given."""
+    def __init__(
+        self, *, preset: str = "ultrafast", crf: int | None = None, qp: int | None = None, **unknown: Any
+    ) -> None:
+        """x264 at `preset` with a constant quantiser `qp` (default `QP`), or with `crf` rate control instead."""
+        refuse_unknown_settings(self.name, unknown, constructor_settings(type(self)))
+        if preset not in X264_PRESETS:
+            raise ConfigError(f"preset '{preset}' is not an x264 preset. Allowed: {', '.join(X264_PRESETS)}.")
+        for key, value in (("qp", qp), ("crf", crf)):
+            if value is not None and (type(value) is not int or not 0 <= value <= QUANTISER_MAX):
+                raise ConfigError(f"{key} {value!r} is not a whole number from 0 to {QUANTISER_MAX}.")
+        if crf is not None and qp is not None:
+            raise ConfigError(f"qp ({qp}) and crf ({crf}) are two ways to set the quality: set one of them.")
         if crf is not None:
             self.settings = EncodeSettings(fps=FPS, preset=preset, crf=crf)
         else:
-            self.settings = EncodeSettings(fps=FPS, preset=preset, qp=qp)
+            self.settings = EncodeSettings(fps=FPS, preset=preset, qp=QP if qp is None else qp)
 
     def capabilities(self, model: str) -> Capabilities:
         return Capabilities(
@@ -67,8 +79,14 @@ class PrevizBackend:
             max_seconds=int(SECONDS[-1]),
             image_to_video=True,
             audio=True,
+            settings=self.encoder_settings(),
             notes=NOTES,
         )
+
+    def encoder_settings(self) -> dict[str, object]:
+        """The x264 settings as applied: the preset and the constant quantiser or the CRF."""
+        quality = {"crf": self.settings.crf} if self.settings.qp is None else {"qp": self.settings.qp}
+        return {"preset": self.settings.preset, **quality}
 
     def check(self, request: GenerationRequest) -> None:
         """The backend's own limits: even sides (yuv420p) and whole seconds it knows."""

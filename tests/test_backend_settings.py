@@ -1,0 +1,107 @@
+"""A model's backend settings (`[models.NAME]` keys in cinebrief.toml) are applied, or refused by name.
+
+Each backend takes its own settings; a key it does not know, or a value it cannot use, is a ConfigError that
+names the model, the key and what is allowed: exit code 2 from `generate` and from `serve` (before it
+listens), never a setting silently dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import pytest
+
+from cinebrief.backends.registry import create_backend
+from cinebrief.errors import ConfigError
+
+SMALL = ("--size", "128x72", "--seconds", "4")
+
+
+def _config(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cinebrief.toml").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CINEBRIEF_CONFIG", raising=False)
+
+
+def _x264_options(path: Path) -> str:
+    """The option line x264 writes into the stream (an SEI message), e.g. `... rc=cqp ... qp=30 ...`."""
+    data = path.read_bytes()
+    start = data.index(b"x264 - core")
+    return data[start : data.index(b"\x00", start)].decode("ascii", "replace")
+
+
+def test_previz_encoder_settings_from_the_settings_file_are_applied(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(
+        tmp_path,
+        '[models.fixed-q]\nbackend = "previz"\nqp = 30\n\n'
+        '[models.by-crf]\nbackend = "previz"\ncrf = 28\npreset = "veryfast"\n',
+        monkeypatch,
+    )
+    for model in ("fixed-q", "by-crf"):
+        result = cli("generate", "A kite over a ridge", "--model", model, *SMALL, "-o", tmp_path / f"{model}.mp4")
+        assert result.exit_code == 0, result.stderr
+    fixed, by_crf = _x264_options(tmp_path / "fixed-q.mp4"), _x264_options(tmp_path / "by-crf.mp4")
+    assert "rc=cqp" in fixed and " qp=30 " in fixed
+    assert "rc=crf" in by_crf and "crf=28.0" in by_crf
+    assert "subme=0" in fixed and "subme=2" in by_crf  # ultrafast (the default) against veryfast
+    with av.open(str(tmp_path / "by-crf.mp4")) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 96
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ('presset = "fast"', ["presset", "Allowed: preset, crf, qp"]),
+        ('preset = "quick"', ["preset 'quick'", "ultrafast", "placebo"]),
+        ("qp = 60", ["qp 60", "0 to 51"]),
+        ('crf = "high"', ["crf 'high'", "0 to 51"]),
+        ("qp = 20\ncrf = 20", ["qp", "crf", "one of them"]),
+    ],
+)
+def test_a_previz_setting_it_cannot_apply_is_exit_2_naming_the_model_and_key(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: str, named: list[str]
+) -> None:
+    _config(tmp_path, f'[models.clip]\nbackend = "previz"\n{settings}\n', monkeypatch)
+    result = cli("generate", "A kite over a ridge", "--model", "clip", *SMALL, "-o", tmp_path / "out.mp4")
+    assert result.exit_code == 2, result.output
+    assert "models.clip" in result.stderr and all(part in result.stderr for part in named), result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out.mp4").exists()
+
+
+def test_the_remote_backend_names_an_unknown_or_missing_setting() -> None:
+    with pytest.raises(ConfigError, match=r"base_ulr.*Allowed: base_url, api_key, upstream_model"):
+        create_backend("remote", base_url="http://127.0.0.1:9/v1", base_ulr="http://127.0.0.1:9/v1")
+    with pytest.raises(ConfigError, match="needs `base_url`"):
+        create_backend("remote", api_key="sk-upstream")
+
+
+def test_the_diffusers_backend_names_an_unknown_setting() -> None:
+    with pytest.raises(ConfigError, match=r"pathh.*Allowed: path, family"):
+        create_backend("diffusers", path="/models/wan", pathh="/models/wan")
+
+
+def test_serve_refuses_a_model_whose_settings_it_cannot_apply(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(
+        tmp_path,
+        '[models.good]\nbackend = "previz"\n\n[models.upstream]\nbackend = "remote"\n'
+        'base_url = "http://127.0.0.1:9/v1"\nbase_ulr = "typo"\n',
+        monkeypatch,
+    )
+    result = cli("serve", "--data-dir", tmp_path / "data")
+    assert result.exit_code == 2, result.output
+    assert "models.upstream" in result.stderr and "base_ulr" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_model_routed_to_a_backend_that_is_not_installed(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(tmp_path, '[models.clip]\nbackend = "previs"\n', monkeypatch)
+    result = cli("serve", "--data-dir", tmp_path / "data")
+    assert result.exit_code == 2, result.output
+    assert "models.clip" in result.stderr and "previs" in result.stderr and "previz" in result.stderr
