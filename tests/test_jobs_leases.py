@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from cinebrief.jobs import Engine, VideoRequest
 from cinebrief.jobs.migrations import MIGRATIONS
+from cinebrief.jobs.owners import LOCAL
 from cinebrief.jobs.records import Job
 from cinebrief.jobs.store import JobStore
 from cinebrief.settings import load_settings
@@ -65,16 +66,18 @@ def test_graceful_stops_hand_the_job_back_without_spending_attempts(settings) ->
     for _ in range(4):  # four stops during the render: the job must not be given up
         with Engine(settings) as engine:
             if not video_id:
-                video_id = engine.submit(VideoRequest(prompt="stopped often", model="slow", size="256x256")).id
-            wait_for(lambda engine=engine, video_id=video_id: engine.get(video_id).progress >= 13)
+                video_id = engine.submit(
+                    VideoRequest(prompt="stopped often", model="slow", size="256x256"), owner=LOCAL
+                ).id
+            wait_for(lambda engine=engine, video_id=video_id: engine.get(video_id, owner=LOCAL).progress >= 13)
         store = JobStore(settings.server.resolved_database_url)
         job = store.get(video_id)
         store.close()
         assert job is not None
         assert (job.status, job.progress, job.attempts, job.worker_id, job.lease_until) == ("queued", 0, 0, None, None)
     with Engine(settings) as engine:
-        assert engine.wait(video_id, timeout=30).status == "completed"
-        assert engine.job(video_id).attempts == 1
+        assert engine.wait(video_id, timeout=30, owner=LOCAL).status == "completed"
+        assert engine.job(video_id, owner=LOCAL).attempts == 1
     assert [request.prompt for request in TinyBackend.calls] == ["stopped often"] * 5
     assert TinyBackend.frames["stopped often"] == 8
 
@@ -89,15 +92,15 @@ def test_start_up_leaves_live_leases_and_their_temp_folders_alone(settings) -> N
     store.close()
     with Engine(settings) as engine:
         time.sleep(0.5)
-        job = engine.job(live.id)
+        job = engine.job(live.id, owner=LOCAL)
         assert (job.status, job.worker_id, job.attempts) == ("in_progress", live.worker_id, 1)
         assert sorted(path.name for path in temp.iterdir()) == [f"{live.id}.1"]
         assert TinyBackend.calls == []
         with engine.store.database.begin() as connection:  # the other server died: its lease runs out
             table = engine.store.table
             connection.execute(update(table).where(table.c.id == live.id).values(lease_until=time.time() - 1))
-        assert engine.wait(live.id, timeout=30).status == "completed"
-        assert engine.job(live.id).attempts == 2
+        assert engine.wait(live.id, timeout=30, owner=LOCAL).status == "completed"
+        assert engine.job(live.id, owner=LOCAL).attempts == 2
     assert [request.prompt for request in TinyBackend.calls] == ["held 1"]
 
 
@@ -108,7 +111,7 @@ def test_a_dead_process_of_this_host_frees_its_lease_at_start(settings) -> None:
     store.insert(running_job(2, worker_id=dead, lease_until=time.time() + 600, attempts=1))
     store.close()
     with Engine(settings) as engine:  # no wait for the ten-minute lease
-        assert engine.wait(f"video_{2:048x}", timeout=30).status == "completed"
+        assert engine.wait(f"video_{2:048x}", timeout=30, owner=LOCAL).status == "completed"
 
 
 def test_a_job_whose_worker_keeps_dying_fails_saying_why(settings) -> None:
@@ -116,7 +119,7 @@ def test_a_job_whose_worker_keeps_dying_fails_saying_why(settings) -> None:
     store.insert(running_job(3, worker_id="other-host:41:7:ab/tiny-0", lease_until=time.time() - 1, attempts=3))
     store.close()
     with Engine(settings) as engine:
-        video = engine.wait(f"video_{3:048x}", timeout=30)
+        video = engine.wait(f"video_{3:048x}", timeout=30, owner=LOCAL)
     assert video.status == "failed" and video.error.code == "backend_error"
     assert "started 3 times" in video.error.message and "crash" in video.error.message
     assert TinyBackend.calls == []

@@ -162,3 +162,23 @@ def test_rows_made_before_owners_belong_to_the_local_owner(database_url: str, mo
         assert store.get(legacy.id, owner="key_a") is None and store.get(legacy.id, owner=LOCAL_OWNER) is not None
     finally:
         store.close()
+
+
+def test_every_engine_and_character_call_names_its_owner() -> None:
+    """No default owner: a caller (a route, a workflow) that forgets to pass its owner is an error, not the
+    local owner, who is an admin and would see every tenant's rows."""
+    import inspect
+
+    from cinebrief.jobs.characters import CharacterStore
+    from cinebrief.jobs.engine import Engine
+
+    checked = []
+    for cls in (Engine, CharacterStore):
+        for name, method in inspect.getmembers(cls, inspect.isfunction):
+            owner = inspect.signature(method).parameters.get("owner")
+            if owner is not None and not name.startswith("_"):
+                assert owner.default is inspect.Parameter.empty, f"{cls.__name__}.{name} has a default owner"
+                checked.append(name)
+    assert {"submit", "get", "list", "wait", "remix", "edit", "extend", "delete", "content_path", "create"} <= set(
+        checked
+    )

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from cinebrief.jobs.engine import Engine, VideoRequest
+from cinebrief.jobs.owners import LOCAL
 from cinebrief.media.probe import iter_frames
 from cinebrief.prompts.change import apply_change
 from cinebrief.settings import load_settings
@@ -131,8 +132,16 @@ SAME_PALETTE = 10.0
 def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) -> None:
     settings = load_settings(environ={}, overrides={"server": {"data_dir": str(tmp_path / "data")}})
     with Engine(settings) as engine:
-        neon = engine.wait(engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4")).id, timeout=120)
-        dry = engine.wait(engine.submit(VideoRequest(prompt=DRY, size="1280x720", seconds="4")).id, timeout=120)
+        neon = engine.wait(
+            engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4"), owner=LOCAL).id,
+            timeout=120,
+            owner=LOCAL,
+        )
+        dry = engine.wait(
+            engine.submit(VideoRequest(prompt=DRY, size="1280x720", seconds="4"), owner=LOCAL).id,
+            timeout=120,
+            owner=LOCAL,
+        )
         remixes = {}
         changes = (
             (neon, "Same shot, switch to 85 mm"),
@@ -141,11 +150,14 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
             (neon, "Same shot, slow push-in instead"),
         )
         for source, change in changes:
-            remix = engine.wait(engine.remix(source.id, change).id, timeout=120)
+            remix = engine.wait(engine.remix(source.id, change, owner=LOCAL).id, timeout=120, owner=LOCAL)
             assert remix.status == "completed", remix.error
-            remixes[change] = (engine.store.get(remix.id), _frames(engine.content_path(remix.id)))
+            remixes[change] = (engine.store.get(remix.id), _frames(engine.content_path(remix.id, owner=LOCAL)))
             assert remix.prompt == change and remix.cinebrief["change"] == remixes[change][0].change_record
-        base_neon, base_dry = _frames(engine.content_path(neon.id)), _frames(engine.content_path(dry.id))
+        base_neon, base_dry = (
+            _frames(engine.content_path(neon.id, owner=LOCAL)),
+            _frames(engine.content_path(dry.id, owner=LOCAL)),
+        )
         neon_seed = engine.store.get(neon.id).seed
 
     lens_job, lens = remixes["Same shot, switch to 85 mm"]
@@ -197,9 +209,13 @@ def test_an_extension_continues_the_source_storyboard_with_the_new_beats(tmp_pat
         environ={}, overrides={"server": {"data_dir": str(tmp_path / "data"), "profile": "extended"}}
     )
     with Engine(settings) as engine:
-        source = engine.wait(engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4")).id, timeout=120)
-        extended = engine.extend(source.id, "The courier rides off to the left.", "4")
-        done = engine.wait(extended.id, timeout=120)
+        source = engine.wait(
+            engine.submit(VideoRequest(prompt=NEON, size="1280x720", seconds="4"), owner=LOCAL).id,
+            timeout=120,
+            owner=LOCAL,
+        )
+        extended = engine.extend(source.id, "The courier rides off to the left.", "4", owner=LOCAL)
+        done = engine.wait(extended.id, timeout=120, owner=LOCAL)
         assert done.status == "completed", done.error
         job = engine.store.get(done.id)
     assert job.effective_prompt is not None

@@ -22,6 +22,7 @@ import openai
 import pytest
 
 from cinebrief.jobs import Engine, VideoRequest
+from cinebrief.jobs.owners import LOCAL
 from cinebrief.jobs.store import JobStore
 from cinebrief.settings import load_settings
 from server_backend import tiny_factory
@@ -154,7 +155,9 @@ def test_a_server_that_runs_nothing_follows_another_servers_job_in_retrieve_and_
     idle = Engine(settings, start=False)  # B: answers requests, runs no job
     try:
         with Engine(settings) as renderer, ServerThread(settings, engine=idle) as follower:
-            video = renderer.submit(VideoRequest(prompt="rendered elsewhere", model="slow", size="256x256"))
+            video = renderer.submit(
+                VideoRequest(prompt="rendered elsewhere", model="slow", size="256x256"), owner=LOCAL
+            )
             stream = httpx.get(f"{follower.url}/videos/{video.id}/events", timeout=60).text
             frames = [json.loads(line[6:]) for line in stream.splitlines() if line.startswith("data: ")]
             assert frames[-1]["status"] == "completed" and frames[-1]["progress"] == 100
@@ -162,7 +165,7 @@ def test_a_server_that_runs_nothing_follows_another_servers_job_in_retrieve_and_
             progress = [frame["progress"] for frame in frames]
             assert progress == sorted(progress)
             client = openai.OpenAI(base_url=follower.url, api_key="any", max_retries=0)
-            seen, truth = client.videos.retrieve(video.id), renderer.get(video.id)
+            seen, truth = client.videos.retrieve(video.id), renderer.get(video.id, owner=LOCAL)
             assert (seen.status, seen.progress, seen.completed_at) == ("completed", 100, truth.completed_at)
             assert [listed.id for listed in client.videos.list()] == [video.id]
     finally:

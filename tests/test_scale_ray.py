@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from cinebrief.cli.app import app
 from cinebrief.errors import ConfigError
 from cinebrief.jobs import Engine, VideoRequest
+from cinebrief.jobs.owners import LOCAL
 from cinebrief.settings import load_settings
 from server_harness import ServerProcess, ServerThread, free_port
 from server_models import SMALL_MODEL, SMALL_SIZE
@@ -182,12 +183,14 @@ def test_a_lost_node_sends_its_job_to_the_other_node_which_completes_it_once(
     settings = tiny_wan_settings(tmp_path, head.address, tiny_wan, workers=2, warm=True)
     with Engine(settings) as engine:
         ids = [
-            engine.submit(VideoRequest(prompt=f"a cat, take {index}", model="tiny-wan", size="1280x720", seconds="8"))
+            engine.submit(
+                VideoRequest(prompt=f"a cat, take {index}", model="tiny-wan", size="1280x720", seconds="8"), owner=LOCAL
+            )
             for index in range(2)
         ]
         ids = [video.id for video in ids]
-        wait_for(lambda: all(engine.job(video_id).status == "in_progress" for video_id in ids))
-        holders = {video_id: engine.job(video_id).worker_id or "" for video_id in ids}
+        wait_for(lambda: all(engine.job(video_id, owner=LOCAL).status == "in_progress" for video_id in ids))
+        holders = {video_id: engine.job(video_id, owner=LOCAL).worker_id or "" for video_id in ids}
         assert all(holders.values()), "a job finished before the node could be lost"
         nodes = {index: actor["node_id"] for index, actor in enumerate(engine.ray.describe()["tiny-wan"])}
         assert sorted(nodes.values()) == sorted([head.head_node.node_id, second.node_id])  # one GPU each
@@ -195,12 +198,12 @@ def test_a_lost_node_sends_its_job_to_the_other_node_which_completes_it_once(
             video_id for video_id, holder in holders.items() if nodes[int(holder.rsplit("-", 1)[1])] == second.node_id
         )
         head.remove_node(second)
-        videos = [engine.wait(video_id, timeout=240) for video_id in ids]
+        videos = [engine.wait(video_id, timeout=240, owner=LOCAL) for video_id in ids]
         assert [video.status for video in videos] == ["completed", "completed"], [video.error for video in videos]
-        assert engine.job(on_second).attempts == 2
+        assert engine.job(on_second, owner=LOCAL).attempts == 2
         survivor = engine.ray.worker("tiny-wan", next(i for i, node in nodes.items() if node != second.node_id))
         assert sorted(survivor.describe()["jobs"]) == sorted(ids)  # the lost job completed once, there
-        with av.open(str(engine.content_path(on_second))) as container:
+        with av.open(str(engine.content_path(on_second, owner=LOCAL))) as container:
             assert sum(1 for _ in container.decode(video=0)) > 0
 
 

@@ -21,7 +21,7 @@ from cinebrief.contract.profile import get_profile
 from cinebrief.contract.video import new_id
 from cinebrief.errors import ContractError, InputError, NotFoundError
 from cinebrief.jobs.admission import body_hash, idempotent
-from cinebrief.jobs.owners import LOCAL, LOCAL_OWNER, Owner, owned
+from cinebrief.jobs.owners import LOCAL_OWNER, Owner, owned
 from cinebrief.jobs.sources import StoredVideo, keep_upload, move_into
 
 NAME_MAX_CHARACTERS = 80
@@ -54,7 +54,7 @@ class CharacterStore:
         self.folder = folder
         self.table = Table("characters", MetaData(), autoload_with=database)
 
-    def get(self, character_id: str, *, owner: Owner = LOCAL) -> Character:
+    def get(self, character_id: str, *, owner: Owner) -> Character:
         columns = self.table.c
         query = select(self.table).where(columns.id == character_id, owned(columns.owner, owner.scope))
         with self.database.connect() as connection:
@@ -63,13 +63,13 @@ class CharacterStore:
             raise NotFoundError(f"No character found with id '{character_id}'.", field="character_id")
         return _to_character(row)
 
-    def find(self, character_id: str, *, owner: Owner = LOCAL) -> Character | None:
+    def find(self, character_id: str, *, owner: Owner) -> Character | None:
         try:
             return self.get(character_id, owner=owner)
         except NotFoundError:
             return None
 
-    def create(self, name: Any, video: bytes, *, idempotency_key: str | None = None, owner: Owner = LOCAL) -> Character:
+    def create(self, name: Any, video: bytes, *, idempotency_key: str | None = None, owner: Owner) -> Character:
         """Check the name and the clip, keep the clip, record the character; the same key and body → the same one."""
         name = check_name(name)
         request_hash = body_hash("character", name, video)
@@ -110,7 +110,7 @@ class CharacterStore:
 
         return idempotent(_to_character(row) if row else None, key, request_hash, release=release)
 
-    def check_references(self, ids: Sequence[str], prompt: str, profile: str, *, owner: Owner = LOCAL) -> list[str]:
+    def check_references(self, ids: Sequence[str], prompt: str, profile: str, *, owner: Owner) -> list[str]:
         """The ids a create may reference: extended profile only, at most the profile's limit, named verbatim."""
         if not ids:
             return []

@@ -3,9 +3,12 @@
 The HTTP server is one client of it; workflows use it in-process with no server at all::
 
     with Engine(load_settings()) as engine:
-        video = engine.submit(VideoRequest(prompt="A paper boat drifts", size="1280x720"))
-        video = engine.wait(video.id)
-        path = engine.content_path(video.id, "video")
+        video = engine.submit(VideoRequest(prompt="A paper boat drifts", size="1280x720"), owner=LOCAL)
+        video = engine.wait(video.id, owner=LOCAL)
+        path = engine.content_path(video.id, "video", owner=LOCAL)
+
+Every call names its owner (`jobs/owners.py`): the local owner in-process, the caller's key in the server.
+There is no default, so that a route which forgot its caller fails instead of acting as the local admin.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from cinebrief.jobs.admission import Admission, VideoRequest, body_hash, remove_
 from cinebrief.jobs.characters import CharacterStore
 from cinebrief.jobs.derive import VideoSource, apply_remix, edit_upload, extend
 from cinebrief.jobs.events import EventBus, JobEvent
-from cinebrief.jobs.owners import LOCAL, Owner
+from cinebrief.jobs.owners import Owner
 from cinebrief.jobs.pool import BackendPool
 from cinebrief.jobs.ray_pool import RayPool
 from cinebrief.jobs.records import FAILED, TERMINAL, UNFINISHED, Job
@@ -108,7 +111,7 @@ class Engine:
 
     # -- create ----------------------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest, *, idempotency_key: str | None = None, owner: Owner = LOCAL) -> Video:
+    def submit(self, request: VideoRequest, *, idempotency_key: str | None = None, owner: Owner) -> Video:
         """Check the request, record the job (queued, progress 0) and hand it to the runner."""
         check_prompt(request.prompt)
         reference = self.admission.check_parameters(
@@ -149,23 +152,21 @@ class Engine:
 
     # -- read ------------------------------------------------------------------------------------------
 
-    def job(self, video_id: str, *, owner: Owner = LOCAL) -> Job:
+    def job(self, video_id: str, *, owner: Owner) -> Job:
         """The full job record; `NotFoundError` for an unknown (or deleted, or another owner's) id."""
         job = self.store.get(video_id, owner=owner.scope)
         if job is None:
             raise NotFoundError(f"No video found with id '{video_id}'.")
         return job
 
-    def get(self, video_id: str, *, owner: Owner = LOCAL) -> Video:
+    def get(self, video_id: str, *, owner: Owner) -> Video:
         """The Video as it is now, read from the store (so that every server sharing it answers the same)."""
         video = self.store.video(video_id, owner=owner.scope)
         if video is None:
             raise NotFoundError(f"No video found with id '{video_id}'.")
         return video
 
-    def list(
-        self, *, limit: int = 20, order: str = "desc", after: str | None = None, owner: Owner = LOCAL
-    ) -> VideoList:
+    def list(self, *, limit: int = 20, order: str = "desc", after: str | None = None, owner: Owner) -> VideoList:
         if not 0 <= limit <= MAX_LIST_LIMIT:
             raise ContractError(
                 f"Invalid 'limit': {limit}. Expected an integer from 0 to {MAX_LIST_LIMIT}.", field="limit", value=limit
@@ -186,7 +187,7 @@ class Engine:
             has_more=has_more,
         )
 
-    def wait(self, video_id: str, *, timeout: float | None = None, owner: Owner = LOCAL) -> Video:
+    def wait(self, video_id: str, *, timeout: float | None = None, owner: Owner) -> Video:
         """Block until the job completes or fails; `TimeoutError` after `timeout` seconds."""
         changed = threading.Event()
         unsubscribe = self.events.subscribe(lambda event: changed.set() if event.video_id == video_id else None)
@@ -203,7 +204,7 @@ class Engine:
         finally:
             unsubscribe()
 
-    def content_path(self, video_id: str, variant: str = "video", *, owner: Owner = LOCAL) -> Path:
+    def content_path(self, video_id: str, variant: str = "video", *, owner: Owner) -> Path:
         """The finished file of `variant`; 409 while unfinished, 404 once failed, expired or gone."""
         if variant not in OUTPUT_FILES:
             raise ContractError(
@@ -250,7 +251,7 @@ class Engine:
         *,
         idempotency_key: str | None = None,
         done: str = "remixed",
-        owner: Owner = LOCAL,
+        owner: Owner,
     ) -> Video:
         """A new job from a completed source: same model, size, seconds, seed, shot and reference.
 
@@ -306,7 +307,7 @@ class Engine:
         *,
         model: str | None = None,
         idempotency_key: str | None = None,
-        owner: Owner = LOCAL,
+        owner: Owner,
     ) -> Video:
         """An edit: of a video by id, a remix (same path, same rules); of an uploaded MP4, see `jobs.derive`."""
         if isinstance(video, bytes):
@@ -327,12 +328,12 @@ class Engine:
         *,
         model: str | None = None,
         idempotency_key: str | None = None,
-        owner: Owner = LOCAL,
+        owner: Owner,
     ) -> Video:
         """`seconds` more of a video (by id or uploaded), appended to it; see `jobs.derive`."""
         return extend(self.admission, video, prompt, seconds, model=model, idempotency_key=idempotency_key, owner=owner)
 
-    def delete(self, video_id: str, *, owner: Owner = LOCAL) -> VideoDeleted:
+    def delete(self, video_id: str, *, owner: Owner) -> VideoDeleted:
         """Delete a job and its files: a queued one never runs, a running one stops at its next step (its
         worker, here or on another server, finds the row gone), a finished one loses its files."""
         job = self.job(video_id, owner=owner)
