@@ -28,6 +28,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from cinebrief.jobs.owners import LOCAL
+
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # before Ray starts: stay on loopback
 
 from cinebrief.backends.base import GenerationRequest
@@ -56,17 +58,22 @@ def request(index: int) -> VideoRequest:
 
 def throughput(engine: Engine, clips: int) -> float:
     """Clips per minute: all submitted at once, timed until the last completes."""
-    assert engine.wait(engine.submit(request(10_001)).id, timeout=600).status == "completed"  # warm-up
+    assert (
+        engine.wait(engine.submit(request(10_001), owner=LOCAL).id, timeout=600, owner=LOCAL).status == "completed"
+    )  # warm-up
     started = time.perf_counter()
-    ids = [engine.submit(request(index)).id for index in range(clips)]
+    ids = [engine.submit(request(index), owner=LOCAL).id for index in range(clips)]
     for video_id in ids:
-        assert engine.wait(video_id, timeout=1800).status == "completed"
+        assert engine.wait(video_id, timeout=1800, owner=LOCAL).status == "completed"
     return clips / (time.perf_counter() - started) * 60
 
 
 def one_job(engine: Engine, index: int) -> float:
     started = time.perf_counter()
-    assert engine.wait(engine.submit(request(1000 + index)).id, timeout=600).status == "completed"
+    assert (
+        engine.wait(engine.submit(request(1000 + index), owner=LOCAL).id, timeout=600, owner=LOCAL).status
+        == "completed"
+    )
     return time.perf_counter() - started
 
 
@@ -121,13 +128,13 @@ def main() -> None:
         print(f"  measured {name}: {rates[name]:.1f} clips/min", flush=True)
 
     with Engine(settings_for(work, "dispatch", 1)) as engine:
-        engine.wait(engine.submit(request(10_002)).id, timeout=600)
+        engine.wait(engine.submit(request(10_002), owner=LOCAL).id, timeout=600, owner=LOCAL)
         direct, remote = dispatch_overhead(engine, args.repeats, work)
 
     latencies: dict[str, list[float]] = {"local": [], "ray": []}
     with Engine(settings_for(work, "e2e-local", None)) as local, Engine(settings_for(work, "e2e-ray", 1)) as on_ray:
         for engine in (local, on_ray):
-            engine.wait(engine.submit(request(10_003)).id, timeout=600)
+            engine.wait(engine.submit(request(10_003), owner=LOCAL).id, timeout=600, owner=LOCAL)
         for index in range(args.repeats):
             latencies["local"].append(one_job(local, index))
             latencies["ray"].append(one_job(on_ray, index))

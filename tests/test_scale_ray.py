@@ -97,7 +97,7 @@ def test_previz_jobs_through_the_sdk_run_on_both_nodes_with_warm_actors(cluster,
         assert sorted(job for actor in actors for job in actor["jobs"]) == sorted(ids)  # each once
         assert all(actor["jobs"] for actor in actors)  # both nodes rendered
         assert [actor["loads"] for actor in actors] == [1, 1]  # the backend stayed warm across jobs
-        assert all(engine.job(video_id).result_metadata for video_id in ids)
+        assert all(engine.job(video_id, owner=LOCAL).result_metadata for video_id in ids)
 
 
 def test_delete_cancels_the_job_on_its_actor(cluster, tmp_path: Path, tiny_wan: Path) -> None:
@@ -168,7 +168,9 @@ def test_tiny_diffusers_jobs_run_on_one_gpu_actor_per_node_loading_the_pipeline_
         assert {actor["node_id"] for actor in actors} == {head.head_node.node_id, second.node_id}
         assert all(actor["gpu_ids"] for actor in actors)  # each actor holds one (logical) GPU
         for actor in actors:  # the pipeline loads on an actor's first job and stays loaded for the next ones
-            loaded = [engine.job(video_id).result_metadata["pipeline_loaded"] for video_id in actor["jobs"]]
+            loaded = [
+                engine.job(video_id, owner=LOCAL).result_metadata["pipeline_loaded"] for video_id in actor["jobs"]
+            ]
             assert loaded == [True] + [False] * (len(loaded) - 1)
         path = tmp_path / "tiny.mp4"
         client.videos.download_content(ids[0]).write_to_file(path)

@@ -18,6 +18,7 @@ from openai import AsyncOpenAI, OpenAI
 from openai.types import Video
 from sqlalchemy import update
 
+from cinebrief.jobs.owners import LOCAL
 from server_harness import ServerThread
 from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
 
@@ -156,7 +157,7 @@ def test_extend_by_id_stitches_source_and_new_clip(
     assert video_seconds == pytest.approx(8.0, abs=1 / FPS) and audio_seconds == pytest.approx(8.0, abs=0.05)
     assert all(close(a, b) for a, b in zip(frames[:: FPS // 2][:8], original[:: FPS // 2], strict=True))
     assert close(frames[len(original)], original[-1])  # the new clip starts from the source's last frame
-    assert server.app.state.engine.job(done.id).result_metadata["extension"]["stitch"] == "copy"
+    assert server.app.state.engine.job(done.id, owner=LOCAL).result_metadata["extension"]["stitch"] == "copy"
     json_body = client.post(
         "/videos/extensions", body={"prompt": "Further", "seconds": "4", **by_id(done)}, cast_to=Video
     )
@@ -216,7 +217,7 @@ def test_characters(client: OpenAI, server: ServerThread, source_mp4: bytes, tmp
         extra_body={"characters": [{"id": made.id}]},
     )
     assert client.videos.poll(video.id, poll_interval_ms=50).status == "completed"
-    assert server.app.state.engine.job(video.id).character_ids == [made.id]
+    assert server.app.state.engine.job(video.id, owner=LOCAL).character_ids == [made.id]
     with pytest.raises(openai.BadRequestError) as caught:
         client.videos.create(
             prompt="A boat sails", model=SMALL_MODEL, size=SMALL_SIZE, extra_body={"characters": [{"id": made.id}]}
