@@ -34,3 +34,21 @@ def test_a_late_cancel_is_ignored_and_the_worker_keeps_serving(tmp_path: Path) -
         assert worker._process is process and process is not None and process.is_alive()
     finally:
         worker.close()
+
+
+def test_a_worker_process_loads_the_backends_not_the_engine() -> None:
+    """A worker child imports `cinebrief.jobs.isolation` when it starts: not the engine, the store,
+    SQLAlchemy or Pillow (the package's names load on first use), so it starts in a fraction of the time."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import cinebrief.jobs.isolation\n"
+        "heavy = ('sqlalchemy', 'PIL', 'av', 'cinebrief.jobs.engine', 'cinebrief.jobs.store', 'cinebrief.server')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+        "from cinebrief.jobs import Engine, JobStore\n"
+        "print(Engine.__module__, JobStore.__module__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.splitlines() == ["[]", "cinebrief.jobs.engine cinebrief.jobs.store"]
