@@ -105,3 +105,15 @@ def test_serve_refuses_a_model_routed_to_a_backend_that_is_not_installed(
     result = cli("serve", "--data-dir", tmp_path / "data")
     assert result.exit_code == 2, result.output
     assert "models.clip" in result.stderr and "previs" in result.stderr and "previz" in result.stderr
+
+
+def test_an_in_process_engine_refuses_to_start_with_a_setting_its_backend_refuses(tmp_path: Path) -> None:
+    """The engine of `cinebrief run` and of the studio checks like `serve` does, before any job is taken."""
+    from cinebrief.jobs import Engine
+    from cinebrief.settings import load_settings
+
+    config = tmp_path / "cinebrief.toml"
+    config.write_text('[models.clip]\nbackend = "previz"\nqp = 99\n')
+    settings = load_settings(config, environ={}, overrides={"server": {"data_dir": str(tmp_path / "data")}})
+    with pytest.raises(ConfigError, match=r"models\.clip: qp 99 is not a whole number from 0 to 51"):
+        Engine(settings)

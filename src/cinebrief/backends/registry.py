@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -28,10 +28,12 @@ def create_backend(name: str, **settings: Any) -> Backend:
     return backend_class(name)(**settings)
 
 
-def model_backend(model: str, backend: str, settings: Mapping[str, Any]) -> Backend:
-    """The backend of the served model `model`, built with its settings (`[models.<model>]` in the settings
-    file); a setting the backend refuses is named with the model's key."""
+def model_backend(
+    model: str, backend: str, settings: Mapping[str, Any], create: Callable[..., Backend] = create_backend
+) -> Backend:
+    """The backend of the served model `model`, built (by `create`) with its settings (`[models.<model>]` in
+    the settings file); a setting the backend refuses is named with the model's key."""
     try:
-        return create_backend(backend, **settings)
+        return create(backend, **settings)
     except ConfigError as exc:
         raise ConfigError(f"models.{model}: {exc}") from exc

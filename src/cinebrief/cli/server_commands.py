@@ -17,8 +17,6 @@ from cinebrief.errors import ConfigError, InputError, storage_error
 if TYPE_CHECKING:
     from openai import OpenAI
 
-    from cinebrief.settings import Settings
-
 videos_app = typer.Typer(
     name="videos",
     help="Work with the videos of any /v1/videos server (cinebrief serve, or another).",
@@ -42,20 +40,6 @@ def writable_data_dir(folder: Path) -> None:
         raise storage_error(exc, folder) or ConfigError(
             f"Cannot write to the data folder {folder}: {exc.strerror or exc}."
         ) from None
-
-
-def _check_model_settings(settings: Settings) -> None:
-    """Every served model's backend takes its settings: a key it does not know or a value it cannot use is
-    exit code 2 now, not a failed job later. (Only the settings: a weights folder may live on other machines.)"""
-    from cinebrief.backends.registry import model_backend
-
-    for name, model in settings.models.items():
-        try:
-            model_backend(name, model.backend, model.backend_settings)
-        except ConfigError:
-            raise
-        except Exception:  # a backend that cannot start here fails its jobs with its own message
-            pass
 
 
 @app.command("serve")
@@ -89,8 +73,8 @@ def serve(
             "max_queued_per_key at 0."
         )
     writable_data_dir(server.data_dir)
-    _check_model_settings(settings)
-    # Started before uvicorn: an unreachable database or Ray cluster is one line and exit code 2.
+    # Started before uvicorn: an unreachable database or Ray cluster, or a model's setting its backend refuses,
+    # is one line and exit code 2.
     engine = Engine(settings, start=False)
     try:
         engine.start()

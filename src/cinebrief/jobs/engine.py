@@ -58,8 +58,8 @@ class Engine:
     """Submit, read, list, wait for, remix and delete video jobs; runs them on worker threads.
 
     Every call takes the `owner` asking (`jobs/owners.py`): what it makes is that owner's, and it sees only
-    its own rows unless it is an admin; another owner's id is answered like a missing one. The default,
-    `LOCAL`, is the one user of an in-process engine or of a server with no API keys.
+    its own rows unless it is an admin; another owner's id is answered like a missing one. `LOCAL` is the
+    one user of an in-process engine or of a server with no API keys; it is never assumed.
     """
 
     def __init__(self, settings: Settings, *, store: JobStore | None = None, start: bool = True) -> None:
@@ -76,14 +76,19 @@ class Engine:
         self._sweeper: threading.Thread | None = None
         self._closed = threading.Event()
         if start:
-            self.start()
+            try:
+                self.start()
+            except BaseException:
+                self.close()
+                raise
 
     # -- life cycle ------------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Recover what a crash of this host left (leases of dead processes, temp folders no live worker
         writes), start the workers (they take queued jobs and expired leases from the store), then sweep
-        expired files periodically."""
+        expired files periodically. A model whose backend refuses its settings stops the start (ConfigError)."""
+        self.pool.check_settings()
         if self.ray is not None:
             self.ray.connect()  # an unreachable cluster, or a model that needs more GPUs than it has: ConfigError
             self.ray.warm_up()

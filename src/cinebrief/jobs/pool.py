@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from cinebrief.backends.base import Backend
-from cinebrief.backends.registry import create_backend
+from cinebrief.backends.registry import create_backend, model_backend
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import unknown_model
 from cinebrief.errors import ConfigError
@@ -30,6 +30,20 @@ class BackendPool:
         if found is None:
             raise unknown_model(model, self.model_names)
         return found.backend
+
+    def check_settings(self) -> None:
+        """Build every model's backend once: a setting its backend does not take or cannot use is a
+        ConfigError naming the model now, rather than a failure of each of its jobs. (A backend that cannot
+        start on this machine, its weights elsewhere, say, is left to report that on its jobs.)"""
+        for model in self.model_names:
+            try:
+                model_backend(
+                    model, self.backend_name(model), self.settings.models[model].backend_settings, create_backend
+                )
+            except ConfigError:
+                raise
+            except Exception:
+                pass
 
     def backend(self, model: str) -> Backend:
         """The backend instance for `model`, constructed with the model's settings the first time."""
