@@ -117,3 +117,89 @@ def test_an_in_process_engine_refuses_to_start_with_a_setting_its_backend_refuse
     settings = load_settings(config, environ={}, overrides={"server": {"data_dir": str(tmp_path / "data")}})
     with pytest.raises(ConfigError, match=r"models\.clip: qp 99 is not a whole number from 0 to 51"):
         Engine(settings)
+
+
+class PluginBackend:
+    """A backend another package could register: named settings, no catch-all."""
+
+    name = "plugin"
+
+    def __init__(self, folder: str, steps: int = 8) -> None:
+        self.folder, self.steps = folder, steps
+
+
+def test_another_packages_backend_has_its_setting_names_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cinebrief.backends.registry import backend_class as real
+
+    monkeypatch.setattr(
+        "cinebrief.backends.registry.backend_class", lambda name: PluginBackend if name == "plugin" else real(name)
+    )
+    assert create_backend("plugin", folder="/models/x", steps=4).steps == 4
+    with pytest.raises(ConfigError, match=r"for the plugin backend: stepz\. Allowed: folder, steps\."):
+        create_backend("plugin", folder="/models/x", stepz=4)
+    with pytest.raises(ConfigError, match=r"The plugin backend needs `folder`\."):
+        create_backend("plugin", steps=4)
+
+
+def test_a_remote_value_of_the_wrong_kind_is_refused_by_name() -> None:
+    with pytest.raises(ConfigError, match=r"`poll_interval_seconds` must be a number of 0 or more, got 'fast'"):
+        create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds="fast")
+    with pytest.raises(ConfigError, match=r"`base_url` must be text, got 5"):
+        create_backend("remote", base_url=5)
+
+
+def _engine_settings(tmp_path: Path, models: dict[str, dict[str, object]]):
+    from cinebrief.settings import load_settings
+
+    overrides = {"server": {"data_dir": str(tmp_path / "data")}, "models": models}
+    return load_settings(environ={}, overrides=overrides)
+
+
+def test_an_engine_that_cannot_start_closes_its_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cinebrief.jobs import Engine, JobStore
+
+    closed: list[JobStore] = []
+    close = JobStore.close
+    monkeypatch.setattr(JobStore, "close", lambda store: (closed.append(store), close(store))[1])
+    with pytest.raises(ConfigError, match=r"models\.clip: qp 99"):
+        Engine(_engine_settings(tmp_path, {"clip": {"backend": "previz", "qp": 99}}))
+    assert len(closed) == 1
+
+
+def test_a_server_whose_engine_cannot_start_closes_it(tmp_path: Path) -> None:
+    import asyncio
+
+    from cinebrief.server import create_app
+
+    app = create_app(_engine_settings(tmp_path, {"clip": {"backend": "previz", "preset": "quick"}}))
+    engine = app.state.engine
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    with pytest.raises(ConfigError, match=r"models\.clip: preset 'quick'"):
+        asyncio.run(start())
+    assert engine._closed.is_set()
+
+
+def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its settings are fine; this machine lacks what it needs. The others serve; its jobs fail saying why."""
+    from cinebrief.jobs import Engine, VideoRequest
+    from cinebrief.jobs.owners import LOCAL
+
+    def factory(name: str, **settings: object):
+        if name == "remote":
+            raise RuntimeError("no route to the upstream's certificate store")
+        return create_backend(name, **settings)
+
+    monkeypatch.setattr("cinebrief.jobs.pool.create_backend", factory)
+    models = {"here": {"backend": "previz"}, "elsewhere": {"backend": "remote", "base_url": "http://127.0.0.1:9/v1"}}
+    with Engine(_engine_settings(tmp_path, models)) as engine:
+        assert "models.elsewhere: backend 'remote' cannot be built here" in caplog.text
+        listed = {info.name: info for info in engine.models()}
+        assert listed["here"].capabilities is not None and "certificate store" in (listed["elsewhere"].error or "")
+        with pytest.raises(ConfigError, match="cannot be built here"):
+            engine.submit(VideoRequest(prompt="A kite over a ridge", model="elsewhere", size="256x144"), owner=LOCAL)

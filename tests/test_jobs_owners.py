@@ -171,14 +171,16 @@ def test_every_engine_and_character_call_names_its_owner() -> None:
 
     from cinebrief.jobs.characters import CharacterStore
     from cinebrief.jobs.engine import Engine
+    from cinebrief.workflows.service import EngineService
 
     checked = []
-    for cls in (Engine, CharacterStore):
+    for cls in (Engine, CharacterStore, EngineService):
         for name, method in inspect.getmembers(cls, inspect.isfunction):
             owner = inspect.signature(method).parameters.get("owner")
-            if owner is not None and not name.startswith("_"):
+            if owner is not None and (name == "__init__" or not name.startswith("_")):
                 assert owner.default is inspect.Parameter.empty, f"{cls.__name__}.{name} has a default owner"
                 checked.append(name)
     assert {"submit", "get", "list", "wait", "remix", "edit", "extend", "delete", "content_path", "create"} <= set(
         checked
     )
+    assert "__init__" in checked  # EngineService acts as the owner it is given

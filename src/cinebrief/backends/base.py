@@ -99,13 +99,26 @@ def refuse_unknown_settings(backend: str, given: Iterable[str], allowed: Sequenc
         )
 
 
-def constructor_settings(backend: type) -> tuple[str, ...]:
-    """The settings a backend class takes by name: its constructor's named parameters."""
+def check_setting_names(name: str, backend: type, settings: Mapping[str, Any]) -> None:
+    """Refuse settings that `backend`'s constructor does not name, or leave out one it requires. A
+    constructor that takes any keyword (`**settings`) checks the names itself (`refuse_unknown_settings`)."""
     import inspect
 
-    parameters = inspect.signature(backend.__init__).parameters.values()
-    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return tuple(parameter.name for parameter in parameters if parameter.name != "self" and parameter.kind in named)
+    signature = inspect.signature(backend)
+    parameters = signature.parameters.values()
+    if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters):
+        return
+    named = [parameter.name for parameter in parameters if parameter.kind is not inspect.Parameter.VAR_POSITIONAL]
+    refuse_unknown_settings(name, settings, named)
+    missing = [
+        parameter.name
+        for parameter in parameters
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        and parameter.name not in settings
+    ]
+    if missing:
+        raise ConfigError(f"The {name} backend needs {', '.join(f'`{key}`' for key in missing)}.")
 
 
 @runtime_checkable

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
-from cinebrief.backends.base import Backend
+from cinebrief.backends.base import Backend, check_setting_names
 from cinebrief.errors import ConfigError
 
 ENTRY_POINT_GROUP = "cinebrief.backends"
@@ -25,7 +25,12 @@ def backend_class(name: str) -> type[Backend]:
 
 
 def create_backend(name: str, **settings: Any) -> Backend:
-    return backend_class(name)(**settings)
+    """The backend `name` built with `settings`. The names are checked against its constructor first, for
+    every backend (ours and others'): a key it does not take, or a required one left out, is a ConfigError
+    naming it, not Python's TypeError from inside the call."""
+    cls = backend_class(name)
+    check_setting_names(name, cls, settings)
+    return cls(**settings)
 
 
 def model_backend(

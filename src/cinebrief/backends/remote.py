@@ -27,8 +27,6 @@ from cinebrief.backends.base import (
     GenerationRequest,
     GenerationResult,
     ProgressFn,
-    constructor_settings,
-    refuse_unknown_settings,
 )
 from cinebrief.contract.answers import answer_message
 from cinebrief.contract.capabilities import Capabilities
@@ -48,18 +46,25 @@ class RemoteBackend:
 
     def __init__(
         self,
-        base_url: str = "",
+        base_url: str,
         api_key: str | None = None,
         upstream_model: str | None = None,
         poll_interval_seconds: float = 2.0,
         deadline_seconds: float = 3600.0,
         request_timeout_seconds: float = 120.0,
         max_retries: int = 3,
-        **unknown: Any,
     ) -> None:
-        refuse_unknown_settings(self.name, unknown, constructor_settings(type(self)))
-        if not base_url:
-            raise ConfigError("The remote backend needs `base_url`: the other server's /v1 URL.")
+        for key, value in (("base_url", base_url), ("api_key", api_key), ("upstream_model", upstream_model)):
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(f"remote backend: `{key}` must be text, got {value!r}.")
+        for key, number in (
+            ("poll_interval_seconds", poll_interval_seconds),
+            ("deadline_seconds", deadline_seconds),
+            ("request_timeout_seconds", request_timeout_seconds),
+            ("max_retries", max_retries),
+        ):
+            if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+                raise ConfigError(f"remote backend: `{key}` must be a number of 0 or more, got {number!r}.")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"remote backend: base_url '{base_url}' must be an http(s) URL ending in /v1.")
         self.base_url = base_url

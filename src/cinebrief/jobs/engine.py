@@ -2,6 +2,8 @@
 
 The HTTP server is one client of it; workflows use it in-process with no server at all::
 
+    from cinebrief.jobs.owners import LOCAL
+
     with Engine(load_settings()) as engine:
         video = engine.submit(VideoRequest(prompt="A paper boat drifts", size="1280x720"), owner=LOCAL)
         video = engine.wait(video.id, owner=LOCAL)
@@ -234,7 +236,7 @@ class Engine:
             workers = self._workers(name, backend)
             try:
                 infos.append(ModelInfo(name, backend, self.pool.capabilities(name), workers=workers))
-            except Exception as exc:  # a model whose backend is not installed is listed with the reason
+            except Exception as exc:  # a backend not buildable here, or a weights folder elsewhere: listed with why
                 infos.append(ModelInfo(name, backend, None, error=str(exc), workers=workers))
         return infos
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from cinebrief.backends.base import Backend
@@ -10,6 +11,12 @@ from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import unknown_model
 from cinebrief.errors import ConfigError
 from cinebrief.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+
+class BackendUnavailable(ConfigError):
+    """A model's backend cannot be built on this machine (not a wrong setting): its jobs fail with this."""
 
 
 class BackendPool:
@@ -32,18 +39,15 @@ class BackendPool:
         return found.backend
 
     def check_settings(self) -> None:
-        """Build every model's backend once: a setting its backend does not take or cannot use is a
-        ConfigError naming the model now, rather than a failure of each of its jobs. (A backend that cannot
-        start on this machine, its weights elsewhere, say, is left to report that on its jobs.)"""
+        """Build every model's backend now (kept for its jobs). A setting that is wrong on any machine, a
+        backend name not installed, a key the backend does not take, a value it cannot use, is a ConfigError
+        naming the model: the engine does not start. A backend that cannot be built on this machine for
+        another reason (a library it needs is missing here, say) is logged and left to fail its jobs."""
         for model in self.model_names:
             try:
-                model_backend(
-                    model, self.backend_name(model), self.settings.models[model].backend_settings, create_backend
-                )
-            except ConfigError:
-                raise
-            except Exception:
-                pass
+                self.backend(model)
+            except BackendUnavailable as exc:
+                _log.warning("%s; its jobs will fail until it can be built", exc)
 
     def backend(self, model: str) -> Backend:
         """The backend instance for `model`, constructed with the model's settings the first time."""
@@ -51,12 +55,14 @@ class BackendPool:
         with self._lock:
             instance = self._instances.get(model)
             if instance is None:
+                settings = self.settings.models[model].backend_settings
                 try:
-                    instance = create_backend(name, **self.settings.models[model].backend_settings)
+                    # `create_backend` is this module's name for it: tests replace it with their factories.
+                    instance = model_backend(model, name, settings, create_backend)
                 except ConfigError:
                     raise
                 except Exception as exc:
-                    raise ConfigError(f"Model '{model}': backend '{name}' cannot be started: {exc}") from exc
+                    raise BackendUnavailable(f"models.{model}: backend '{name}' cannot be built here: {exc}") from exc
                 self._instances[model] = instance
         return instance
 

@@ -65,15 +65,13 @@ class VideoService(Protocol):
 
 class EngineService:
     """A job engine this process already runs (the server's own, for the studio's runs), acting as `owner`
-    (the local owner by default: the CLI's embedded engine); `close` leaves it open."""
+    (the local owner for the CLI's embedded engine); `close` leaves it open."""
 
     name = "engine"
 
-    def __init__(self, engine: Engine, *, owner: Owner | None = None) -> None:
-        from cinebrief.jobs.owners import LOCAL
-
+    def __init__(self, engine: Engine, *, owner: Owner) -> None:
         self.engine = engine
-        self.owner = owner or LOCAL
+        self.owner = owner
         self.backend_names = {name: engine.pool.backend_name(name) for name in engine.settings.models}
 
     def create(self, request: CreateRequest, *, idempotency_key: str) -> VideoState:
@@ -129,13 +127,14 @@ class EmbeddedService(EngineService):
     def __init__(self, data_dir: Path, *, concurrency: int = 1, config: Path | None = None) -> None:
         from cinebrief.backends.registry import backend_names
         from cinebrief.jobs.engine import Engine
+        from cinebrief.jobs.owners import LOCAL
         from cinebrief.settings import load_settings
 
         backends = {name: {"concurrency": concurrency} for name in backend_names()}
         settings = load_settings(
             config, overrides={"server": {"data_dir": str(data_dir), "retention_seconds": 0}, "backends": backends}
         )
-        super().__init__(Engine(settings))
+        super().__init__(Engine(settings), owner=LOCAL)
 
     def close(self) -> None:
         self.engine.close()

@@ -18,8 +18,6 @@ from cinebrief.backends.base import (
     GenerationRequest,
     GenerationResult,
     ProgressFn,
-    constructor_settings,
-    refuse_unknown_settings,
 )
 from cinebrief.backends.previz.plan import FPS, build_storyboard
 from cinebrief.contract.capabilities import Capabilities
@@ -52,11 +50,8 @@ class PrevizBackend:
 
     name = "previz"
 
-    def __init__(
-        self, *, preset: str = "ultrafast", crf: int | None = None, qp: int | None = None, **unknown: Any
-    ) -> None:
+    def __init__(self, *, preset: str = "ultrafast", crf: int | None = None, qp: int | None = None) -> None:
         """x264 at `preset` with a constant quantiser `qp` (default `QP`), or with `crf` rate control instead."""
-        refuse_unknown_settings(self.name, unknown, constructor_settings(type(self)))
         if preset not in X264_PRESETS:
             raise ConfigError(f"preset '{preset}' is not an x264 preset. Allowed: {', '.join(X264_PRESETS)}.")
         for key, value in (("qp", qp), ("crf", crf)):
