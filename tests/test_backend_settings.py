@@ -7,13 +7,14 @@ listens), never a setting silently dropped.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import av
 import pytest
 
 from cinebrief.backends.registry import create_backend
-from cinebrief.errors import ConfigError
+from cinebrief.errors import BackendUnavailableError, ConfigError
 
 SMALL = ("--size", "128x72", "--seconds", "4")
 
@@ -139,6 +140,11 @@ def test_another_packages_backend_has_its_setting_names_checked_too(monkeypatch:
         create_backend("plugin", folder="/models/x", stepz=4)
     with pytest.raises(ConfigError, match=r"The plugin backend needs `folder`\."):
         create_backend("plugin", steps=4)
+    # A class whose signature cannot be read (a compiled one here): the call itself says what it refuses.
+    monkeypatch.setattr("cinebrief.backends.registry.backend_class", lambda name: datetime.timedelta)
+    assert create_backend("plugin", days=1) == datetime.timedelta(days=1)
+    with pytest.raises(ConfigError, match=r"The plugin backend does not take these settings: .*stepz"):
+        create_backend("plugin", stepz=4)
 
 
 def test_a_remote_value_of_the_wrong_kind_is_refused_by_name() -> None:
@@ -146,6 +152,13 @@ def test_a_remote_value_of_the_wrong_kind_is_refused_by_name() -> None:
         create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds="fast")
     with pytest.raises(ConfigError, match=r"`base_url` must be text, got 5"):
         create_backend("remote", base_url=5)
+    with pytest.raises(ConfigError, match=r"`max_retries` must be a whole number of 0 or more, got 2.5"):
+        create_backend("remote", base_url="http://127.0.0.1:9/v1", max_retries=2.5)
+
+
+def test_a_diffusers_cache_from_the_settings_file_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"for the diffusers backend: cache\."):
+        create_backend("diffusers", path="/models/wan", cache="big")
 
 
 def _engine_settings(tmp_path: Path, models: dict[str, dict[str, object]]):
@@ -190,7 +203,10 @@ def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
     from cinebrief.jobs import Engine, VideoRequest
     from cinebrief.jobs.owners import LOCAL
 
+    built: list[str] = []
+
     def factory(name: str, **settings: object):
+        built.append(name)
         if name == "remote":
             raise RuntimeError("no route to the upstream's certificate store")
         return create_backend(name, **settings)
@@ -201,5 +217,9 @@ def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
         assert "models.elsewhere: backend 'remote' cannot be built here" in caplog.text
         listed = {info.name: info for info in engine.models()}
         assert listed["here"].capabilities is not None and "certificate store" in (listed["elsewhere"].error or "")
-        with pytest.raises(ConfigError, match="cannot be built here"):
+        with pytest.raises(BackendUnavailableError, match="cannot be built here"):
             engine.submit(VideoRequest(prompt="A kite over a ridge", model="elsewhere", size="256x144"), owner=LOCAL)
+        video = engine.submit(VideoRequest(prompt="A kite over a ridge", model="here", size="256x144"), owner=LOCAL)
+        assert engine.wait(video.id, timeout=60, owner=LOCAL).status == "completed"
+        previz_models = [name for name, model in engine.settings.models.items() if model.backend == "previz"]
+    assert built.count("previz") == len(previz_models)  # each built once, at start: requests reuse it

@@ -157,6 +157,13 @@ class ConfigError(CinebriefError):
     code = "config_error"
 
 
+class BackendUnavailableError(ConfigError):
+    """A model's backend cannot be built on this machine, its settings being fine (a library it needs is
+    missing here, say): requests for the model are refused with this until it can be built."""
+
+    code = "backend_unavailable"
+
+
 class StorageError(CinebriefError):
     """The disk that holds the data folder is full or read-only: nothing can be written there."""
 

@@ -104,18 +104,19 @@ def check_setting_names(name: str, backend: type, settings: Mapping[str, Any]) -
     constructor that takes any keyword (`**settings`) checks the names itself (`refuse_unknown_settings`)."""
     import inspect
 
-    signature = inspect.signature(backend)
-    parameters = signature.parameters.values()
+    try:
+        parameters = inspect.signature(backend).parameters.values()
+    except (TypeError, ValueError):  # a compiled class, say: its call says what it does not take
+        return
     if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters):
         return
-    named = [parameter.name for parameter in parameters if parameter.kind is not inspect.Parameter.VAR_POSITIONAL]
+    by_name = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    named = [parameter.name for parameter in parameters if parameter.kind in by_name]
     refuse_unknown_settings(name, settings, named)
     missing = [
         parameter.name
         for parameter in parameters
-        if parameter.default is inspect.Parameter.empty
-        and parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-        and parameter.name not in settings
+        if parameter.default is inspect.Parameter.empty and parameter.kind in by_name and parameter.name not in settings
     ]
     if missing:
         raise ConfigError(f"The {name} backend needs {', '.join(f'`{key}`' for key in missing)}.")

@@ -30,7 +30,12 @@ def create_backend(name: str, **settings: Any) -> Backend:
     naming it, not Python's TypeError from inside the call."""
     cls = backend_class(name)
     check_setting_names(name, cls, settings)
-    return cls(**settings)
+    try:
+        return cls(**settings)
+    except TypeError as exc:
+        if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:  # raised by the call, not inside
+            raise ConfigError(f"The {name} backend does not take these settings: {exc}") from exc
+        raise
 
 
 def model_backend(

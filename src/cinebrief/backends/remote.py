@@ -63,8 +63,10 @@ class RemoteBackend:
             ("request_timeout_seconds", request_timeout_seconds),
             ("max_retries", max_retries),
         ):
-            if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
-                raise ConfigError(f"remote backend: `{key}` must be a number of 0 or more, got {number!r}.")
+            whole = key == "max_retries"
+            if isinstance(number, bool) or not isinstance(number, int if whole else int | float) or number < 0:
+                kind = "a whole number" if whole else "a number"
+                raise ConfigError(f"remote backend: `{key}` must be {kind} of 0 or more, got {number!r}.")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"remote backend: base_url '{base_url}' must be an http(s) URL ending in /v1.")
         self.base_url = base_url

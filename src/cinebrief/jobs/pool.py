@@ -9,14 +9,10 @@ from cinebrief.backends.base import Backend
 from cinebrief.backends.registry import create_backend, model_backend
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import unknown_model
-from cinebrief.errors import ConfigError
+from cinebrief.errors import BackendUnavailableError, ConfigError
 from cinebrief.settings import Settings
 
 _log = logging.getLogger(__name__)
-
-
-class BackendUnavailable(ConfigError):
-    """A model's backend cannot be built on this machine (not a wrong setting): its jobs fail with this."""
 
 
 class BackendPool:
@@ -39,15 +35,16 @@ class BackendPool:
         return found.backend
 
     def check_settings(self) -> None:
-        """Build every model's backend now (kept for its jobs). A setting that is wrong on any machine, a
+        """Build every model's backend now (kept for its requests). A setting that is wrong on any machine, a
         backend name not installed, a key the backend does not take, a value it cannot use, is a ConfigError
         naming the model: the engine does not start. A backend that cannot be built on this machine for
-        another reason (a library it needs is missing here, say) is logged and left to fail its jobs."""
+        another reason (a library it needs is missing here, say) is logged; it is tried again when a request
+        needs it, and until then its requests are refused (`BackendUnavailableError`, 503 on the server)."""
         for model in self.model_names:
             try:
                 self.backend(model)
-            except BackendUnavailable as exc:
-                _log.warning("%s; its jobs will fail until it can be built", exc)
+            except BackendUnavailableError as exc:
+                _log.warning("%s; its requests are refused until it can be built", exc)
 
     def backend(self, model: str) -> Backend:
         """The backend instance for `model`, constructed with the model's settings the first time."""
@@ -62,7 +59,9 @@ class BackendPool:
                 except ConfigError:
                     raise
                 except Exception as exc:
-                    raise BackendUnavailable(f"models.{model}: backend '{name}' cannot be built here: {exc}") from exc
+                    raise BackendUnavailableError(
+                        f"models.{model}: backend '{name}' cannot be built here: {exc}"
+                    ) from exc
                 self._instances[model] = instance
         return instance
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from cinebrief.errors import (
+    BackendUnavailableError,
     CinebriefError,
     ConflictError,
     ContractError,
@@ -77,6 +78,7 @@ STATUS_OF: tuple[tuple[type[CinebriefError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooManyJobsError, 429),
+    (BackendUnavailableError, 503),
     (StorageError, 507),
 )
 

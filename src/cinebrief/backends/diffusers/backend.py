@@ -22,6 +22,7 @@ from cinebrief.backends.base import (
     GenerationResult,
     ProgressFn,
     _no_checkpoint,
+    refuse_unknown_settings,
 )
 from cinebrief.backends.diffusers.call import LOADED, run_pipeline
 from cinebrief.backends.diffusers.folder import FOLDER_DEFAULTS_FILE, ModelFolder, inspect_folder
@@ -34,7 +35,7 @@ from cinebrief.backends.diffusers.runtime import (
     choose_dtype,
     release_memory,
 )
-from cinebrief.backends.diffusers.settings import DiffusersSettings
+from cinebrief.backends.diffusers.settings import ALLOWED_KEYS, DiffusersSettings
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import BackendError, CancelledError, ConfigError, InputError
@@ -48,6 +49,8 @@ class DiffusersBackend:
     name = "diffusers"
 
     def __init__(self, *, cache: PipelineCache | None = None, **settings: Any) -> None:
+        if cache is not None and not isinstance(cache, PipelineCache):  # a settings file's `cache = ...`
+            refuse_unknown_settings(self.name, ["cache"], ALLOWED_KEYS)
         self.settings = DiffusersSettings.from_mapping(settings)
         self.cache = cache if cache is not None else SHARED_CACHE
         self._folder: ModelFolder | None = None
