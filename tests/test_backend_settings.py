@@ -11,10 +11,12 @@ import datetime
 from pathlib import Path
 
 import av
+import openai
 import pytest
 
 from cinebrief.backends.registry import create_backend
 from cinebrief.errors import BackendUnavailableError, ConfigError
+from server_harness import ServerThread
 
 SMALL = ("--size", "128x72", "--seconds", "4")
 
@@ -223,3 +225,11 @@ def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
         assert engine.wait(video.id, timeout=60, owner=LOCAL).status == "completed"
         previz_models = [name for name, model in engine.settings.models.items() if model.backend == "previz"]
     assert built.count("previz") == len(previz_models)  # each built once, at start: requests reuse it
+    # Through the server and the official SDK: a 503 naming the model, and the other models still serve.
+    with ServerThread(_engine_settings(tmp_path, models)) as server:
+        client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
+        with pytest.raises(openai.InternalServerError) as refused:
+            client.videos.create(prompt="A kite over a ridge", model="elsewhere", size="256x144")
+        assert refused.value.status_code == 503 and "models.elsewhere" in refused.value.message
+        assert refused.value.code == "backend_unavailable"
+        assert client.videos.create(prompt="A kite over a ridge", model="here", size="256x144").status == "queued"
