@@ -57,17 +57,29 @@ def test_loading_leaves_a_disabled_collector_disabled() -> None:
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_reuse_freed_memory_is_taken_by_glibc() -> None:
     # In a process of its own: the setting lasts for the life of the process.
-    code = "from cinebrief.process import reuse_freed_memory; print(reuse_freed_memory())"
+    code = (
+        "from cinebrief.process import one_render, reuse_freed_memory; "
+        "print(one_render(), reuse_freed_memory(), one_render())"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "True"
+    assert result.stdout.strip() == "False True True"
 
 
 ENTRY = """
-import atexit, sys
+import atexit, logging, sys
 from pathlib import Path
 from cinebrief.process import entry_point
 
+class Teardown:  # freed by the interpreter's teardown, which the entry point skips
+    def __del__(self):
+        sys.stderr.write("teardown ran")
+
+kept = Teardown()
+log = logging.getLogger("entry")
+log.addHandler(logging.FileHandler(Path(sys.argv[1]).with_suffix(".log"), delay=True))
+
 with entry_point():
+    log.warning("logged")
     atexit.register(lambda: Path(sys.argv[1]).write_text("handler ran"))  # registered later, so run first
     sys.stdout.write("buffered, no newline")
     how = sys.argv[2]
@@ -98,4 +110,24 @@ def test_entry_point_ends_with_the_status_after_every_exit_handler(tmp_path, how
     assert result.returncode == status
     assert result.stdout == "buffered, no newline"  # flushed before the process ended
     assert marker.read_text() == "handler ran"
-    assert stderr_has in result.stderr
+    assert stderr_has in result.stderr and "teardown ran" not in result.stderr
+    assert marker.with_suffix(".log").read_text() == "logged\n"  # logging shut down though its handler came first
+
+
+def test_a_backend_in_a_long_lived_process_freezes_nothing() -> None:
+    """The previz backend loads its picture modules at its first job. In a server's worker the objects alive
+    then (the server's, the job's) must stay collectable: only a one-render process (`generate`) freezes."""
+    code = (
+        "import gc, tempfile\n"
+        "from pathlib import Path\n"
+        "from cinebrief.backends.base import GenerationRequest\n"
+        "from cinebrief.backends.previz import PrevizBackend\n"
+        "before = gc.get_freeze_count()\n"
+        "request = GenerationRequest(prompt='A kite over a ridge', model='sora-2', size='128x72', seconds='4')\n"
+        "folder = Path(tempfile.mkdtemp())\n"
+        "PrevizBackend().generate(request, folder, progress=lambda f: None, cancelled=lambda: False)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    before, after = result.stdout.split()
+    assert before == after == "0"

@@ -15,11 +15,12 @@ process that ends when its render does (the command line), its peak is what it w
 
 **Ending** (`entry_point()`): once a command is done, the interpreter's teardown frees every object and
 module one by one (about 0.1 s of CPU after a `generate`, with numpy, PyAV and pydantic loaded), memory the
-kernel takes back at once anyway. An entry point run in `entry_point()` registers an exit handler before
-any other, so it runs last: every other exit handler has run by then (logging's flush, temporary files,
-thread pools; non-daemon threads were joined before any handler), and it flushes stdout and stderr and ends
-the process with the command's status. Files still open and never closed would lose what they buffered:
-everything cinebrief writes is closed where it is written.
+kernel takes back at once anyway. An entry point run in `entry_point()` registers an exit handler as it
+starts, so it runs after every handler registered later (temporary files, thread pools; non-daemon threads
+were joined before any handler); it shuts logging down (whose own handler may have been registered earlier,
+and would not run), flushes stdout and stderr and ends the process with the command's status. Files still
+open and never closed would lose what they buffered: everything cinebrief writes is closed where it is
+written.
 """
 
 from __future__ import annotations
@@ -36,26 +37,42 @@ _MMAP_THRESHOLD_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit machi
 _TRIM_THRESHOLD = 1 << 30
 
 
+class _Lifetime:
+    """Whether this process ends when its one render does (`generate`), set by `reuse_freed_memory`."""
+
+    one_render = False
+
+
 @contextlib.contextmanager
-def loading() -> Iterator[None]:
-    """No cyclic collections inside; at the end, if modules were loaded, every object alive is frozen (see
-    above). A block that found its modules loaded already (a long-lived worker's second job) freezes
-    nothing, so that the objects of a long-lived process stay collectable."""
+def loading(*, freeze: bool = True) -> Iterator[None]:
+    """No cyclic collections inside; at the end, if modules were loaded and `freeze`, every object alive is
+    frozen (see above). A block that found its modules loaded already freezes nothing. Code that also runs
+    in long-lived processes (a backend in a server's worker) passes `freeze=one_render()`: there the objects
+    alive at its first job (the server's, the job's) must stay collectable."""
     enabled = gc.isenabled()
     modules = len(sys.modules)
     gc.disable()
     try:
         yield
     finally:
-        if len(sys.modules) > modules:
+        if freeze and len(sys.modules) > modules:
             gc.freeze()
         if enabled:
             gc.enable()
 
 
+def one_render() -> bool:
+    """True in a process that ends when its render does (`cinebrief generate`)."""
+    return _Lifetime.one_render
+
+
 def reuse_freed_memory() -> bool:
-    """Keep freed blocks in the heap for reuse rather than return them to the kernel (glibc; elsewhere
-    nothing changes). True when glibc took the settings."""
+    """For a process that ends when its render does: keep freed blocks in the heap for reuse rather than
+    return them to the kernel (glibc; elsewhere nothing changes), and mark the process so (`one_render`).
+    True when glibc took the settings."""
+    _Lifetime.one_render = True
+    if not sys.platform.startswith("linux"):
+        return False
     import ctypes  # here: `cinebrief lint` starts without it
 
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
@@ -88,6 +105,8 @@ def entry_point() -> Iterator[None]:
 
 
 def _end(status: _Status) -> None:
+    if "logging" in sys.modules:  # its own exit handler may have been registered before ours, so never run
+        sys.modules["logging"].shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()

@@ -25,7 +25,7 @@ from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import ConfigError, ReferenceImageError
 from cinebrief.media.encoder_settings import QUANTISER_MAX, X264_PRESETS, EncodeSettings
 from cinebrief.media.soundtrack import soundtrack
-from cinebrief.process import loading
+from cinebrief.process import loading, one_render
 
 if TYPE_CHECKING:
     import numpy as np
@@ -112,7 +112,7 @@ class PrevizBackend:
             sound_future = pool.submit(make_soundtrack)
             progress(0.0)
             # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
-            with loading():
+            with loading(freeze=one_render()):
                 from cinebrief.backends.previz.clip import write_clip
 
             write_clip(
