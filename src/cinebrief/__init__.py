@@ -12,7 +12,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "lint", "load_on_first_use"]
+__all__ = ["__version__", "lint"]
 
 
 def load_on_first_use(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:

@@ -36,8 +36,9 @@ def main() -> None:
 
             sys.exit(lint_main(sys.argv[2:]))
         with loading():
-            # typer coerces every option through a pydantic TypeAdapter: pydantic loads here, not mid-parse.
-            from pydantic import BaseModel, TypeAdapter  # noqa: F401
+            if sys.argv[1:2] and not sys.argv[1].startswith("-"):  # a command, not --help or --version
+                # typer coerces a command's options through pydantic TypeAdapters: it loads here, not mid-parse.
+                from pydantic import BaseModel, TypeAdapter  # noqa: F401
 
             from cinebrief.cli.app import main as app_main
         app_main()

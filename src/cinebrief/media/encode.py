@@ -105,10 +105,7 @@ class VideoWriter:
         writes them. It uses the audio encoder alone, so another thread may run it while frames are
         written; the writer takes no more audio after it."""
         self._queue_audio(samples)
-        assert self._audio is not None
-        packets = [*self._encode_pending_audio(final=True), *self._audio.encode(None)]
-        self._audio_finished = True
-        return packets
+        return self._finish_audio()
 
     def write_packets(self, packets: list[av.Packet]) -> None:
         """Write packets encoded by `encode_audio` (the muxer interleaves them with the video)."""
@@ -125,6 +122,13 @@ class VideoWriter:
         if block.shape[0] != self.settings.audio_channels:
             raise ValueError(f"expected {self.settings.audio_channels} audio channels, got {block.shape[0]}")
         self._pending_audio = np.concatenate([self._pending_audio, np.clip(block, -1.0, 1.0)], axis=1)
+
+    def _finish_audio(self) -> list[av.Packet]:
+        """The queued tail and the encoder's last packets; the writer takes no more audio after."""
+        assert self._audio is not None
+        packets = [*self._encode_pending_audio(final=True), *self._audio.encode(None)]
+        self._audio_finished = True
+        return packets
 
     def _encode_pending_audio(self, *, final: bool) -> list[av.Packet]:
         """Encode every complete AAC frame queued (with `final`, the tail too, padded with silence)."""
@@ -153,7 +157,7 @@ class VideoWriter:
         """Flush both encoders, finish the file and rename it into place; returns the final path."""
         try:
             if self._audio is not None and not self._audio_finished:
-                self._container.mux([*self._encode_pending_audio(final=True), *self._audio.encode(None)])
+                self._container.mux(self._finish_audio())
             self._container.mux(self._video.encode(None))
             self._container.close()
         except BaseException:
