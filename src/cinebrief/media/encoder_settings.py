@@ -31,3 +31,11 @@ class EncodeSettings:
     audio_channels: int = 2
     audio_bitrate: int = 128_000
     aac_coder: str = "fast"  # FFmpeg's default "twoloop" takes twice the CPU for no audible gain here
+
+    def __post_init__(self) -> None:
+        """x264 refuses these only once the file is open; say which value and what is allowed (ValueError)."""
+        if self.preset not in X264_PRESETS:
+            raise ValueError(f"preset '{self.preset}' is not an x264 preset. Allowed: {', '.join(X264_PRESETS)}.")
+        for key, value in (("qp", self.qp), ("crf", self.crf)):
+            if value is not None and (type(value) is not int or not 0 <= value <= QUANTISER_MAX):
+                raise ValueError(f"{key} {value!r} is not a whole number from 0 to {QUANTISER_MAX}.")

@@ -23,7 +23,7 @@ from cinebrief.backends.previz.plan import FPS, build_storyboard
 from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import ConfigError, ReferenceImageError
-from cinebrief.media.encoder_settings import QUANTISER_MAX, X264_PRESETS, EncodeSettings
+from cinebrief.media.encoder_settings import EncodeSettings
 from cinebrief.media.soundtrack import soundtrack
 from cinebrief.process import loading, one_render
 
@@ -52,17 +52,13 @@ class PrevizBackend:
 
     def __init__(self, *, preset: str = "ultrafast", crf: int | None = None, qp: int | None = None) -> None:
         """x264 at `preset` with a constant quantiser `qp` (default `QP`), or with `crf` rate control instead."""
-        if preset not in X264_PRESETS:
-            raise ConfigError(f"preset '{preset}' is not an x264 preset. Allowed: {', '.join(X264_PRESETS)}.")
-        for key, value in (("qp", qp), ("crf", crf)):
-            if value is not None and (type(value) is not int or not 0 <= value <= QUANTISER_MAX):
-                raise ConfigError(f"{key} {value!r} is not a whole number from 0 to {QUANTISER_MAX}.")
         if crf is not None and qp is not None:
             raise ConfigError(f"qp ({qp}) and crf ({crf}) are two ways to set the quality: set one of them.")
-        if crf is not None:
-            self.settings = EncodeSettings(fps=FPS, preset=preset, crf=crf)
-        else:
-            self.settings = EncodeSettings(fps=FPS, preset=preset, qp=QP if qp is None else qp)
+        quality = {"crf": crf} if crf is not None else {"qp": QP if qp is None else qp}
+        try:
+            self.settings = EncodeSettings(fps=FPS, preset=preset, **quality)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
 
     def capabilities(self, model: str) -> Capabilities:
         return Capabilities(
