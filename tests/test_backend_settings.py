@@ -128,6 +128,8 @@ class PluginBackend:
     name = "plugin"
 
     def __init__(self, folder: str, steps: int = 8) -> None:
+        if steps < 1:
+            raise ValueError(f"steps must be at least 1, got {steps}")
         self.folder, self.steps = folder, steps
 
 
@@ -142,6 +144,8 @@ def test_another_packages_backend_has_its_setting_names_checked_too(monkeypatch:
         create_backend("plugin", folder="/models/x", stepz=4)
     with pytest.raises(ConfigError, match=r"The plugin backend needs `folder`\."):
         create_backend("plugin", steps=4)
+    with pytest.raises(ConfigError, match=r"The plugin backend refused a setting: steps must be at least 1, got 0"):
+        create_backend("plugin", folder="/models/x", steps=0)
     # A class whose signature cannot be read (a compiled one here): the call itself says what it refuses.
     monkeypatch.setattr("cinebrief.backends.registry.backend_class", lambda name: datetime.timedelta)
     assert create_backend("plugin", days=1) == datetime.timedelta(days=1)
@@ -150,12 +154,15 @@ def test_another_packages_backend_has_its_setting_names_checked_too(monkeypatch:
 
 
 def test_a_remote_value_of_the_wrong_kind_is_refused_by_name() -> None:
-    with pytest.raises(ConfigError, match=r"`poll_interval_seconds` must be a number of 0 or more, got 'fast'"):
+    with pytest.raises(ConfigError, match=r"`poll_interval_seconds` must be a number above 0, got 'fast'"):
         create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds="fast")
     with pytest.raises(ConfigError, match=r"`base_url` must be text, got 5"):
         create_backend("remote", base_url=5)
     with pytest.raises(ConfigError, match=r"`max_retries` must be a whole number of 0 or more, got 2.5"):
         create_backend("remote", base_url="http://127.0.0.1:9/v1", max_retries=2.5)
+    with pytest.raises(ConfigError, match=r"`poll_interval_seconds` must be a number above 0, got 0"):
+        create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds=0)
+    assert create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds=0.5, max_retries=0)
 
 
 def test_a_diffusers_cache_from_the_settings_file_is_refused() -> None:
@@ -201,7 +208,7 @@ def test_a_server_whose_engine_cannot_start_closes_it(tmp_path: Path) -> None:
 def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Its settings are fine; this machine lacks what it needs. The others serve; its jobs fail saying why."""
+    """Its settings are fine; this machine lacks what it needs. The others serve; its requests are refused."""
     from cinebrief.jobs import Engine, VideoRequest
     from cinebrief.jobs.owners import LOCAL
 
@@ -227,9 +234,10 @@ def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
     assert built.count("previz") == len(previz_models)  # each built once, at start: requests reuse it
     # Through the server and the official SDK: a 503 naming the model, and the other models still serve.
     with ServerThread(_engine_settings(tmp_path, models)) as server:
-        client = openai.OpenAI(base_url=server.url, api_key="any", max_retries=0)
+        client = openai.OpenAI(base_url=server.url, api_key="any")  # the SDK's own retries: it is told not to
         with pytest.raises(openai.InternalServerError) as refused:
             client.videos.create(prompt="A kite over a ridge", model="elsewhere", size="256x144")
         assert refused.value.status_code == 503 and "models.elsewhere" in refused.value.message
         assert refused.value.code == "backend_unavailable"
+        assert refused.value.response.headers["x-should-retry"] == "false"
         assert client.videos.create(prompt="A kite over a ridge", model="here", size="256x144").status == "queued"

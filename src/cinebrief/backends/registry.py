@@ -27,7 +27,8 @@ def backend_class(name: str) -> type[Backend]:
 def create_backend(name: str, **settings: Any) -> Backend:
     """The backend `name` built with `settings`. The names are checked against its constructor first, for
     every backend (ours and others'): a key it does not take, or a required one left out, is a ConfigError
-    naming it, not Python's TypeError from inside the call."""
+    naming it, not Python's TypeError from inside the call; so is a value its constructor refuses with a
+    ValueError (another package's backend does not know our ConfigError)."""
     cls = backend_class(name)
     check_setting_names(name, cls, settings)
     try:
@@ -36,6 +37,8 @@ def create_backend(name: str, **settings: Any) -> Backend:
         if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:  # raised by the call, not inside
             raise ConfigError(f"The {name} backend does not take these settings: {exc}") from exc
         raise
+    except ValueError as exc:
+        raise ConfigError(f"The {name} backend refused a setting: {exc}") from exc
 
 
 def model_backend(

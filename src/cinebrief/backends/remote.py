@@ -63,10 +63,11 @@ class RemoteBackend:
             ("request_timeout_seconds", request_timeout_seconds),
             ("max_retries", max_retries),
         ):
-            whole = key == "max_retries"
-            if isinstance(number, bool) or not isinstance(number, int if whole else int | float) or number < 0:
-                kind = "a whole number" if whole else "a number"
-                raise ConfigError(f"remote backend: `{key}` must be {kind} of 0 or more, got {number!r}.")
+            whole = key == "max_retries"  # retries may be 0; an interval, a deadline or a timeout may not
+            kind = "a whole number of 0 or more" if whole else "a number above 0"
+            kind_ok = not isinstance(number, bool) and isinstance(number, int if whole else int | float)
+            if not kind_ok or (number < 0 if whole else number <= 0):
+                raise ConfigError(f"remote backend: `{key}` must be {kind}, got {number!r}.")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"remote backend: base_url '{base_url}' must be an http(s) URL ending in /v1.")
         self.base_url = base_url

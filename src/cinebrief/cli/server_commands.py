@@ -75,7 +75,7 @@ def serve(
     writable_data_dir(server.data_dir)
     # Started before uvicorn: an unreachable database or Ray cluster, or a model's setting its backend refuses,
     # is one line and exit code 2.
-    engine = Engine(settings)  # an engine that cannot start closes what it opened
+    engine = Engine(settings)  # an engine that cannot start closes itself
     address = f"http://{server.host}:{server.port}/v1"
     stdout().print(f"cinebrief serving {address}  (data in {server.data_dir})", markup=False)
     try:

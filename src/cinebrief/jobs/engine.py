@@ -78,24 +78,25 @@ class Engine:
         self._sweeper: threading.Thread | None = None
         self._closed = threading.Event()
         if start:
-            try:
-                self.start()
-            except BaseException:
-                self.close()
-                raise
+            self.start()
 
     # -- life cycle ------------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Recover what a crash of this host left (leases of dead processes, temp folders no live worker
         writes), start the workers (they take queued jobs and expired leases from the store), then sweep
-        expired files periodically. A model whose backend refuses its settings stops the start (ConfigError)."""
-        self.pool.check_settings()
-        if self.ray is not None:
-            self.ray.connect()  # an unreachable cluster, or a model that needs more GPUs than it has: ConfigError
-            self.ray.warm_up()
-        self.runner.recover()
-        self.runner.start({name: self.pool.backend_name(name) for name in self.pool.model_names})
+        expired files periodically. A model whose backend refuses its settings stops the start (ConfigError);
+        an engine that fails to start is closed (its store, its Ray connection)."""
+        try:
+            self.pool.check_settings()
+            if self.ray is not None:
+                self.ray.connect()  # an unreachable cluster, or a model needing more GPUs than it has: ConfigError
+                self.ray.warm_up()
+            self.runner.recover()
+            self.runner.start({name: self.pool.backend_name(name) for name in self.pool.model_names})
+        except BaseException:
+            self.close()
+            raise
         self._sweeper = threading.Thread(target=self._sweep_loop, name="cinebrief-sweeper", daemon=True)
         self._sweeper.start()
 

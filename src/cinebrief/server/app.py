@@ -32,11 +32,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, close_engine
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_engine:
-            try:
-                engine.start()
-            except BaseException:  # a model's setting refused, the database or Ray cluster unreachable
-                engine.close()
-                raise
+            engine.start()  # closes itself if it cannot start
         app.state.studio.resume()  # every owner's runs left running by a stop or a crash go on
         outbox = engine.store.outbox
         sender = WebhookSender(settings.webhooks, engine.events, outbox) if outbox is not None else None

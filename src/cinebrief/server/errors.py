@@ -1,7 +1,8 @@
 """OpenAI's error envelope for every error the server returns, ours and FastAPI's alike.
 
 ``{"error": {"message": str, "type": str, "param": str | None, "code": str | None}}`` with OpenAI's status
-codes. A 409 carries `x-should-retry: false`, because the SDK would otherwise retry it.
+codes. A 409 and a 503 (a model whose backend cannot be built here) carry `x-should-retry: false`, because
+the SDK would otherwise retry them.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def from_cinebrief_error(exc: CinebriefError) -> JSONResponse:
     if status == 500:
         log.error("server error: %s", exc)
         return envelope(500, exc.message, code="server_error", error_type="server_error")
-    headers = {"x-should-retry": "false"} if status == 409 else None  # the SDK would retry a 409
+    # The SDK retries a 409 and every 5xx: not one that another try cannot change.
+    headers = {"x-should-retry": "false"} if status in (409, 503) else None
     # OpenAI's rate limits answer 429 with type "requests"
     error_type = "server_error" if status >= 500 else "requests" if status == 429 else None
     return envelope(status, exc.message, param=exc.field, code=exc.code, error_type=error_type, headers=headers)
