@@ -164,7 +164,8 @@ def whole_process(seconds: int, repeat: int, folder: Path, before: Path | None =
     # environment says not to: PYTHONDONTWRITEBYTECODE is dropped for the children) and the files cached.
     environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     entry = "import sys; sys.argv[0] = 'cinebrief'; from cinebrief.cli import main; main()"
-    commands = {"whole": ([str(Path(sys.executable).parent / "cinebrief")], environment)}
+    # Both through the same launcher (the console script's two lines), so that only the code differs.
+    commands = {"whole": ([sys.executable, "-c", entry], environment)}
     if before is not None:  # the same entry point, importing the other checkout's code first
         commands["before"] = ([sys.executable, "-c", entry], {**environment, "PYTHONPATH": str(before.resolve())})
     times: dict[str, list[float]] = {"anchor": [], **{name: [] for name in commands}}
