@@ -91,6 +91,38 @@ def test_a_soundtrack_encoded_on_another_thread_is_the_same_audio(tmp_path: Path
     assert probe(tmp_path / "ramp.mp4").audio_duration == pytest.approx(probe(progressive).audio_duration)
 
 
+def test_labelled_audio_is_copied_into_the_next_file_sample_for_sample(tmp_path: Path) -> None:
+    """A writer stores its audio's label; `labelled_audio` gives the packets back only for that label and the
+    same encoding, and another writer adopts them: the new file's audio decodes to the same samples."""
+    from cinebrief.media.encode import labelled_audio
+
+    frames = flat_frames(24, 64, 48)
+    t = np.arange(48_000, dtype=np.float32) / 48_000
+    tone = 0.3 * np.sin(2 * np.pi * 330 * t)
+    with VideoWriter(tmp_path / "source.mp4", 64, 48, audio_label="recipe 1") as writer:
+        for frame in frames:
+            writer.write_frame(frame)
+        writer.write_audio(tone)
+    source = (tmp_path / "source.mp4").read_bytes()
+    assert labelled_audio(source, "recipe 2", EncodeSettings()) is None
+    assert labelled_audio(source, "recipe 1", EncodeSettings(audio_channels=1)) is None  # encoded otherwise
+    assert labelled_audio(b"not a video", "recipe 1", EncodeSettings()) is None
+    unlabelled = write_clip(tmp_path / "unlabelled.mp4", frames, seconds=1.0)
+    assert labelled_audio(unlabelled.read_bytes(), "recipe 1", EncodeSettings()) is None
+    packets = labelled_audio(source, "recipe 1", EncodeSettings())
+    assert packets
+    with VideoWriter(tmp_path / "copy.mp4", 64, 48, audio_label="recipe 1") as writer:
+        adopted = writer.adopt_audio(packets)
+        for frame in frames[::-1]:
+            writer.write_frame(frame)
+        writer.write_packets(adopted)
+        with pytest.raises(ValueError, match="already encoded"):
+            writer.write_audio(tone)
+    copied, original = (decode_audio(tmp_path / name, channels=2) for name in ("copy.mp4", "source.mp4"))
+    np.testing.assert_array_equal(copied, original)
+    assert labelled_audio((tmp_path / "copy.mp4").read_bytes(), "recipe 1", EncodeSettings())  # and it lends on
+
+
 def test_failure_inside_the_writer_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), VideoWriter(tmp_path / "clip.mp4", 64, 48) as writer:
         writer.write_frame(np.zeros((48, 64, 3), np.uint8))

@@ -15,6 +15,7 @@ import pytest
 
 from cinebrief.jobs.engine import Engine, VideoRequest
 from cinebrief.jobs.owners import LOCAL
+from cinebrief.media.audio import decode_audio
 from cinebrief.media.probe import iter_frames
 from cinebrief.prompts.change import apply_change
 from cinebrief.settings import load_settings
@@ -57,6 +58,7 @@ CHANGES = [
     ("Same shot, in the style of 1970s film noir", ["style"]),
     ("Same shot, the courier waves at the camera", ["actions"]),
     ('Same shot, Courier says "Red again."', ["dialogue"]),
+    ('Same shot, Courier says "Red light. Wait here!"', ["dialogue"]),  # a quote's sentences stay one change
     ("Same shot, add the sound of a distant siren", ["sound"]),
     ("Same shot, make it feel hopeful", ["mood"]),
 ]
@@ -127,6 +129,7 @@ def _palette_distance(a: np.ndarray, b: np.ndarray) -> float:
 # ΔE76 of about 2.3 is a just-noticeable difference; 10 separates "the same palette, reframed" from a
 # regrade: the 85 mm remix only crops into the same plate, the dusk remix moves every colour.
 SAME_PALETTE = 10.0
+LENS, LINE = "Same shot, switch to 85 mm", 'Same shot, Courier says "Red again."'
 
 
 def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) -> None:
@@ -144,10 +147,11 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
         )
         remixes = {}
         changes = (
-            (neon, "Same shot, switch to 85 mm"),
+            (neon, LENS),
             (neon, "Same shot, at dusk"),
             (dry, "add rain"),
             (neon, "Same shot, slow push-in instead"),
+            (neon, LINE),
         )
         for source, change in changes:
             remix = engine.wait(engine.remix(source.id, change, owner=LOCAL).id, timeout=120, owner=LOCAL)
@@ -159,8 +163,13 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
             _frames(engine.content_path(dry.id, owner=LOCAL)),
         )
         neon_seed = engine.store.get(neon.id).seed
+        heard = {"neon": neon.id, "lens": remixes[LENS][0].id, "line": remixes[LINE][0].id}
+        sound = {
+            name: decode_audio(engine.content_path(video_id, owner=LOCAL), channels=2)
+            for name, video_id in heard.items()
+        }
 
-    lens_job, lens = remixes["Same shot, switch to 85 mm"]
+    lens_job, lens = remixes[LENS]
     assert lens_job.result_metadata["lens"] == "85 mm" and lens_job.result_metadata["seed"] == neon_seed
     assert _palette_distance(lens, base_neon) < SAME_PALETTE  # same set, same palette, reframed
     assert _difference(lens, base_neon).mean() > 1.0  # but not the same picture
@@ -179,6 +188,16 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
     assert move_job.result_metadata["camera_move"] != lens_job.result_metadata["camera_move"]  # re-animated
     assert "push" in move_job.result_metadata["camera_move"].casefold()
     assert _palette_distance(moved, base_neon) < SAME_PALETTE
+
+    # The sound: a picture change keeps the source's soundtrack sample for sample (copied, not made again); a
+    # dialogue change makes a new one with the new line.
+    assert lens_job.result_metadata["soundtrack_kept_from"] == neon.id
+    assert np.array_equal(sound["lens"], sound["neon"])
+    assert lens_job.result_metadata["speech"] == "espeak-ng" and "traffic" in lens_job.result_metadata["beds"]
+    line_job = remixes[LINE][0]
+    assert "soundtrack_kept_from" not in line_job.result_metadata
+    assert [line["line"] for line in line_job.result_metadata["dialogue"]] == ["Red again."]
+    assert sound["line"].shape == sound["neon"].shape and not np.allclose(sound["line"], sound["neon"], atol=1e-3)
 
 
 def test_the_remix_record_through_the_sdk_and_the_cli(tmp_path: Path, cli) -> None:

@@ -5,7 +5,9 @@ pixel format; yuv420p frames go to the encoder untouched, which is the fast path
 samples in ``[-1, 1]``, shaped ``(samples,)`` or ``(channels, samples)``. Audio is cut into the 1024-sample
 frames AAC needs as it arrives, so callers can interleave it with the video in any chunk sizes; or a whole
 soundtrack is encoded at once (`encode_audio`, on another thread if need be) and its packets written
-(`write_packets`).
+(`write_packets`). A writer may label its audio stream with the recipe the audio was made from
+(`audio_label`); `labelled_audio` reads a labelled stream's packets back, and `adopt_audio` makes them the
+audio of another file, so that audio made once is copied rather than made and encoded again.
 
 The file is written to a hidden ``.partial`` name in the target folder and renamed into place by
 `close()`; `abort()` (or an exception inside ``with``) deletes it, so a failure leaves nothing behind.
@@ -14,6 +16,7 @@ The file is written to a hidden ``.partial`` name in the target folder and renam
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -25,10 +28,11 @@ import numpy as np
 from cinebrief.media.atomic import discard, partial_path
 from cinebrief.media.encoder_settings import EncodeSettings, encoder_threads
 
-__all__ = ["AAC_FRAME", "AUDIO_RATE", "EncodeSettings", "VideoWriter", "encoder_threads"]
+__all__ = ["AAC_FRAME", "AUDIO_RATE", "EncodeSettings", "VideoWriter", "encoder_threads", "labelled_audio"]
 
 AUDIO_RATE = 48_000
 AAC_FRAME = 1024
+_LABEL_TAG = "handler_name"  # MP4 keeps a stream's handler name: where an audio stream's label goes
 # swscale converts RGB to YUV with BT.601 coefficients in limited range; tag the stream so players agree.
 _BT601 = 6  # smpte170m, the same code for matrix, primaries and transfer
 _LIMITED_RANGE = 1
@@ -37,7 +41,17 @@ _LIMITED_RANGE = 1
 class VideoWriter:
     """Write one MP4. Use as a context manager, or call `close()` (commit) or `abort()` (discard)."""
 
-    def __init__(self, path: str | os.PathLike[str], width: int, height: int, settings: EncodeSettings | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        width: int,
+        height: int,
+        settings: EncodeSettings | None = None,
+        *,
+        audio_label: str | None = None,
+    ):
+        """`audio_label` names the recipe of the audio to come (`soundtrack_label`); it is stored with the
+        audio stream, so that `labelled_audio` can find it again for a clip with the same recipe."""
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise ValueError(f"H.264 yuv420p needs positive even sides; got {width}x{height}")
         self.path = Path(path)
@@ -49,6 +63,7 @@ class VideoWriter:
         self._pending_audio = np.zeros((self.settings.audio_channels, 0), dtype=np.float32)
         self._audio_samples = 0
         self._audio_finished = False  # encode_audio took the whole soundtrack
+        self._audio_label = audio_label
         self._container = av.open(str(self._temporary), mode="w", format="mp4", options={"movflags": "+faststart"})
         try:
             self._video = self._add_video_stream()
@@ -75,6 +90,8 @@ class VideoWriter:
         stream = self._container.add_stream("aac", rate=AUDIO_RATE, layout=layout)
         stream.bit_rate = self.settings.audio_bitrate
         stream.options = {"aac_coder": self.settings.aac_coder}
+        if self._audio_label:
+            stream.metadata[_LABEL_TAG] = self._audio_label
         return stream
 
     # -- video ---------------------------------------------------------------------------------------
@@ -106,6 +123,16 @@ class VideoWriter:
         written; the writer takes no more audio after it."""
         self._queue_audio(samples)
         return self._finish_audio()
+
+    def adopt_audio(self, packets: list[av.Packet]) -> list[av.Packet]:
+        """Another file's audio packets (`labelled_audio`) as this writer's audio, for `write_packets`: the
+        audio made once and copied, not made and encoded again. The writer takes no more audio after."""
+        if self._audio is None:
+            raise ValueError("this writer was opened without audio")
+        for packet in packets:
+            packet.stream = self._audio
+        self._audio_finished = True
+        return packets
 
     def write_packets(self, packets: list[av.Packet]) -> None:
         """Write packets encoded by `encode_audio` (the muxer interleaves them with the video)."""
@@ -183,3 +210,23 @@ class VideoWriter:
             self.close()
         else:
             self.abort()
+
+
+def labelled_audio(video: bytes, label: str, settings: EncodeSettings) -> list[av.Packet] | None:
+    """The AAC packets of `video`'s audio stream when that stream carries `label` (written by a
+    `VideoWriter(audio_label=label)`) and is encoded as `settings` asks; None otherwise, or when `video`
+    cannot be read (an uploaded file, say)."""
+    if not label:
+        return None
+    try:
+        with av.open(io.BytesIO(video), mode="r") as container:
+            streams = [stream for stream in container.streams.audio if stream.metadata.get(_LABEL_TAG) == label]
+            if not streams:
+                return None
+            stream = streams[0]
+            context = stream.codec_context
+            if (context.name, context.sample_rate, context.channels) != ("aac", AUDIO_RATE, settings.audio_channels):
+                return None
+            return [packet for packet in container.demux(stream) if packet.size]
+    except (av.FFmpegError, ValueError):
+        return None

@@ -14,6 +14,8 @@ Levels: speech at -20 dBFS, the bed under it at -34 dBFS (-26 dBFS with no dialo
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 import re
 import shutil
@@ -24,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from cinebrief import __version__
 from cinebrief.brief.schema import Brief, Shot
 from cinebrief.media import audio
+from cinebrief.media.encoder_settings import EncodeSettings
 from cinebrief.prompts.timing import TimedLine as Line
 from cinebrief.prompts.timing import time_dialogue
 
@@ -226,8 +230,8 @@ def _fire(rng: np.random.Generator, n: int) -> np.ndarray:
     return 0.6 * shaped_noise(rng, n, band(40, 400)) + clicks(rng, n, 40, 0.002)
 
 
-# (pattern, synthesiser, relative level in dB)
-BEDS: tuple[tuple[str, Callable[[np.random.Generator, int], np.ndarray], float], ...] = (
+Bed = tuple[str, Callable[[np.random.Generator, int], np.ndarray], float]  # pattern, synthesiser, level in dB
+BEDS: tuple[Bed, ...] = (
     (r"rain|drizzle|downpour|storm|awning", _rain, 0.0),
     (r"traffic|cars?\b|street|road|city|hiss|engine|highway", _traffic, -2.0),
     (r"\bhum|buzz|fluorescent|neon|electrical|transformer|fridge", _hum, -10.0),
@@ -240,12 +244,19 @@ BEDS: tuple[tuple[str, Callable[[np.random.Generator, int], np.ndarray], float],
 )
 
 
+def chosen_beds(cue_text: str) -> list[Bed]:
+    """The beds the cue names, in `BEDS` order; room tone when it names none."""
+    cue = cue_text.casefold()
+    return [bed for bed in BEDS if re.search(bed[0], cue)] or [BEDS[3]]
+
+
+def _names(beds: Sequence[Bed]) -> list[str]:
+    return [make.__name__.strip("_") for _, make, _ in beds]
+
+
 def bed_track(cue_text: str, seed: int, length: int) -> tuple[np.ndarray, list[str]]:
     """The cue's beds layered in stereo (room tone when nothing matches); and which beds were used."""
-    cue = cue_text.casefold()
-    chosen = [(pattern, make, level) for pattern, make, level in BEDS if re.search(pattern, cue)]
-    if not chosen:
-        chosen = [BEDS[3]]
+    chosen = chosen_beds(cue_text)
     out = np.zeros((2, length), dtype=np.float32)
     rng = np.random.default_rng(seed)
     for _pattern, make, level in chosen:
@@ -255,7 +266,7 @@ def bed_track(cue_text: str, seed: int, length: int) -> tuple[np.ndarray, list[s
         # The right channel hears the same bed 0.37 s later: wide, decorrelated, at half the synthesis cost.
         out[0] += bed
         out[1] += np.roll(bed, int(0.37 * RATE))
-    return out, [make.__name__.strip("_") for _, make, _ in chosen]
+    return out, _names(chosen)
 
 
 def soundtrack(lines: Sequence[Line], cue: str, *, seed: int, seconds: float) -> tuple[np.ndarray, dict[str, object]]:
@@ -270,6 +281,33 @@ def soundtrack(lines: Sequence[Line], cue: str, *, seed: int, seconds: float) ->
         bed = audio.normalise(bed, target_db=BED_ALONE_DB)
     mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=PEAK_DB)
     return mixed, {"speech": engine if lines else None, "beds": beds}
+
+
+def soundtrack_facts(lines: Sequence[Line], cue: str) -> dict[str, object]:
+    """What `soundtrack` reports for these lines and cue, without making the track."""
+    engine = "espeak-ng" if espeak() else "tones"
+    return {"speech": engine if lines else None, "beds": _names(chosen_beds(cue))}
+
+
+def soundtrack_label(lines: Sequence[Line], cue: str, *, seed: int, seconds: float, encoding: EncodeSettings) -> str:
+    """A name for the encoded track that `soundtrack(lines, cue, ...)` gives: equal labels, equal audio.
+
+    It digests everything the track is made from (the timed lines and their voices, the cue, the seed, the
+    length, the speech engine found here, this version of cinebrief) and how it is encoded, so a clip whose
+    audio stream carries the label (`VideoWriter(audio_label=...)`) lends its packets to a later clip with
+    the same recipe (a remix that changed the picture only) instead of the track being made again.
+    """
+    recipe = {
+        "version": __version__,
+        "lines": [[line.speaker, line.text, line.start, line.end, line.voice_index, line.voice] for line in lines],
+        "cue": cue,
+        "seed": seed,
+        "seconds": seconds,
+        "speech": soundtrack_facts(lines, cue)["speech"],
+        "encoding": [encoding.audio_channels, encoding.audio_bitrate, encoding.aac_coder],
+    }
+    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:24]
+    return f"cinebrief soundtrack {digest}"
 
 
 def shot_soundtrack(

@@ -35,6 +35,8 @@ _LEAD = re.compile(
     r"with\s+(?:an?\s+)?|at\s+(?=dusk|dawn|night|noon|sunset|sunrise|golden|blue)|in\s+(?=the\s+rain|rain|snow|fog))?",
     re.IGNORECASE,
 )
+# Between clauses: a semicolon, a new line, or the space after a sentence's end (a closing quote may follow it).
+_CLAUSE_BREAK = re.compile(r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+")
 _LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
 _SPEECH = "|".join(sorted(vocab.spellings(vocab.SPEECH_VERBS), key=len, reverse=True))
 _SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:{_SPEECH})\b")
@@ -151,9 +153,23 @@ def continue_shot(
 
 
 def _clauses(change: str) -> list[str]:
-    """The change's parts: one per sentence or semicolon (the guide asks for one change; more are each placed)."""
-    parts = [part.strip(" ,.") for part in re.split(r"[;\n]|(?<=[.!?])\s+", change)]
+    """The change's parts: one per sentence or semicolon (the guide asks for one change; more are each placed).
+
+    A quoted line is one part whatever its punctuation: `Courier says "Red light. Wait."` is one change.
+    """
+    masked = labels.QUOTED.sub(_hide_breaks, change)  # the same length: its positions are the change's
+    parts, start = [], 0
+    for clause_break in _CLAUSE_BREAK.finditer(masked):
+        parts.append(change[start : clause_break.start()])
+        start = clause_break.end()
+    parts = [part.strip(" ,.") for part in [*parts, change[start:]]]
     return [part for part in parts if part and not re.fullmatch(r"(?i)(the\s+)?same\s+(shot|scene)", part)]
+
+
+def _hide_breaks(quote: re.Match[str]) -> str:
+    """The quote with its inner sentence breaks hidden; its last character kept, so a quote can end a sentence."""
+    text, last = quote.group(0), len(quote.group(0)) - 2
+    return "".join("x" if char in ".!?;\n" and index != last else char for index, char in enumerate(text))
 
 
 def _value(clause: str) -> str:

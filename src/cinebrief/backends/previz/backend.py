@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +24,11 @@ from cinebrief.contract.capabilities import Capabilities
 from cinebrief.contract.profile import EXTENDED_SECONDS
 from cinebrief.errors import ConfigError, ReferenceImageError
 from cinebrief.media.encoder_settings import EncodeSettings
-from cinebrief.media.soundtrack import soundtrack
+from cinebrief.media.soundtrack import soundtrack, soundtrack_facts, soundtrack_label
 from cinebrief.process import loading, one_render
 
 if TYPE_CHECKING:
+    import av
     import numpy as np
     from PIL import Image
 
@@ -96,8 +97,16 @@ class PrevizBackend:
         self.check(request)
         reference = _open_reference(request)
         board = build_storyboard(request, anchored=reference is not None)
-        # 2. The soundtrack is made on a second thread from here on (the first report follows its start).
+        # 2. The soundtrack: a remix whose change leaves the sound alone copies its source's; otherwise it is
+        # made on a second thread from here on (the first report follows its start).
+        label = soundtrack_label(
+            board.lines, board.sound, seed=board.seed, seconds=board.seconds, encoding=self.settings
+        )
+        kept = _source_soundtrack(request, label, self.settings)
         sound_facts: dict[str, object] = {}
+        if kept is not None:
+            assert request.remix is not None
+            sound_facts.update(soundtrack_facts(board.lines, board.sound), soundtrack_kept_from=request.remix.video_id)
 
         def make_soundtrack() -> np.ndarray:
             track, facts = soundtrack(board.lines, board.sound, seed=board.seed, seconds=board.seconds)
@@ -105,7 +114,7 @@ class PrevizBackend:
             return track
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
-            sound_future = pool.submit(make_soundtrack)
+            sound: Future[np.ndarray] | list[av.Packet] = pool.submit(make_soundtrack) if kept is None else kept
             progress(0.0)
             # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
             with loading(freeze=one_render()):
@@ -114,15 +123,25 @@ class PrevizBackend:
             write_clip(
                 board,
                 reference,
-                sound_future,
+                sound,
                 pool,
                 Path(output_dir),
                 self.settings,
+                audio_label=label,
                 progress=lambda fraction: progress(0.97 * fraction),
                 cancelled=cancelled,
             )
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
+
+
+def _source_soundtrack(request: GenerationRequest, label: str, settings: EncodeSettings) -> list[av.Packet] | None:
+    """The remix source's audio packets, when its soundtrack was made from the same recipe (`label`)."""
+    if request.remix is None or request.remix.video is None:
+        return None
+    from cinebrief.media.encode import labelled_audio
+
+    return labelled_audio(request.remix.video, label, settings)
 
 
 def _open_reference(request: GenerationRequest) -> Image.Image | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
+import av
 import numpy as np
 
 # JpegImagePlugin and WebPImagePlugin register the writers of spritesheet.jpg and thumbnail.webp up front:
@@ -33,16 +34,18 @@ from cinebrief.media.thumbnail import representative_index, write_thumbnail
 def write_clip(
     board: Storyboard,
     reference: Image.Image | None,
-    soundtrack: Future[np.ndarray],
+    soundtrack: Future[np.ndarray] | list[av.Packet],
     pool: ThreadPoolExecutor,
     output_dir: Path,
     settings: EncodeSettings,
     *,
+    audio_label: str,
     progress: ProgressFn,
     cancelled: CancelledFn,
 ) -> None:
     """Build the plate (the reference, or the synthetic set) and the overlays, then write video.mp4 (the
-    audio, encoded on `pool`, joins when it is ready), thumbnail.webp and spritesheet.jpg.
+    audio, encoded on `pool`, joins when it is ready; or packets copied from the remix's source), its audio
+    stream labelled with the soundtrack's recipe (`audio_label`), thumbnail.webp and spritesheet.jpg.
 
     The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
     frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
@@ -75,9 +78,14 @@ def write_clip(
 
     written: list[Path] = []
     try:
-        with VideoWriter(output_dir / VIDEO_FILE, board.width, board.height, settings) as writer:
+        video = output_dir / VIDEO_FILE
+        with VideoWriter(video, board.width, board.height, settings, audio_label=audio_label) as writer:
             # AAC is encoded on the sound thread once the soundtrack is made, off the frame loop's thread.
-            audio = pool.submit(lambda: writer.encode_audio(soundtrack.result()))
+            if isinstance(soundtrack, list):
+                audio = pool.submit(writer.adopt_audio, soundtrack)
+            else:
+                made = soundtrack
+                audio = pool.submit(lambda: writer.encode_audio(made.result()))
             try:
                 kept = encode_clip(
                     picture, audio, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
