@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -75,6 +76,18 @@ def test_prompt_to_mp4_with_sidecars(cli, tmp_path: Path) -> None:
     assert outputs(tmp_path) == ["out.mp4", "out.spritesheet.jpg", "out.thumbnail.webp"]
     with Image.open(tmp_path / "out.thumbnail.webp") as thumbnail:
         assert thumbnail.size == (720, 1280)
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_progress_is_a_bar_on_a_terminal_and_one_line_elsewhere(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    """A log or a pipe gets one line with the time taken, not a bar redrawn ten times a second."""
+    monkeypatch.setenv("TTY_COMPATIBLE", "1" if terminal else "0")  # rich's switch: is stderr a terminal
+    result = cli("generate", "A lighthouse at dusk.", "-o", tmp_path / "out.mp4", "--seconds", "4")
+    assert result.exit_code == 0, result.stderr
+    assert ("━" in result.stderr) is terminal
+    assert bool(re.search(r"^previz 720x1280 4s: done in \d+\.\d s$", result.stderr, re.MULTILINE)) is not terminal
 
 
 def test_brief_shot_with_a_fitted_reference(cli, tmp_path: Path, brief_file: Path) -> None:

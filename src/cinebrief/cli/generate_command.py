@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,19 +140,33 @@ def _backend(name: str | None, model: str, model_path: Path | None = None) -> Ba
 
 
 class _ProgressBar:
-    """A progress bar on stderr that appears at the backend's first report: rich's progress module loads
-    then, while the backend has its first work under way (previz reports once its soundtrack has started)."""
+    """Progress on stderr. On a terminal, a bar that appears at the backend's first report: rich's progress
+    module loads then, while the backend has its first work under way (previz reports once its soundtrack has
+    started). Into a file or a pipe (a log, a script) a bar is only noise, and redrawing it ten times a second
+    costs the render CPU: one line says when the clip is done and how long it took."""
 
     def __init__(self, description: str) -> None:
         self.description = description
+        self.console = stderr()
+        self.started = time.perf_counter()
+        self.done = False
         self._shown: tuple[Progress, TaskID] | None = None
 
     def report(self, fraction: float) -> None:
+        self.done = fraction >= 1.0
+        if not self.console.is_terminal:
+            return
         if self._shown is None:
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-            columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-            bar = Progress(*columns, console=stderr(), transient=False)
+            # Plain text formats (no markup to parse at every redraw), styled by the columns.
+            columns = (
+                TextColumn("{task.description}", style="bold", markup=False),
+                BarColumn(),
+                TaskProgressColumn("{task.percentage:>3.0f}%", style="progress.percentage", markup=False),
+                TimeElapsedColumn(),
+            )
+            bar = Progress(*columns, console=self.console, transient=False)
             bar.start()
             self._shown = (bar, bar.add_task(self.description, total=1.0))
         bar, task = self._shown
@@ -160,6 +175,9 @@ class _ProgressBar:
     def close(self) -> None:
         if self._shown is not None:
             self._shown[0].stop()
+        elif self.done:
+            elapsed = time.perf_counter() - self.started
+            self.console.print(f"{self.description}: done in {elapsed:.1f} s", markup=False)
 
 
 def _run(backend: Backend, request: Any, folder: Path) -> GenerationResult:
