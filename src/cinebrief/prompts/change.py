@@ -35,8 +35,9 @@ _LEAD = re.compile(
     r"with\s+(?:an?\s+)?|at\s+(?=dusk|dawn|night|noon|sunset|sunrise|golden|blue)|in\s+(?=the\s+rain|rain|snow|fog))?",
     re.IGNORECASE,
 )
-# Between clauses: a semicolon, a new line, or the space after a sentence's end (a closing quote may follow it).
-_CLAUSE_BREAK = re.compile(r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+")
+# Between clauses: a semicolon, a new line, or the space after a sentence's end; after a quote that ends with
+# a full stop, only when a new sentence starts (`says "Go." Add rain`, not `whispers "Go." to the camera`).
+_CLAUSE_BREAK = re.compile(r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+(?=[\"“A-Z])")
 _LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
 _SPEECH = "|".join(sorted(vocab.spellings(vocab.SPEECH_VERBS), key=len, reverse=True))
 _SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:{_SPEECH})\b")
@@ -167,9 +168,12 @@ def _clauses(change: str) -> list[str]:
 
 
 def _hide_breaks(quote: re.Match[str]) -> str:
-    """The quote with its inner sentence breaks hidden; its last character kept, so a quote can end a sentence."""
-    text, last = quote.group(0), len(quote.group(0)) - 2
-    return "".join("x" if char in ".!?;\n" and index != last else char for index, char in enumerate(text))
+    """The quote with the clause breaks inside it hidden, but for a full stop (or ! or ?) just before its
+    closing mark, which may end the clause's sentence."""
+    text, last = quote.group(0), len(quote.group(0)) - 2  # the closing mark is the last character
+    return "".join(
+        "x" if char in ".!?;" and not (index == last and char in ".!?") else char for index, char in enumerate(text)
+    )
 
 
 def _value(clause: str) -> str:
@@ -286,7 +290,7 @@ def _dialogue(value: str, line: str, shot: Shot, updates: dict[str, object]) -> 
     `value` is the clause without "same shot,", so that the speaker opens it."""
     speaker_match = _SPEAKER.search(value)
     speaker = speaker_match.group("name") if speaker_match else None
-    dialogue = list(shot.dialogue)
+    dialogue = list(updates.get("dialogue", shot.dialogue))  # a second line in the same change adds to the first
     index = next((i for i, item in enumerate(dialogue) if speaker is None or item.speaker == speaker), None)
     if index is None:
         dialogue.append(DialogueLine(speaker=speaker or "Narrator", line=line))
