@@ -24,6 +24,7 @@ from cinebrief.errors import InputError
 from cinebrief.process import loading, reuse_freed_memory
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
     from cinebrief.backends.base import Backend, GenerationResult
@@ -143,20 +144,24 @@ class _ProgressBar:
     """Progress on stderr. On a terminal, a bar that appears at the backend's first report: rich's progress
     module loads then, while the backend has its first work under way (previz reports once its soundtrack has
     started). Into a file or a pipe (a log, a script) a bar is only noise, and redrawing it ten times a second
-    costs the render CPU: one line says when the clip is done and how long it took."""
+    costs the render CPU: `done` prints one line saying how long the clip took."""
 
     def __init__(self, description: str) -> None:
         self.description = description
-        self.console = stderr()
         self.started = time.perf_counter()
-        self.done = False
+        self._console: Console | None = None
         self._shown: tuple[Progress, TaskID] | None = None
 
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = stderr()
+        return self._console
+
     def report(self, fraction: float) -> None:
-        self.done = fraction >= 1.0
-        if not self.console.is_terminal:
-            return
         if self._shown is None:
+            if not self.console.is_terminal:
+                return
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
             # Plain text formats (no markup to parse at every redraw), styled by the columns.
@@ -172,20 +177,28 @@ class _ProgressBar:
         bar, task = self._shown
         bar.update(task, completed=fraction)
 
-    def close(self) -> None:
+    def done(self) -> None:
+        """The clip is made: the bar shows it whole, or the line says so."""
         if self._shown is not None:
-            self._shown[0].stop()
-        elif self.done:
+            bar, task = self._shown
+            bar.update(task, completed=1.0)
+        else:
             elapsed = time.perf_counter() - self.started
             self.console.print(f"{self.description}: done in {elapsed:.1f} s", markup=False)
 
+    def close(self) -> None:
+        if self._shown is not None:
+            self._shown[0].stop()
+
 
 def _run(backend: Backend, request: Any, folder: Path) -> GenerationResult:
-    """Run the backend in-process with a progress bar on stderr."""
+    """Run the backend in-process with its progress on stderr."""
     reuse_freed_memory()  # frames and layers come and go for the whole render
     bar = _ProgressBar(f"{backend.name} {request.size} {request.seconds}s")
     try:
-        return backend.generate(request, folder, progress=bar.report, cancelled=lambda: False)
+        result = backend.generate(request, folder, progress=bar.report, cancelled=lambda: False)
+        bar.done()
+        return result
     finally:
         bar.close()
 
