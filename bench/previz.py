@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 BRIEF = """
 schema: cinebrief.brief/1
@@ -54,24 +55,27 @@ from cinebrief.brief import parse_brief
 brief = parse_brief(sys.argv[1])
 shot = brief.shots[0]
 remix = None
-if len(sys.argv) > 5:  # a remix: the source shot with the change applied, the source's seed and its video
+if len(sys.argv) > 5:  # a remix: the source shot with the change applied, the source's seed, video and checkpoint
     from cinebrief.backends.base import RemixSource
     from cinebrief.prompts.change import apply_change
     remixed = apply_change(sys.argv[5], brief=brief, shot=shot)
     brief, shot = remixed.brief, remixed.shot
-    # Read before the clock starts, as the job runner reads it before the backend runs.
-    remix = RemixSource(video_id="video_source", prompt="", change=sys.argv[5], video=Path(sys.argv[6]).read_bytes())
+    # Read before the clock starts, as the job runner reads them before the backend runs.
+    remix = RemixSource(video_id="video_source", prompt="", change=sys.argv[5], video=Path(sys.argv[6]).read_bytes(),
+                        resume_state=json.loads(sys.argv[7]))
 request = GenerationRequest(prompt="", model="sora-2", size=sys.argv[2], seconds=sys.argv[3], seed=7,
                             brief=brief, shot=shot, remix=remix)
 def cpu():
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 start, cpu_start = time.perf_counter(), cpu()
-result = PrevizBackend().generate(request, Path(sys.argv[4]), progress=lambda f: None, cancelled=lambda: False)
+saved = {}
+result = PrevizBackend().generate(request, Path(sys.argv[4]), progress=lambda f: None, cancelled=lambda: False,
+                                  checkpoint=saved.update)
 elapsed, cpu_used = time.perf_counter() - start, cpu() - cpu_start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kept = "soundtrack_kept_from" in result.metadata
-print(json.dumps({"seconds": elapsed, "cpu": cpu_used, "peak_mb": peak, "sound_kept": kept}))
+print(json.dumps({"seconds": elapsed, "cpu": cpu_used, "peak_mb": peak, "sound_kept": kept, "checkpoint": saved}))
 """
 
 
@@ -93,8 +97,8 @@ def anchor(size: str, frames: int, preset: str, out: Path) -> tuple[float, float
     return time.perf_counter() - start, children_cpu() - cpu_start
 
 
-def previz(size: str, seconds: int, out: Path, remix: tuple[str, Path] | None = None) -> dict[str, float]:
-    """One `generate` in a fresh process; `remix`: the change and the source's video.mp4."""
+def previz(size: str, seconds: int, out: Path, remix: tuple[str, Path, str] | None = None) -> dict[str, Any]:
+    """One `generate` in a fresh process; `remix`: the change, the source's video.mp4 and its checkpoint (JSON)."""
     arguments = [sys.executable, "-c", CHILD, BRIEF, size, str(seconds), str(out), *map(str, remix or ())]
     result = subprocess.run(arguments, check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -213,17 +217,18 @@ def whole_process(seconds: int, repeat: int, folder: Path, before: Path | None =
 
 
 def remix_cost(seconds: int, repeat: int, folder: Path) -> None:
-    """Remixes of a rendered source, each handed the source's video as the job runner hands it, against
-    rendering the source, interleaved: goal ratio <= 1 for "same shot, switch to 85 mm" (a picture change: the
-    source's soundtrack is copied). A dialogue change, whose soundtrack is made again, is shown beside it."""
-    previz("1280x720", seconds, folder / "lent")  # the source the remixes start from
-    source = folder / "lent" / "video.mp4"
+    """Remixes of a rendered source, each handed the source's video and checkpoint as the job runner hands
+    them, against rendering the source, interleaved: goal ratio <= 1 for "same shot, switch to 85 mm" (a picture
+    change: the source's soundtrack is copied). A dialogue change, whose soundtrack is made again, is shown
+    beside it."""
+    lent = previz("1280x720", seconds, folder / "source")  # the source the remixes start from
+    source, checkpoint = folder / "source" / "video.mp4", json.dumps(lent["checkpoint"])
     remixes = {"85 mm": "Same shot, switch to 85 mm", "new line": 'Same shot, Courier says "Red light. Wait."'}
-    runs: dict[str, list[dict[str, float]]] = {"source": [], **{name: [] for name in remixes}}
+    runs: dict[str, list[dict[str, Any]]] = {"source": [], **{name: [] for name in remixes}}
     for run in range(repeat):  # the order rotates, so that none always runs on a machine another warmed
-        order = list(runs)[run % 3 :] + list(runs)[: run % 3]
+        order = list(runs)[run % len(runs) :] + list(runs)[: run % len(runs)]
         for name in order:
-            given = (remixes[name], source) if name in remixes else None
+            given = (remixes[name], source, checkpoint) if name in remixes else None
             runs[name].append(previz("1280x720", seconds, folder / f"{name}-{run}", given))
     median = statistics.median
     base, base_cpu = (median(run[key] for run in runs["source"]) for key in ("seconds", "cpu"))

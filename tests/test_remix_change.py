@@ -81,6 +81,23 @@ def test_one_change_replaces_its_aspect_and_keeps_the_rest(change: str, changed:
     assert 1 <= len([line for line in diff if line.startswith("+ ")]) <= 2, diff
 
 
+@pytest.mark.parametrize(
+    ("change", "changed", "lines"),
+    [
+        ('Same shot, Courier whispers "Go." to the camera', ["dialogue"], ["Go."]),
+        ('Same shot, Courier says "Red light. Wait here!"', ["dialogue"], ["Red light. Wait here!"]),
+        ('Same shot, Courier says "Red." Dispatcher says "Copy."', ["dialogue"], ["Red.", "Copy."]),
+        ('Same shot, Courier says "Red again." Switch to 85 mm.', ["framing", "lens", "dialogue"], ["Red again."]),
+    ],
+)
+def test_a_change_is_cut_at_sentences_never_inside_a_quoted_line(
+    change: str, changed: list[str], lines: list[str]
+) -> None:
+    remixed = apply_change(change, prompt=NEON)
+    assert sorted(remixed.record.changed) == sorted(changed) and remixed.record.unplaced == ()
+    assert [line.line for line in remixed.shot.dialogue] == lines
+
+
 def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:
     unplaceable = apply_change("Same shot, xyzzy plugh", prompt=NEON)
     assert unplaceable.record.unplaced == ("xyzzy plugh",) and unplaceable.record.changed == ()
@@ -163,6 +180,7 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
             _frames(engine.content_path(dry.id, owner=LOCAL)),
         )
         neon_seed = engine.store.get(neon.id).seed
+        engine_facts = {"neon": {key: engine.store.get(neon.id).result_metadata[key] for key in ("speech", "beds")}}
         heard = {"neon": neon.id, "lens": remixes[LENS][0].id, "line": remixes[LINE][0].id}
         sound = {
             name: decode_audio(engine.content_path(video_id, owner=LOCAL), channels=2)
@@ -193,7 +211,8 @@ def test_previz_remixes_keep_the_set_and_move_only_the_change(tmp_path: Path) ->
     # dialogue change makes a new one with the new line.
     assert lens_job.result_metadata["soundtrack_kept_from"] == neon.id
     assert np.array_equal(sound["lens"], sound["neon"])
-    assert lens_job.result_metadata["speech"] == "espeak-ng" and "traffic" in lens_job.result_metadata["beds"]
+    source_facts = engine_facts["neon"]
+    assert {key: lens_job.result_metadata[key] for key in ("speech", "beds")} == source_facts
     line_job = remixes[LINE][0]
     assert "soundtrack_kept_from" not in line_job.result_metadata
     assert [line["line"] for line in line_job.result_metadata["dialogue"]] == ["Red again."]

@@ -129,6 +129,8 @@ class VideoWriter:
         audio made once and copied, not made and encoded again. The writer takes no more audio after."""
         if self._audio is None:
             raise ValueError("this writer was opened without audio")
+        if self._audio_finished or self._pending_audio.shape[1] or self._audio_samples:
+            raise ValueError("this writer already has audio of its own")
         for packet in packets:
             packet.stream = self._audio
         self._audio_finished = True
@@ -214,8 +216,8 @@ class VideoWriter:
 
 def labelled_audio(video: bytes, label: str, settings: EncodeSettings) -> list[av.Packet] | None:
     """The AAC packets of `video`'s audio stream when that stream carries `label` (written by a
-    `VideoWriter(audio_label=label)`) and is encoded as `settings` asks; None otherwise, or when `video`
-    cannot be read (an uploaded file, say)."""
+    `VideoWriter(audio_label=label)`), is encoded as `settings` asks and is whole (as many packets as its
+    index lists); None otherwise, or when `video` cannot be read."""
     if not label:
         return None
     try:
@@ -227,6 +229,7 @@ def labelled_audio(video: bytes, label: str, settings: EncodeSettings) -> list[a
             context = stream.codec_context
             if (context.name, context.sample_rate, context.channels) != ("aac", AUDIO_RATE, settings.audio_channels):
                 return None
-            return [packet for packet in container.demux(stream) if packet.size]
+            packets = [packet for packet in container.demux(stream) if packet.size]
+            return packets if len(packets) == stream.frames else None  # a cut-short file lends nothing
     except (av.FFmpegError, ValueError):
         return None

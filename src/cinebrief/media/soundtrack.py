@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 
-from cinebrief import __version__
 from cinebrief.brief.schema import Brief, Shot
 from cinebrief.media import audio
 from cinebrief.media.encoder_settings import EncodeSettings
@@ -68,15 +67,6 @@ def speak(line: Line, *, executable: str) -> np.ndarray:
         return audio.decode_audio(wav, rate=RATE, channels=1)[0]
 
 
-def _spoken(line: Line, executable: str) -> np.ndarray:
-    """espeak-ng's reading of the line; if espeak-ng fails on it, the tone pattern keeps its timing."""
-    try:
-        return speak(line, executable=executable)
-    except (OSError, subprocess.SubprocessError) as exc:
-        _log.warning("espeak-ng could not speak %r (%s); a tone pattern stands in", line.text, exc)
-        return tone_pattern(line)
-
-
 def syllables(word: str) -> int:
     return max(1, len(re.findall(r"[aeiouy]+", word.casefold().rstrip("e"))))
 
@@ -100,20 +90,34 @@ def tone_pattern(line: Line) -> np.ndarray:
     return out
 
 
-def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, str]:
-    """Every line placed at its start, panned a little by speaker; and the engine used."""
+def speech_engine() -> str:
+    """What speaks the lines here: espeak-ng when it is installed, else the tone pattern."""
+    return "espeak-ng" if espeak() else "tones"
+
+
+def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, list[str]]:
+    """Every line placed at its start, panned a little by speaker; and the lines espeak-ng failed on (a tone
+    pattern keeps their timing)."""
     executable = espeak()
-    engine = "espeak-ng" if executable else "tones"
     if not executable and lines:
         _warn_once()
     track = np.zeros((2, length), dtype=np.float32)
+    unspoken: list[str] = []
     for line in lines:
-        voice = _spoken(line, executable) if executable else tone_pattern(line)
+        if executable is None:
+            voice = tone_pattern(line)
+        else:
+            try:
+                voice = speak(line, executable=executable)
+            except (OSError, subprocess.SubprocessError) as exc:
+                _log.warning("espeak-ng could not speak %r (%s); a tone pattern stands in", line.text, exc)
+                voice = tone_pattern(line)
+                unspoken.append(line.text)
         slot = int((line.end - line.start + 0.35) * RATE)
         voice = audio.fade(voice[:slot])
         placed = audio.place(voice, at=int(line.start * RATE), length=length)
         track += audio.pan(placed, (-0.25, 0.25, -0.1, 0.1)[line.voice_index % 4])
-    return track, engine
+    return track, unspoken
 
 
 # -- the bed ------------------------------------------------------------------------------------------
@@ -250,60 +254,60 @@ def chosen_beds(cue_text: str) -> list[Bed]:
     return [bed for bed in BEDS if re.search(bed[0], cue)] or [BEDS[3]]
 
 
-def _names(beds: Sequence[Bed]) -> list[str]:
-    return [make.__name__.strip("_") for _, make, _ in beds]
-
-
-def bed_track(cue_text: str, seed: int, length: int) -> tuple[np.ndarray, list[str]]:
-    """The cue's beds layered in stereo (room tone when nothing matches); and which beds were used."""
-    chosen = chosen_beds(cue_text)
+def bed_track(cue_text: str, seed: int, length: int) -> np.ndarray:
+    """The cue's beds layered in stereo (room tone when nothing matches)."""
     out = np.zeros((2, length), dtype=np.float32)
     rng = np.random.default_rng(seed)
-    for _pattern, make, level in chosen:
+    for _pattern, make, level in chosen_beds(cue_text):
         bed = make(rng, length)
         bed *= audio.db_to_gain(level)
         bed *= 0.1
         # The right channel hears the same bed 0.37 s later: wide, decorrelated, at half the synthesis cost.
         out[0] += bed
         out[1] += np.roll(bed, int(0.37 * RATE))
-    return out, _names(chosen)
+    return out
 
 
 def soundtrack(lines: Sequence[Line], cue: str, *, seed: int, seconds: float) -> tuple[np.ndarray, dict[str, object]]:
-    """The mixed, levelled stereo track for the whole clip and what went into it."""
+    """The mixed, levelled stereo track for the whole clip and what went into it (`soundtrack_facts`, and
+    `speech_fallback`: the lines espeak-ng failed on, when there are any)."""
     length = round(seconds * RATE)
-    speech, engine = dialogue_track(lines, length)
-    bed, beds = bed_track(cue, seed, length)
+    speech, unspoken = dialogue_track(lines, length)
+    bed = bed_track(cue, seed, length)
     if lines:
         speech = audio.normalise(speech, target_db=SPEECH_DB)
         bed = audio.normalise(bed, target_db=BED_DB)
     else:
         bed = audio.normalise(bed, target_db=BED_ALONE_DB)
     mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=PEAK_DB)
-    return mixed, {"speech": engine if lines else None, "beds": beds}
+    facts = soundtrack_facts(lines, cue)
+    if unspoken:
+        facts["speech_fallback"] = unspoken
+    return mixed, facts
 
 
 def soundtrack_facts(lines: Sequence[Line], cue: str) -> dict[str, object]:
-    """What `soundtrack` reports for these lines and cue, without making the track."""
-    engine = "espeak-ng" if espeak() else "tones"
-    return {"speech": engine if lines else None, "beds": _names(chosen_beds(cue))}
+    """What the track for these lines and cue is made with: the speech engine and the beds."""
+    beds = [make.__name__.strip("_") for _, make, _ in chosen_beds(cue)]
+    return {"speech": speech_engine() if lines else None, "beds": beds}
 
 
 def soundtrack_label(lines: Sequence[Line], cue: str, *, seed: int, seconds: float, encoding: EncodeSettings) -> str:
-    """A name for the encoded track that `soundtrack(lines, cue, ...)` gives: equal labels, equal audio.
+    """The name of the soundtrack's recipe: the timed lines and their voices, the beds the cue chooses, the
+    seed, the length, the speech engine and how the track is encoded.
 
-    It digests everything the track is made from (the timed lines and their voices, the cue, the seed, the
-    length, the speech engine found here, this version of cinebrief) and how it is encoded, so a clip whose
-    audio stream carries the label (`VideoWriter(audio_label=...)`) lends its packets to a later clip with
-    the same recipe (a remix that changed the picture only) instead of the track being made again.
+    A clip's audio stream carries it (`VideoWriter(audio_label=...)`), so that a remix with the same recipe
+    (a change to the picture only) copies its source's track rather than making it again. The versions of
+    espeak-ng, of the encoder and of this code are left out on purpose: a remix keeps its source's sound as
+    it was made. A track that fell back to tones is not lent (previz checks that, see `PrevizBackend`).
     """
+    facts = soundtrack_facts(lines, cue)
     recipe = {
-        "version": __version__,
         "lines": [[line.speaker, line.text, line.start, line.end, line.voice_index, line.voice] for line in lines],
-        "cue": cue,
+        "beds": facts["beds"],
+        "speech": facts["speech"],
         "seed": seed,
         "seconds": seconds,
-        "speech": soundtrack_facts(lines, cue)["speech"],
         "encoding": [encoding.audio_channels, encoding.audio_bitrate, encoding.aac_coder],
     }
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:24]

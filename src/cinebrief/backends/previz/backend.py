@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,11 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
 
+    from cinebrief.media.encode import VideoWriter
+
 SECONDS = EXTENDED_SECONDS
+# The checkpointed label of a clip's soundtrack when a remix may copy it (every line was spoken; see generate).
+LENDS_SOUNDTRACK = "soundtrack_label"
 # Constant quantiser 17: on previz pictures it gives the size and PSNR of crf 23 for a third less x264 CPU.
 QP = 17
 NOTES = (
@@ -102,11 +106,15 @@ class PrevizBackend:
         label = soundtrack_label(
             board.lines, board.sound, seed=board.seed, seconds=board.seconds, encoding=self.settings
         )
-        kept = _source_soundtrack(request, label, self.settings)
+        remix, kept = request.remix, None
+        if remix is not None and remix.video is not None and remix.resume_state.get(LENDS_SOUNDTRACK) == label:
+            from cinebrief.media.encode import labelled_audio
+
+            kept = labelled_audio(remix.video, label, self.settings)
         sound_facts: dict[str, object] = {}
         if kept is not None:
-            assert request.remix is not None
-            sound_facts.update(soundtrack_facts(board.lines, board.sound), soundtrack_kept_from=request.remix.video_id)
+            assert remix is not None
+            sound_facts.update(soundtrack_facts(board.lines, board.sound), soundtrack_kept_from=remix.video_id)
 
         def make_soundtrack() -> np.ndarray:
             track, facts = soundtrack(board.lines, board.sound, seed=board.seed, seconds=board.seconds)
@@ -114,7 +122,15 @@ class PrevizBackend:
             return track
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
-            sound: Future[np.ndarray] | list[av.Packet] = pool.submit(make_soundtrack) if kept is None else kept
+            made = pool.submit(make_soundtrack) if kept is None else None
+
+            def audio(writer: VideoWriter) -> list[av.Packet]:
+                """The soundtrack's AAC packets, on the sound thread: the source's, or the track made there."""
+                if made is None:
+                    assert kept is not None
+                    return writer.adopt_audio(kept)
+                return writer.encode_audio(made.result())
+
             progress(0.0)
             # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
             with loading(freeze=one_render()):
@@ -123,7 +139,7 @@ class PrevizBackend:
             write_clip(
                 board,
                 reference,
-                sound,
+                audio,
                 pool,
                 Path(output_dir),
                 self.settings,
@@ -131,17 +147,11 @@ class PrevizBackend:
                 progress=lambda fraction: progress(0.97 * fraction),
                 cancelled=cancelled,
             )
+        # 4. A soundtrack every line of which was spoken may be lent to this clip's remixes (see step 2).
+        if "speech_fallback" not in sound_facts:
+            checkpoint({LENDS_SOUNDTRACK: label})
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
-
-
-def _source_soundtrack(request: GenerationRequest, label: str, settings: EncodeSettings) -> list[av.Packet] | None:
-    """The remix source's audio packets, when its soundtrack was made from the same recipe (`label`)."""
-    if request.remix is None or request.remix.video is None:
-        return None
-    from cinebrief.media.encode import labelled_audio
-
-    return labelled_audio(request.remix.video, label, settings)
 
 
 def _open_reference(request: GenerationRequest) -> Image.Image | None:

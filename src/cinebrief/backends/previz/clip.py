@@ -7,10 +7,11 @@ libraries (PyAV, Pillow: about 0.1 s) load while the sound is made on the other 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 
 # JpegImagePlugin and WebPImagePlugin register the writers of spritesheet.jpg and thumbnail.webp up front:
@@ -30,11 +31,14 @@ from cinebrief.media.encode import EncodeSettings, VideoWriter
 from cinebrief.media.spritesheet import sprite_indices, tile_size, write_spritesheet
 from cinebrief.media.thumbnail import representative_index, write_thumbnail
 
+if TYPE_CHECKING:
+    import av
+
 
 def write_clip(
     board: Storyboard,
     reference: Image.Image | None,
-    soundtrack: Future[np.ndarray] | list[av.Packet],
+    soundtrack: Callable[[VideoWriter], list[av.Packet]],
     pool: ThreadPoolExecutor,
     output_dir: Path,
     settings: EncodeSettings,
@@ -44,8 +48,8 @@ def write_clip(
     cancelled: CancelledFn,
 ) -> None:
     """Build the plate (the reference, or the synthetic set) and the overlays, then write video.mp4 (the
-    audio, encoded on `pool`, joins when it is ready; or packets copied from the remix's source), its audio
-    stream labelled with the soundtrack's recipe (`audio_label`), thumbnail.webp and spritesheet.jpg.
+    audio, `soundtrack(writer)` run on `pool`, joins when it is ready), its audio stream labelled with the
+    soundtrack's recipe (`audio_label`), thumbnail.webp and spritesheet.jpg.
 
     The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
     frame is encoded, the spritesheet while the encoder finishes the file. A failure leaves none of
@@ -80,12 +84,8 @@ def write_clip(
     try:
         video = output_dir / VIDEO_FILE
         with VideoWriter(video, board.width, board.height, settings, audio_label=audio_label) as writer:
-            # AAC is encoded on the sound thread once the soundtrack is made, off the frame loop's thread.
-            if isinstance(soundtrack, list):
-                audio = pool.submit(writer.adopt_audio, soundtrack)
-            else:
-                made = soundtrack
-                audio = pool.submit(lambda: writer.encode_audio(made.result()))
+            # AAC is encoded (or copied) on the sound thread, off the frame loop's thread.
+            audio = pool.submit(soundtrack, writer)
             try:
                 kept = encode_clip(
                     picture, audio, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
