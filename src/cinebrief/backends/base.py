@@ -3,7 +3,9 @@
 A backend turns a `GenerationRequest` into a folder holding ``video.mp4`` (H.264 + AAC),
 ``thumbnail.webp`` and ``spritesheet.jpg``. It reports progress as a fraction, checks `cancelled()` between
 units of work (raising `CancelledError`), and may `checkpoint()` small state (such as an upstream job id)
-that the job store keeps, so that after a crash the same job resumes with `request.resume_state`.
+that the job store keeps, so that after a crash the same job resumes with `request.resume_state`; a remix
+of the job is handed it too (`RemixSource.resume_state`: remote's upstream id, the label of a soundtrack
+previz may copy).
 """
 
 from __future__ import annotations
