@@ -111,6 +111,10 @@ def test_labelled_audio_is_copied_into_the_next_file_sample_for_sample(tmp_path:
     assert labelled_audio(unlabelled.read_bytes(), "recipe 1", EncodeSettings()) is None
     packets = labelled_audio(source, "recipe 1", EncodeSettings())
     assert packets
+    with VideoWriter(tmp_path / "own.mp4", 64, 48) as writer:
+        writer.write_audio(tone[:4800])
+        with pytest.raises(ValueError, match="audio of its own"):
+            writer.adopt_audio(packets)
     with VideoWriter(tmp_path / "copy.mp4", 64, 48, audio_label="recipe 1") as writer:
         adopted = writer.adopt_audio(packets)
         for frame in frames[::-1]:

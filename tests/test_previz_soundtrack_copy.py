@@ -96,6 +96,7 @@ def test_a_track_that_fell_back_to_tones_is_not_lent(tmp_path: Path, monkeypatch
         raise subprocess.TimeoutExpired(executable, 30)
 
     with monkeypatch.context() as patch:
+        patch.setattr(sound, "espeak", lambda: "espeak-ng")  # installed (or not): it fails on the line
         patch.setattr(sound, "speak", fail)
         failed = _render(tmp_path / "failed", PROMPT)
     assert failed[0].metadata["speech_fallback"] == ["Green. Come on."] and failed[1] == {}

@@ -88,6 +88,10 @@ def test_one_change_replaces_its_aspect_and_keeps_the_rest(change: str, changed:
         ('Same shot, Courier says "Red light. Wait here!"', ["dialogue"], ["Red light. Wait here!"]),
         ('Same shot, Courier says "Red." Dispatcher says "Copy."', ["dialogue"], ["Red.", "Copy."]),
         ('Same shot, Courier says "Red again." Switch to 85 mm.', ["framing", "lens", "dialogue"], ["Red again."]),
+        ('Same shot, Courier says "Go." then switch to 85 mm', ["framing", "lens", "dialogue"], ["Go."]),
+        ('Same shot, Courier says "Go." 85 mm lens', ["framing", "lens", "dialogue"], ["Go."]),
+        ('Same shot, Courier says "Go." and Dispatcher says "Wait."', ["dialogue"], ["Go.", "Wait."]),
+        ('Same shot, Courier asks "Ready?" then cut to 85 mm', ["framing", "lens", "dialogue"], ["Ready?"]),
     ],
 )
 def test_a_change_is_cut_at_sentences_never_inside_a_quoted_line(
@@ -96,6 +100,12 @@ def test_a_change_is_cut_at_sentences_never_inside_a_quoted_line(
     remixed = apply_change(change, prompt=NEON)
     assert sorted(remixed.record.changed) == sorted(changed) and remixed.record.unplaced == ()
     assert [line.line for line in remixed.shot.dialogue] == lines
+
+
+def test_what_follows_a_quoted_line_is_how_it_is_said() -> None:
+    remixed = apply_change('Same shot, Courier asks "Ready?" quietly', prompt=NEON)
+    assert [(line.line, line.manner) for line in remixed.shot.dialogue] == [("Ready?", "quietly")]
+    assert "quietly" in remixed.prompt and remixed.record.unplaced == ()
 
 
 def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:

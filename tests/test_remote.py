@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import openai
+import pytest
 
 from server_harness import ServerProcess, ServerThread, free_port
 from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
@@ -86,3 +88,32 @@ def test_upstream_failures_become_failed_jobs_with_the_upstream_code(tmp_path: P
             refused = a.videos.create_and_poll(prompt="Refused", model="refused", size=SMALL_SIZE, poll_interval_ms=100)
             assert refused.status == "failed" and refused.error.code == "invalid_value"
             assert "sora-1-turbo" in refused.error.message
+
+
+def test_generate_through_a_remote_backend_says_when_it_is_done_and_only_then(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """remote reports no 1.0 (the upstream says completed); into a pipe the CLI still says the clip is done,
+    and says nothing of the kind when the upstream fails."""
+    closed_port = free_port()
+    upstream_settings = served_settings(
+        tmp_path / "b",
+        models={
+            "unreachable": {"backend": "remote", "base_url": f"http://127.0.0.1:{closed_port}/v1", "max_retries": 0}
+        },
+    )
+    with ServerThread(upstream_settings) as upstream:
+        config = remote_config(tmp_path / "a.toml", upstream.url)
+        config.write_text(
+            config.read_text()
+            + f'\n[models.broken]\nbackend = "remote"\nbase_url = "{upstream.url}"\napi_key = "{UPSTREAM_KEY}"\n'
+            'upstream_model = "unreachable"\npoll_interval_seconds = 0.1\n'
+        )
+        monkeypatch.setenv("CINEBRIEF_CONFIG", str(config))
+        monkeypatch.setenv("TTY_COMPATIBLE", "0")  # stderr is not a terminal
+        done = cli("generate", "A boat.", "--model", "forwarded", "--size", SMALL_SIZE, "-o", tmp_path / "ok.mp4")
+        assert done.exit_code == 0, done.stderr
+        assert re.search(rf"^remote {SMALL_SIZE} 4s: done in \d+\.\d s$", done.stderr, re.MULTILINE)
+        failed = cli("generate", "A boat.", "--model", "broken", "--size", SMALL_SIZE, "-o", tmp_path / "no.mp4")
+        assert failed.exit_code != 0 and "done in" not in failed.stderr
+        assert not (tmp_path / "no.mp4").exists()

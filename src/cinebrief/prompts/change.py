@@ -36,8 +36,9 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 # Between clauses: a semicolon, a new line, or the space after a sentence's end; after a quote that ends with
-# a full stop, only when a new sentence starts (`says "Go." Add rain`, not `whispers "Go." to the camera`).
-_CLAUSE_BREAK = re.compile(r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+(?=[\"“A-Z])")
+# a full stop, only where something new starts (`says "Go." Add rain`, `says "Go." then 85 mm`), not where the
+# line's delivery follows (`asks "Ready?" quietly`).
+_CLAUSE_BREAK = re.compile(r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+(?=[\"“A-Z\d]|(?i:and|then|but|now|also|plus)\b)")
 _LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
 _SPEECH = "|".join(sorted(vocab.spellings(vocab.SPEECH_VERBS), key=len, reverse=True))
 _SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:{_SPEECH})\b")
@@ -186,7 +187,8 @@ def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str
     value = _value(clause)
     quote = labels.QUOTED.search(clause)
     if quote:
-        return _dialogue(value, quote.group(1) or quote.group(2), shot, updates)
+        delivery = clause[quote.end() :].strip(" ,.") or None  # `asks "Ready?" quietly`: how it is said
+        return _dialogue(value, quote.group(1) or quote.group(2), delivery, shot, updates)
     if lens := _LENS.search(value):
         camera["lens"] = f"{lens.group(1)} mm"
         framing = _FRAMINGS.search(value)
@@ -285,17 +287,19 @@ def _is_action(value: str) -> bool:
     return any(word in _ACTION_WORDS for word in re.findall(r"[a-z]+", value.casefold()))
 
 
-def _dialogue(value: str, line: str, shot: Shot, updates: dict[str, object]) -> list[str]:
-    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one.
-    `value` is the clause without "same shot,", so that the speaker opens it."""
+def _dialogue(value: str, line: str, delivery: str | None, shot: Shot, updates: dict[str, object]) -> list[str]:
+    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one. What
+    follows the quote is how it is said (the line's manner). `value` is the clause without "same shot,", so
+    that the speaker opens it."""
     speaker_match = _SPEAKER.search(value)
     speaker = speaker_match.group("name") if speaker_match else None
     dialogue = list(updates.get("dialogue", shot.dialogue))  # a second line in the same change adds to the first
     index = next((i for i, item in enumerate(dialogue) if speaker is None or item.speaker == speaker), None)
     if index is None:
-        dialogue.append(DialogueLine(speaker=speaker or "Narrator", line=line))
+        dialogue.append(DialogueLine(speaker=speaker or "Narrator", line=line, manner=delivery))
     else:
-        dialogue[index] = dialogue[index].model_copy(update={"line": line})
+        manner = delivery or dialogue[index].manner
+        dialogue[index] = dialogue[index].model_copy(update={"line": line, "manner": manner})
     updates["dialogue"] = dialogue
     return ["dialogue"]
 

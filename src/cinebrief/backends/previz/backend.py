@@ -147,9 +147,9 @@ class PrevizBackend:
                 progress=lambda fraction: progress(0.97 * fraction),
                 cancelled=cancelled,
             )
-        # 4. A soundtrack every line of which was spoken may be lent to this clip's remixes (see step 2).
-        if "speech_fallback" not in sound_facts:
-            checkpoint({LENDS_SOUNDTRACK: label})
+        # 4. A soundtrack every line of which was spoken may be lent to this clip's remixes (see step 2); an
+        # earlier attempt's word is replaced either way.
+        checkpoint({LENDS_SOUNDTRACK: label} if "speech_fallback" not in sound_facts else {})
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
 
