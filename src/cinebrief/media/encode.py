@@ -137,7 +137,7 @@ class VideoWriter:
         return packets
 
     def write_packets(self, packets: list[av.Packet]) -> None:
-        """Write packets encoded by `encode_audio` (the muxer interleaves them with the video)."""
+        """Write packets from `encode_audio` or `adopt_audio` (the muxer interleaves them with the video)."""
         self._container.mux(packets)
 
     def _queue_audio(self, samples: np.ndarray) -> None:

@@ -106,13 +106,13 @@ class PrevizBackend:
         label = soundtrack_label(
             board.lines, board.sound, seed=board.seed, seconds=board.seconds, encoding=self.settings
         )
-        remix, kept = request.remix, None
+        remix, source_audio = request.remix, None
         if remix is not None and remix.video is not None and remix.resume_state.get(LENDS_SOUNDTRACK) == label:
             from cinebrief.media.encode import labelled_audio
 
-            kept = labelled_audio(remix.video, label, self.settings)
+            source_audio = labelled_audio(remix.video, label, self.settings)
         sound_facts: dict[str, object] = {}
-        if kept is not None:
+        if source_audio is not None:
             assert remix is not None
             sound_facts.update(soundtrack_facts(board.lines, board.sound), soundtrack_kept_from=remix.video_id)
 
@@ -122,13 +122,13 @@ class PrevizBackend:
             return track
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
-            made = pool.submit(make_soundtrack) if kept is None else None
+            made = pool.submit(make_soundtrack) if source_audio is None else None
 
             def audio(writer: VideoWriter) -> list[av.Packet]:
                 """The soundtrack's AAC packets, on the sound thread: the source's, or the track made there."""
                 if made is None:
-                    assert kept is not None
-                    return writer.adopt_audio(kept)
+                    assert source_audio is not None
+                    return writer.adopt_audio(source_audio)
                 return writer.encode_audio(made.result())
 
             progress(0.0)
