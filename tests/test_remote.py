@@ -9,6 +9,7 @@ from pathlib import Path
 import openai
 import pytest
 
+from cinebrief.settings import Settings
 from server_harness import ServerProcess, ServerThread, free_port
 from server_models import SMALL_MODEL, SMALL_SIZE, served_settings
 
@@ -27,6 +28,13 @@ poll_interval_seconds = 0.1
 """
     )
     return path
+
+
+def failing_upstream(folder: Path) -> Settings:
+    """An upstream server's settings with a model, `unreachable`, that forwards to a closed port: it fails."""
+    closed_port = free_port()
+    unreachable = {"backend": "remote", "base_url": f"http://127.0.0.1:{closed_port}/v1", "max_retries": 0}
+    return served_settings(folder, models={"unreachable": unreachable})
 
 
 def test_restart_mid_job_resumes_polling_the_same_upstream_job(tmp_path: Path) -> None:
@@ -60,14 +68,7 @@ def test_restart_mid_job_resumes_polling_the_same_upstream_job(tmp_path: Path) -
 
 
 def test_upstream_failures_become_failed_jobs_with_the_upstream_code(tmp_path: Path) -> None:
-    closed_port = free_port()
-    upstream_settings = served_settings(
-        tmp_path / "b",
-        models={
-            "unreachable": {"backend": "remote", "base_url": f"http://127.0.0.1:{closed_port}/v1", "max_retries": 0}
-        },
-    )
-    with ServerThread(upstream_settings) as upstream:
+    with ServerThread(failing_upstream(tmp_path / "b")) as upstream:
         settings = served_settings(
             tmp_path / "a",
             models={
@@ -95,14 +96,7 @@ def test_generate_through_a_remote_backend_says_when_it_is_done_and_only_then(
 ) -> None:
     """remote reports no 1.0 (the upstream says completed); into a pipe the CLI still says the clip is done,
     and says nothing of the kind when the upstream fails."""
-    closed_port = free_port()
-    upstream_settings = served_settings(
-        tmp_path / "b",
-        models={
-            "unreachable": {"backend": "remote", "base_url": f"http://127.0.0.1:{closed_port}/v1", "max_retries": 0}
-        },
-    )
-    with ServerThread(upstream_settings) as upstream:
+    with ServerThread(failing_upstream(tmp_path / "b")) as upstream:
         config = remote_config(tmp_path / "a.toml", upstream.url)
         config.write_text(
             config.read_text()
