@@ -181,3 +181,27 @@ def test_brief_and_shot_mistakes(cli, tmp_path: Path, brief_file: Path) -> None:
     assert bad_fit.exit_code == 2 and "cover" in bad_fit.stderr
     assert outputs(tmp_path) == ["brief.yaml"]
     assert "Traceback" not in unknown.stderr + ambiguous.stderr + both.stderr + bad_fit.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--seed", "-1"], "greater than or equal to 0"),
+        (["--seed", str(2**63)], "less than or equal to 9223372036854775807"),
+        (["--fit", "cover"], "--fit cover fits a reference image"),
+        (["--shot", "second"], "--shot 'second' names a shot of --brief FILE"),
+    ],
+)
+def test_flags_that_cannot_apply_are_refused(cli, tmp_path: Path, arguments: list[str], expected: str) -> None:
+    """A seed outside 0..2^63-1 (the server's range), --fit with no reference, --shot with no brief: exit 2,
+    not a traceback from the renderer and not a flag silently ignored."""
+    result = cli("generate", "a pier", "-o", tmp_path / "out.mp4", *arguments)
+    assert result.exit_code == 2 and expected in result.stdout + result.stderr
+    assert outputs(tmp_path) == []
+
+
+def test_a_brief_seed_below_zero_is_refused_at_its_line(cli, tmp_path: Path) -> None:
+    brief = tmp_path / "brief.yaml"
+    brief.write_text("schema: cinebrief.brief/1\nshots:\n  - id: a\n    scene: A pier.\n    seed: -4\n")
+    result = cli("generate", "--brief", brief, "-o", tmp_path / "out.mp4")
+    assert result.exit_code == 2 and f"{brief}:5:11: shots[0].seed" in result.stderr

@@ -12,7 +12,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from cinebrief.contract.profile import EXTENDED_SECONDS, Seconds
+from cinebrief.contract.profile import EXTENDED_SECONDS, SEED_MAX, Seconds
 from cinebrief.errors import InputError
 
 SCHEMA_VERSION: Final = "cinebrief.brief/1"
@@ -166,7 +166,7 @@ class Shot(Parameters):
     sound: NonEmptyStr | None = None
     detail: Detail = Field(default_factory=Detail)
     chain: bool = False  # use the previous clip's last frame as this clip's input_reference
-    seed: int | None = None
+    seed: Annotated[int, Field(ge=0, le=SEED_MAX)] | None = None
     pick: Annotated[int, Field(ge=1)] | None = None  # which variant goes into the cut
     noqa: list[NonEmptyStr] = Field(default_factory=list)  # lint codes or names silenced on this shot
 

@@ -20,6 +20,7 @@ import typer
 
 from cinebrief.cli.app import app
 from cinebrief.cli.output import stderr, stdout, warn
+from cinebrief.contract.profile import SEED_MAX
 from cinebrief.errors import InputError
 from cinebrief.process import loading, reuse_freed_memory
 
@@ -222,7 +223,7 @@ def generate(
     size: str | None = typer.Option(None, "--size", help="WIDTHxHEIGHT (default: the shot's, else 720x1280)."),
     seconds: str | None = typer.Option(None, "--seconds", help='Clip length: "4", "8" or "12".'),
     input_reference: Path | None = typer.Option(None, "--input-reference", help="First-frame image (jpeg/png/webp)."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed (default: the shot's, else 0)."),
+    seed: int | None = typer.Option(None, "--seed", min=0, max=SEED_MAX, help="Seed (default: the shot's, else 0)."),
     backend: str | None = typer.Option(None, "--backend", help="Backend (default: the model's, else previz)."),
     model_path: Path | None = typer.Option(
         None, "--model-path", help="A local diffusers Wan or LTX-Video folder to run directly (backend diffusers)."
@@ -238,6 +239,8 @@ def generate(
         raise InputError(f"--fit '{fit}': expected 'cover' or 'letterbox'", field="fit")
     if (prompt is None) == (brief is None):
         raise InputError('give either a PROMPT or --brief FILE --shot ID, for example: generate "..." -o out.mp4')
+    if shot is not None and brief is None:
+        raise InputError(f"--shot '{shot}' names a shot of --brief FILE; give the brief too", field="shot")
     folder = _work_folder(output)
     try:
         # 2. The request: the brief's shot or the prompt, overridden by flags, checked by the contract.
@@ -253,6 +256,9 @@ def generate(
             else _from_prompt(prompt or "", flags, profile)
         )
         reference_path = input_reference or resolved.reference
+        if fit is not None and reference_path is None:
+            message = f"--fit {fit} fits a reference image: give --input-reference (or a shot with one)"
+            raise InputError(message, field="fit")
         reference = _reference_bytes(reference_path, resolved.size, fit) if reference_path else None
         # 3. The backend and its own limits.
         with loading():  # the backend's modules

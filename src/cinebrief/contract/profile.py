@@ -13,6 +13,7 @@ from typing import Literal, get_args
 from cinebrief.errors import ContractError, quote_list, quoted
 
 PROMPT_MAX_CHARACTERS = 32000
+SEED_MAX = 2**63 - 1  # seeds are stored as signed 64-bit integers: 0 to this
 
 SIZE_720P = ("1280x720", "720x1280")
 SIZE_PRO_TALL_WIDE = ("1024x1792", "1792x1024")

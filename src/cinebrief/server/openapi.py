@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
-from cinebrief.contract.profile import DEFAULTS, EXTENDED_SECONDS, PROMPT_MAX_CHARACTERS
+from cinebrief.contract.profile import DEFAULTS, EXTENDED_SECONDS, PROMPT_MAX_CHARACTERS, SEED_MAX
 from cinebrief.contract.video import Video
 from cinebrief.jobs.characters import NAME_MAX_CHARACTERS
 
@@ -48,7 +48,7 @@ class CinebriefExtras(BaseModel):
     """cinebrief's own fields (multipart: cinebrief[seed], cinebrief[options][steps], ...)."""
 
     model_config = _STRICT
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    seed: int | None = Field(default=None, ge=0, le=SEED_MAX)
     options: dict[str, str | int | float | bool] | None = Field(
         default=None, description="Options the model declares in /v1/models (capabilities.options)."
     )
