@@ -92,6 +92,9 @@ def test_one_change_replaces_its_aspect_and_keeps_the_rest(change: str, changed:
         ('Same shot, Courier says "Go." 85 mm lens', ["framing", "lens", "dialogue"], ["Go."]),
         ('Same shot, Courier says "Go." and Dispatcher says "Wait."', ["dialogue"], ["Go.", "Wait."]),
         ('Same shot, Courier asks "Ready?" then cut to 85 mm', ["framing", "lens", "dialogue"], ["Ready?"]),
+        ('Same shot, Courier says "Go", switch to 85 mm', ["framing", "lens", "dialogue"], ["Go"]),
+        ('Same shot, Courier says "Go" and add rain', ["weather", "dialogue"], ["Go"]),
+        ('Same shot, Courier says "Go." at dusk', ["lighting", "dialogue"], ["Go."]),
     ],
 )
 def test_a_change_is_cut_at_sentences_never_inside_a_quoted_line(
@@ -102,10 +105,20 @@ def test_a_change_is_cut_at_sentences_never_inside_a_quoted_line(
     assert [line.line for line in remixed.shot.dialogue] == lines
 
 
-def test_what_follows_a_quoted_line_is_how_it_is_said() -> None:
-    remixed = apply_change('Same shot, Courier asks "Ready?" quietly', prompt=NEON)
-    assert [(line.line, line.manner) for line in remixed.shot.dialogue] == [("Ready?", "quietly")]
-    assert "quietly" in remixed.prompt and remixed.record.unplaced == ()
+@pytest.mark.parametrize(
+    ("change", "manner"),
+    [
+        ('Same shot, Courier asks "Ready?" quietly', "asks quietly"),
+        ('Same shot, Courier whispers "Go."', "whispers"),
+        ('Same shot, Courier says "Go" without looking up', "without looking up"),  # not a camera move
+        ('Same shot, Courier says "Go."', "shouting"),  # the source line's manner, kept
+    ],
+)
+def test_the_speech_verb_and_what_follows_the_line_are_how_it_is_said(change: str, manner: str) -> None:
+    source = NEON.replace('- Courier: "Green. Come on."', '- Courier (shouting): "Green. Come on."')
+    remixed = apply_change(change, prompt=source)
+    assert [line.manner for line in remixed.shot.dialogue] == [manner]
+    assert manner in remixed.prompt and remixed.record.changed == ("dialogue",) and remixed.record.unplaced == ()
 
 
 def test_a_change_it_cannot_place_is_kept_as_a_note() -> None:

@@ -35,13 +35,20 @@ _LEAD = re.compile(
     r"with\s+(?:an?\s+)?|at\s+(?=dusk|dawn|night|noon|sunset|sunrise|golden|blue)|in\s+(?=the\s+rain|rain|snow|fog))?",
     re.IGNORECASE,
 )
-# Between clauses: a semicolon, a new line, or the space after a sentence's end; after a quote that ends with
-# a full stop, only where something new starts (`says "Go." Add rain`, `says "Go." then 85 mm`), not where the
-# line's delivery follows (`asks "Ready?" quietly`).
-_CLAUSE_BREAK = re.compile(r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+(?=[\"“A-Z\d]|(?i:and|then|but|now|also|plus)\b)")
+# Between clauses: a semicolon, a new line, or the space after a sentence's end. Around a quoted line: after
+# one that ends a sentence where a new one starts (`says "Go." Add rain`), and after any where a comma or a
+# joining word brings another change (`says "Go", switch to 85 mm`, `says "Go" and add rain`); words that
+# follow it directly are how it is said (`asks "Ready?" quietly`, see `_place`).
+_CLAUSE_BREAK = re.compile(
+    r"[;\n]|(?<=[.!?])\s+|(?<=[.!?][\"”])\s+(?=[\"“A-Z\d])"
+    r"|(?<=[\"”])(?:,\s*|\s+(?=(?i:and|then|but|now|also|plus)\b))"
+)
 _LENS = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s?-?mm\b(?:\s+lens)?", re.IGNORECASE)
 _SPEECH = "|".join(sorted(vocab.spellings(vocab.SPEECH_VERBS), key=len, reverse=True))
-_SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?:{_SPEECH})\b")
+_SPEAKER = re.compile(rf"^\s*(?:have\s+|let\s+)?(?P<name>[A-Z][\w-]*)\s+(?P<verb>{_SPEECH})\b")
+_PLAIN_SPEECH = {"say", "says", "said", "saying"}  # speech verbs that say nothing of how
+# Aspects named by words that cannot be a line's delivery (a focal length, a time of day, the weather...).
+_UNMISTAKABLE = {"lens", "framing", "lighting", "weather", "palette", "style"}
 _STYLE = re.compile(r"\b(style|styled|look|aesthetic|film stock|shot on|animated|anime|noir|in the manner of)\b", re.I)
 _PALETTE = re.compile(r"\b(palette|colou?rs?|tones?|grade|graded|hues?)\b", re.IGNORECASE)
 _SOUND = re.compile(r"\b(sound|sounds|audio|music|score|ambience|ambient|noise|hum|hiss|silence|silent)\b", re.I)
@@ -187,8 +194,18 @@ def _place(clause: str, shot: Shot, updates: dict[str, object], camera: dict[str
     value = _value(clause)
     quote = labels.QUOTED.search(clause)
     if quote:
-        delivery = clause[quote.end() :].strip(" ,.") or None  # `asks "Ready?" quietly`: how it is said
-        return _dialogue(value, quote.group(1) or quote.group(2), delivery, shot, updates)
+        # Words right after the line: a change in the unmistakable vocabulary (`"Go." at dusk`), else how
+        # the line is said (`"Ready?" quietly`, `"Go." without looking up`).
+        tail = clause[quote.end() :].strip(" ,.")
+        trial_updates, trial_camera = dict(updates), dict(camera)
+        also = _place(tail, shot, trial_updates, trial_camera) if tail else []
+        if also and set(also) <= _UNMISTAKABLE:
+            updates.update(trial_updates)
+            camera.update(trial_camera)
+        else:
+            also = []
+        delivery = tail if tail and not also else None
+        return [*_dialogue(value, quote.group(1) or quote.group(2), delivery, shot, updates), *also]
     if lens := _LENS.search(value):
         camera["lens"] = f"{lens.group(1)} mm"
         framing = _FRAMINGS.search(value)
@@ -288,17 +305,20 @@ def _is_action(value: str) -> bool:
 
 
 def _dialogue(value: str, line: str, delivery: str | None, shot: Shot, updates: dict[str, object]) -> list[str]:
-    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one. What
-    follows the quote is how it is said (the line's manner). `value` is the clause without "same shot,", so
-    that the speaker opens it."""
+    """A quoted line replaces the named speaker's line (else the first line); a new speaker adds one. How it
+    is said (its manner) is the speech verb (`whispers`; `says` says nothing) and the `delivery` after the
+    quote, as the prompt reader takes `Speaker whispers quietly: "..."`; with neither, the line keeps its
+    manner. `value` is the clause without "same shot,", so that the speaker opens it."""
     speaker_match = _SPEAKER.search(value)
     speaker = speaker_match.group("name") if speaker_match else None
+    verb = speaker_match.group("verb").casefold() if speaker_match else ""
+    said = " ".join(part for part in (verb if verb not in _PLAIN_SPEECH else "", delivery) if part) or None
     dialogue = list(updates.get("dialogue", shot.dialogue))  # a second line in the same change adds to the first
     index = next((i for i, item in enumerate(dialogue) if speaker is None or item.speaker == speaker), None)
     if index is None:
-        dialogue.append(DialogueLine(speaker=speaker or "Narrator", line=line, manner=delivery))
+        dialogue.append(DialogueLine(speaker=speaker or "Narrator", line=line, manner=said))
     else:
-        manner = delivery or dialogue[index].manner
+        manner = said or dialogue[index].manner
         dialogue[index] = dialogue[index].model_copy(update={"line": line, "manner": manner})
     updates["dialogue"] = dialogue
     return ["dialogue"]
