@@ -118,7 +118,7 @@ def test_an_in_process_engine_refuses_to_start_with_a_setting_its_backend_refuse
     config = tmp_path / "cinebrief.toml"
     config.write_text('[models.clip]\nbackend = "previz"\nqp = 99\n')
     settings = load_settings(config, environ={}, overrides={"server": {"data_dir": str(tmp_path / "data")}})
-    with pytest.raises(ConfigError, match=r"models\.clip: qp 99 is not a whole number from 0 to 51"):
+    with pytest.raises(ConfigError, match=r"models\.clip: .*qp 99 is not a whole number from 0 to 51"):
         Engine(settings)
 
 
@@ -183,7 +183,7 @@ def test_an_engine_that_cannot_start_closes_its_store(tmp_path: Path, monkeypatc
     closed: list[JobStore] = []
     close = JobStore.close
     monkeypatch.setattr(JobStore, "close", lambda store: (closed.append(store), close(store))[1])
-    with pytest.raises(ConfigError, match=r"models\.clip: qp 99"):
+    with pytest.raises(ConfigError, match=r"models\.clip: .*qp 99"):
         Engine(_engine_settings(tmp_path, {"clip": {"backend": "previz", "qp": 99}}))
     assert len(closed) == 1
 
@@ -200,7 +200,7 @@ def test_a_server_whose_engine_cannot_start_closes_it(tmp_path: Path) -> None:
         async with app.router.lifespan_context(app):
             pass
 
-    with pytest.raises(ConfigError, match=r"models\.clip: preset 'quick'"):
+    with pytest.raises(ConfigError, match=r"models\.clip: .*preset 'quick'"):
         asyncio.run(start())
     assert engine._closed.is_set()
 

@@ -92,8 +92,8 @@ def test_a_soundtrack_encoded_on_another_thread_is_the_same_audio(tmp_path: Path
 
 
 def test_labelled_audio_is_copied_into_the_next_file_sample_for_sample(tmp_path: Path) -> None:
-    """A writer stores its audio's label; `labelled_audio` gives the packets back only for that label and the
-    same encoding, and another writer adopts them: the new file's audio decodes to the same samples."""
+    """A writer stores its audio's label; `labelled_audio` gives the packets back only for that label, and
+    another writer adopts them: the new file's audio decodes to the same samples."""
     from cinebrief.media.encode import labelled_audio
 
     frames = flat_frames(24, 64, 48)
@@ -104,12 +104,11 @@ def test_labelled_audio_is_copied_into_the_next_file_sample_for_sample(tmp_path:
             writer.write_frame(frame)
         writer.write_audio(tone)
     source = (tmp_path / "source.mp4").read_bytes()
-    assert labelled_audio(source, "recipe 2", EncodeSettings()) is None
-    assert labelled_audio(source, "recipe 1", EncodeSettings(audio_channels=1)) is None  # encoded otherwise
-    assert labelled_audio(b"not a video", "recipe 1", EncodeSettings()) is None
+    assert labelled_audio(source, "recipe 2") is None
+    assert labelled_audio(b"not a video", "recipe 1") is None
     unlabelled = write_clip(tmp_path / "unlabelled.mp4", frames, seconds=1.0)
-    assert labelled_audio(unlabelled.read_bytes(), "recipe 1", EncodeSettings()) is None
-    packets = labelled_audio(source, "recipe 1", EncodeSettings())
+    assert labelled_audio(unlabelled.read_bytes(), "recipe 1") is None
+    packets = labelled_audio(source, "recipe 1")
     assert packets
     with VideoWriter(tmp_path / "own.mp4", 64, 48) as writer:
         writer.write_audio(tone[:4800])
@@ -124,7 +123,7 @@ def test_labelled_audio_is_copied_into_the_next_file_sample_for_sample(tmp_path:
             writer.write_audio(tone)
     copied, original = (decode_audio(tmp_path / name, channels=2) for name in ("copy.mp4", "source.mp4"))
     np.testing.assert_array_equal(copied, original)
-    assert labelled_audio((tmp_path / "copy.mp4").read_bytes(), "recipe 1", EncodeSettings())  # and it lends on
+    assert labelled_audio((tmp_path / "copy.mp4").read_bytes(), "recipe 1")  # and it lends on
 
 
 def test_failure_inside_the_writer_leaves_nothing(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ from cinebrief.errors import InputError
 from cinebrief.process import loading, reuse_freed_memory
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.progress import Progress, TaskID
 
     from cinebrief.backends.base import Backend, GenerationResult
@@ -150,18 +149,11 @@ class _ProgressBar:
     def __init__(self, description: str) -> None:
         self.description = description
         self.started = time.perf_counter()
-        self._console: Console | None = None
         self._shown: tuple[Progress, TaskID] | None = None
-
-    @property
-    def console(self) -> Console:
-        if self._console is None:
-            self._console = stderr()
-        return self._console
 
     def report(self, fraction: float) -> None:
         if self._shown is None:
-            if not self.console.is_terminal:
+            if not stderr().is_terminal:
                 return
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -172,7 +164,7 @@ class _ProgressBar:
                 TaskProgressColumn("{task.percentage:>3.0f}%", style="progress.percentage", markup=False),
                 TimeElapsedColumn(),
             )
-            bar = Progress(*columns, console=self.console, transient=False)
+            bar = Progress(*columns, console=stderr(), transient=False)
             bar.start()
             self._shown = (bar, bar.add_task(self.description, total=1.0))
         bar, task = self._shown
@@ -185,7 +177,7 @@ class _ProgressBar:
             bar.update(task, completed=1.0)
         else:
             elapsed = time.perf_counter() - self.started
-            self.console.print(f"{self.description}: done in {elapsed:.1f} s", markup=False)
+            stderr().print(f"{self.description}: done in {elapsed:.1f} s", markup=False)
 
     def close(self) -> None:
         if self._shown is not None:

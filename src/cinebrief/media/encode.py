@@ -214,10 +214,10 @@ class VideoWriter:
             self.abort()
 
 
-def labelled_audio(video: bytes, label: str, settings: EncodeSettings) -> list[av.Packet] | None:
+def labelled_audio(video: bytes, label: str) -> list[av.Packet] | None:
     """The AAC packets of `video`'s audio stream when that stream carries `label` (written by a
-    `VideoWriter(audio_label=label)`), is encoded as `settings` asks and is whole (as many packets as its
-    index lists); None otherwise, or when `video` cannot be read."""
+    `VideoWriter(audio_label=label)`: the label names how the audio was encoded too) and is whole (as many
+    packets as its index lists); None otherwise, or when `video` cannot be read."""
     if not label:
         return None
     try:
@@ -227,7 +227,7 @@ def labelled_audio(video: bytes, label: str, settings: EncodeSettings) -> list[a
                 return None
             stream = streams[0]
             context = stream.codec_context
-            if (context.name, context.sample_rate, context.channels) != ("aac", AUDIO_RATE, settings.audio_channels):
+            if (context.name, context.sample_rate) != ("aac", AUDIO_RATE):
                 return None
             packets = [packet for packet in container.demux(stream) if packet.size]
             return packets if len(packets) == stream.frames else None  # a cut-short file lends nothing

@@ -90,14 +90,14 @@ def tone_pattern(line: Line) -> np.ndarray:
     return out
 
 
-def speech_engine() -> str:
-    """What speaks the lines here: espeak-ng when it is installed, else the tone pattern."""
-    return "espeak-ng" if espeak() else "tones"
+def speech_engine(executable: str | None) -> str:
+    """What speaks the lines with `executable` (`espeak()`): espeak-ng when it is installed, else tones."""
+    return "espeak-ng" if executable else "tones"
 
 
-def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, list[str]]:
-    """Every line placed at its start, panned a little by speaker; and the lines espeak-ng failed on (a tone
-    pattern keeps their timing)."""
+def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, str, list[str]]:
+    """Every line placed at its start, panned a little by speaker; the engine that spoke them; and the lines
+    espeak-ng failed on (a tone pattern keeps their timing)."""
     executable = espeak()
     if not executable and lines:
         _warn_once()
@@ -117,7 +117,7 @@ def dialogue_track(lines: Sequence[Line], length: int) -> tuple[np.ndarray, list
         voice = audio.fade(voice[:slot])
         placed = audio.place(voice, at=int(line.start * RATE), length=length)
         track += audio.pan(placed, (-0.25, 0.25, -0.1, 0.1)[line.voice_index % 4])
-    return track, unspoken
+    return track, speech_engine(executable), unspoken
 
 
 # -- the bed ------------------------------------------------------------------------------------------
@@ -254,42 +254,46 @@ def chosen_beds(cue_text: str) -> list[Bed]:
     return [bed for bed in BEDS if re.search(bed[0], cue)] or [BEDS[3]]
 
 
-def bed_track(cue_text: str, seed: int, length: int) -> np.ndarray:
-    """The cue's beds layered in stereo (room tone when nothing matches)."""
+def bed_names(beds: Sequence[Bed]) -> list[str]:
+    return [make.__name__.strip("_") for _, make, _ in beds]
+
+
+def bed_track(cue_text: str, seed: int, length: int) -> tuple[np.ndarray, list[str]]:
+    """The cue's beds layered in stereo (room tone when nothing matches); and which beds were used."""
+    chosen = chosen_beds(cue_text)
     out = np.zeros((2, length), dtype=np.float32)
     rng = np.random.default_rng(seed)
-    for _pattern, make, level in chosen_beds(cue_text):
+    for _pattern, make, level in chosen:
         bed = make(rng, length)
         bed *= audio.db_to_gain(level)
         bed *= 0.1
         # The right channel hears the same bed 0.37 s later: wide, decorrelated, at half the synthesis cost.
         out[0] += bed
         out[1] += np.roll(bed, int(0.37 * RATE))
-    return out
+    return out, bed_names(chosen)
 
 
 def soundtrack(lines: Sequence[Line], cue: str, *, seed: int, seconds: float) -> tuple[np.ndarray, dict[str, object]]:
-    """The mixed, levelled stereo track for the whole clip and what went into it (`soundtrack_facts`, and
-    `speech_fallback`: the lines espeak-ng failed on, when there are any)."""
+    """The mixed, levelled stereo track for the whole clip and what went into it: the speech engine, the beds
+    and `speech_fallback`, the lines espeak-ng failed on, when there are any."""
     length = round(seconds * RATE)
-    speech, unspoken = dialogue_track(lines, length)
-    bed = bed_track(cue, seed, length)
+    speech, engine, unspoken = dialogue_track(lines, length)
+    bed, beds = bed_track(cue, seed, length)
     if lines:
         speech = audio.normalise(speech, target_db=SPEECH_DB)
         bed = audio.normalise(bed, target_db=BED_DB)
     else:
         bed = audio.normalise(bed, target_db=BED_ALONE_DB)
     mixed = audio.normalise(audio.mix([speech, bed], length=length), target_db=SPEECH_DB, peak_db=PEAK_DB)
-    facts = soundtrack_facts(lines, cue)
+    facts: dict[str, object] = {"speech": engine if lines else None, "beds": beds}
     if unspoken:
         facts["speech_fallback"] = unspoken
     return mixed, facts
 
 
 def soundtrack_facts(lines: Sequence[Line], cue: str) -> dict[str, object]:
-    """What the track for these lines and cue is made with: the speech engine and the beds."""
-    beds = [make.__name__.strip("_") for _, make, _ in chosen_beds(cue)]
-    return {"speech": speech_engine() if lines else None, "beds": beds}
+    """What `soundtrack` will say it made the track with, without making it: the speech engine and the beds."""
+    return {"speech": speech_engine(espeak()) if lines else None, "beds": bed_names(chosen_beds(cue))}
 
 
 def soundtrack_label(lines: Sequence[Line], cue: str, *, seed: int, seconds: float, encoding: EncodeSettings) -> str:

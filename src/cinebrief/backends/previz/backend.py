@@ -6,9 +6,10 @@ bytes; another seed gives another set (building layout, handheld shake, noise in
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,14 +57,12 @@ class PrevizBackend:
     name = "previz"
 
     def __init__(self, *, preset: str = "ultrafast", crf: int | None = None, qp: int | None = None) -> None:
-        """x264 at `preset` with a constant quantiser `qp` (default `QP`), or with `crf` rate control instead."""
+        """x264 at `preset` with a constant quantiser `qp` (default `QP`), or with `crf` rate control instead.
+        A value x264 cannot take is a ValueError from `EncodeSettings` (the registry names the model)."""
         if crf is not None and qp is not None:
             raise ConfigError(f"qp ({qp}) and crf ({crf}) are two ways to set the quality: set one of them.")
         quality = {"crf": crf} if crf is not None else {"qp": QP if qp is None else qp}
-        try:
-            self.settings = EncodeSettings(fps=FPS, preset=preset, **quality)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+        self.settings = EncodeSettings(fps=FPS, preset=preset, **quality)
 
     def capabilities(self, model: str) -> Capabilities:
         return Capabilities(
@@ -106,15 +105,13 @@ class PrevizBackend:
         label = soundtrack_label(
             board.lines, board.sound, seed=board.seed, seconds=board.seconds, encoding=self.settings
         )
-        remix, source_audio = request.remix, None
+        remix = request.remix
+        source_audio = None
         if remix is not None and remix.video is not None and remix.resume_state.get(LENDS_SOUNDTRACK) == label:
             from cinebrief.media.encode import labelled_audio
 
-            source_audio = labelled_audio(remix.video, label, self.settings)
+            source_audio = labelled_audio(remix.video, label)
         sound_facts: dict[str, object] = {}
-        if source_audio is not None:
-            assert remix is not None
-            sound_facts.update(soundtrack_facts(board.lines, board.sound), soundtrack_kept_from=remix.video_id)
 
         def make_soundtrack() -> np.ndarray:
             track, facts = soundtrack(board.lines, board.sound, seed=board.seed, seconds=board.seconds)
@@ -122,15 +119,13 @@ class PrevizBackend:
             return track
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-sound") as pool:
-            made = pool.submit(make_soundtrack) if source_audio is None else None
-
-            def audio(writer: VideoWriter) -> list[av.Packet]:
-                """The soundtrack's AAC packets, on the sound thread: the source's, or the track made there."""
-                if made is None:
-                    assert source_audio is not None
-                    return writer.adopt_audio(source_audio)
-                return writer.encode_audio(made.result())
-
+            # The soundtrack's AAC packets, made on the sound thread for the writer: the source's, or a new track.
+            audio: Callable[[VideoWriter], list[av.Packet]]
+            if remix is not None and source_audio is not None:
+                sound_facts.update(soundtrack_facts(board.lines, board.sound), soundtrack_kept_from=remix.video_id)
+                audio = functools.partial(_adopt, source_audio)
+            else:
+                audio = functools.partial(_encode, pool.submit(make_soundtrack))
             progress(0.0)
             # 3. The picture: its modules load now, while the soundtrack is made (see clip.py).
             with loading(freeze=one_render()):
@@ -152,6 +147,14 @@ class PrevizBackend:
         checkpoint({LENDS_SOUNDTRACK: label} if "speech_fallback" not in sound_facts else {})
         progress(1.0)
         return GenerationResult(output_dir, metadata=_metadata(board, sound_facts, reference is not None))
+
+
+def _adopt(packets: list[av.Packet], writer: VideoWriter) -> list[av.Packet]:
+    return writer.adopt_audio(packets)
+
+
+def _encode(track: Future[np.ndarray], writer: VideoWriter) -> list[av.Packet]:
+    return writer.encode_audio(track.result())
 
 
 def _open_reference(request: GenerationRequest) -> Image.Image | None:

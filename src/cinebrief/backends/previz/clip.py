@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 def write_clip(
     board: Storyboard,
     reference: Image.Image | None,
-    soundtrack: Callable[[VideoWriter], list[av.Packet]],
+    audio: Callable[[VideoWriter], list[av.Packet]],
     pool: ThreadPoolExecutor,
     output_dir: Path,
     settings: EncodeSettings,
@@ -48,7 +48,7 @@ def write_clip(
     cancelled: CancelledFn,
 ) -> None:
     """Build the plate (the reference, or the synthetic set) and the overlays, then write video.mp4 (the
-    audio, `soundtrack(writer)` run on `pool`, joins when it is ready), its audio stream labelled with the
+    soundtrack, `audio(writer)` run on `pool`, joins when it is ready), its audio stream labelled with the
     soundtrack's recipe (`audio_label`), thumbnail.webp and spritesheet.jpg.
 
     The images come from frames kept on the way: the thumbnail is written on `pool` as soon as its
@@ -85,14 +85,14 @@ def write_clip(
         video = output_dir / VIDEO_FILE
         with VideoWriter(video, board.width, board.height, settings, audio_label=audio_label) as writer:
             # AAC is encoded (or copied) on the sound thread, off the frame loop's thread.
-            audio = pool.submit(soundtrack, writer)
+            packets = pool.submit(audio, writer)
             try:
                 kept = encode_clip(
-                    picture, audio, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
+                    picture, packets, writer, keep=keep, on_kept=on_kept, progress=progress, cancelled=cancelled
                 )
             finally:
-                audio.cancel()
-                wait([audio])  # the audio encoder is done before the writer closes, whatever happened
+                packets.cancel()
+                wait([packets])  # the audio encoder is done before the writer closes, whatever happened
             # A tile kept at full size (it is also the thumbnail) is scaled by write_spritesheet.
             tiles = [kept[index] for index in sheet_indices]
             sheet = output_dir / SPRITESHEET_FILE
