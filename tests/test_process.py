@@ -66,7 +66,7 @@ def test_reuse_freed_memory_is_taken_by_glibc() -> None:
 
 
 ENTRY = """
-import atexit, logging, sys
+import atexit, logging, logging.handlers, sys
 from pathlib import Path
 from cinebrief.process import entry_point
 
@@ -76,7 +76,9 @@ class Teardown:  # freed by the interpreter's teardown, which the entry point sk
 
 kept = Teardown()
 log = logging.getLogger("entry")
-log.addHandler(logging.FileHandler(Path(sys.argv[1]).with_suffix(".log"), delay=True))
+# A handler that writes only when it is flushed or closed: logging's shutdown must run for the record to land.
+target = logging.FileHandler(Path(sys.argv[1]).with_suffix(".log"), delay=True)
+log.addHandler(logging.handlers.MemoryHandler(capacity=100, flushLevel=logging.CRITICAL, target=target))
 
 with entry_point():
     log.warning("logged")
