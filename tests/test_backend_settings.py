@@ -241,3 +241,16 @@ def test_a_backend_that_cannot_be_built_here_does_not_stop_the_engine(
         assert refused.value.code == "backend_unavailable"
         assert refused.value.response.headers["x-should-retry"] == "false"
         assert client.videos.create(prompt="A kite over a ridge", model="here", size="256x144").status == "queued"
+
+
+def test_a_model_whose_weights_folder_is_missing_here_is_a_503_not_a_server_error(tmp_path: Path) -> None:
+    """The settings are well formed, but the folder is not on this host: the model is unavailable (told not
+    to retry), listed with the reason; it is not a 500."""
+    models = {"wan": {"backend": "diffusers", "path": str(tmp_path / "nowhere" / "wan")}}
+    with ServerThread(_engine_settings(tmp_path, models)) as server:
+        client = openai.OpenAI(base_url=server.url, api_key="any")
+        with pytest.raises(openai.InternalServerError) as refused:
+            client.videos.create(prompt="A kite over a ridge", model="wan", size="256x144")
+        assert refused.value.status_code == 503 and refused.value.code == "backend_unavailable"
+        assert "does not exist" in refused.value.message and "nowhere" in refused.value.message
+        assert refused.value.response.headers["x-should-retry"] == "false"

@@ -15,7 +15,8 @@ CLI to exit codes (`exit_code`), the server to OpenAI's error envelope and its H
     ├── NotFoundError              an unknown id or a missing file: HTTP 404
     ├── ConflictError              the right id in the wrong state: HTTP 409
     ├── TooManyJobsError           a key already has server.max_queued_per_key jobs waiting: HTTP 429
-    ├── ConfigError                settings or a model folder that cannot be used: exit code 2
+    ├── ConfigError                settings or a model folder that cannot be used: exit code 2 (HTTP 500)
+    │   └── BackendUnavailableError  a model's backend that cannot work on this host: HTTP 503, no retry
     ├── StorageError               the data folder is full or read-only: HTTP 507, exit code 2
     └── BackendError               a backend failed a job: the job turns `failed` with `code`
         └── CancelledError         the job was cancelled while it ran

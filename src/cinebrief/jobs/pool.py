@@ -66,4 +66,12 @@ class BackendPool:
         return instance
 
     def capabilities(self, model: str) -> Capabilities:
-        return self.backend(model).capabilities(model)
+        """What `model` can do. A backend that cannot say here (its weights folder is missing on this host,
+        say) makes the model unavailable (`BackendUnavailableError`), not the request wrong."""
+        backend = self.backend(model)
+        try:
+            return backend.capabilities(model)
+        except BackendUnavailableError:
+            raise
+        except ConfigError as exc:
+            raise BackendUnavailableError(str(exc), field=exc.field) from exc
