@@ -254,3 +254,29 @@ def test_a_model_whose_weights_folder_is_missing_here_is_a_503_not_a_server_erro
         assert refused.value.status_code == 503 and refused.value.code == "backend_unavailable"
         assert "does not exist" in refused.value.message and "nowhere" in refused.value.message
         assert refused.value.response.headers["x-should-retry"] == "false"
+
+
+def test_models_says_which_settings_are_invalid_and_exits_2(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cinebrief models` is where a settings file is checked: a setting the backend refuses is `invalid`
+    (exit 2, as `serve` would); a folder missing on this host is only `unavailable` (exit 0)."""
+    gone = tmp_path / "gone"
+    _config(
+        tmp_path,
+        f'[models.clip]\nbackend = "previz"\n\n[models.wan]\nbackend = "diffusers"\npath = "{gone}"\n',
+        monkeypatch,
+    )
+    fine = cli("models")
+    assert fine.exit_code == 0, fine.output
+    lines = {line.split()[0]: line for line in fine.stdout.splitlines()}
+    assert "unavailable: " in lines["wan"] and "does not exist" in lines["wan"]
+    _config(
+        tmp_path, '[models.clip]\nbackend = "previz"\npreset = "warp"\n\n[models.ok]\nbackend = "previz"\n', monkeypatch
+    )
+    refused = cli("models")
+    assert refused.exit_code == 2
+    lines = {line.split()[0]: line for line in refused.stdout.splitlines()}
+    assert "invalid: models.clip:" in lines["clip"] and "preset 'warp'" in lines["clip"] and "fps" in lines["ok"]
+    as_json = cli("models", "--json")
+    assert as_json.exit_code == 2 and '"invalid": "models.clip:' in as_json.stdout

@@ -21,17 +21,24 @@ app.add_typer(dev_app)
 
 
 def _describe_model(name: str, backend: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """One model's row: its capabilities, or the reason it cannot be used (a missing folder, ...)."""
+    """One model's row: its capabilities; or `invalid`, settings its backend refuses (wrong on any machine);
+    or `unavailable`, why it cannot be used here (a missing folder, a backend that fails to load, ...)."""
     from cinebrief.backends.registry import model_backend
-    from cinebrief.errors import CinebriefError
+    from cinebrief.errors import BackendUnavailableError, CinebriefError, ConfigError
 
     row: dict[str, Any] = {"model": name, "backend": backend}
     try:
-        row["capabilities"] = model_backend(name, backend, settings).capabilities(name).as_dict()
-    except CinebriefError as exc:
-        row["error"] = str(exc)
+        built = model_backend(name, backend, settings)
+    except BackendUnavailableError as exc:
+        return {**row, "unavailable": str(exc)}
+    except ConfigError as exc:
+        return {**row, "invalid": str(exc)}
     except Exception as exc:  # a broken third-party backend must not hide the other models
-        row["error"] = f"backend '{backend}' failed to load: {type(exc).__name__}: {exc}"
+        return {**row, "unavailable": f"backend '{backend}' failed to load: {type(exc).__name__}: {exc}"}
+    try:
+        row["capabilities"] = built.capabilities(name).as_dict()
+    except CinebriefError as exc:
+        row["unavailable"] = str(exc)
     return row
 
 
@@ -57,7 +64,9 @@ def models(
     config: Path | None = typer.Option(None, "--config", help="Settings file (default: ./cinebrief.toml)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
 ) -> None:
-    """List every configured model with its backend and capabilities."""
+    """List every configured model with its backend and capabilities. Exit code 2 when a model's settings
+    are refused by its backend (`serve`, `run` and `generate` would not start); a model that is only
+    unavailable on this machine (a folder elsewhere) is listed with the reason."""
     from cinebrief.settings import load_settings
 
     settings = load_settings(config)
@@ -66,12 +75,17 @@ def models(
     ]
     if as_json:
         stdout().print(json.dumps(rows, indent=2), markup=False)
-        return
-    width = max(len(row["model"]) for row in rows)
-    backend_width = max(len(row["backend"]) for row in rows)
-    for row in rows:
-        detail = _summary(row["capabilities"]) if "capabilities" in row else f"unavailable: {row['error']}"
-        stdout().print(f"{row['model']:<{width}}  {row['backend']:<{backend_width}}  {detail}", markup=False)
+    else:
+        width = max(len(row["model"]) for row in rows)
+        backend_width = max(len(row["backend"]) for row in rows)
+        for row in rows:
+            if "capabilities" in row:
+                detail = _summary(row["capabilities"])
+            else:
+                detail = f"invalid: {row['invalid']}" if "invalid" in row else f"unavailable: {row['unavailable']}"
+            stdout().print(f"{row['model']:<{width}}  {row['backend']:<{backend_width}}  {detail}", markup=False)
+    if any("invalid" in row for row in rows):
+        raise typer.Exit(2)
 
 
 @dev_app.command("tiny-model")
