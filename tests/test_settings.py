@@ -83,6 +83,20 @@ def test_mistakes_name_the_file_and_the_field(tmp_path: Path) -> None:
         load_settings(tmp_path / "missing.toml", environ={})
 
 
+def test_a_backends_section_that_applies_to_no_model_is_refused(tmp_path: Path) -> None:
+    """`[backends.previs]` (a typo) would be dropped: every model would keep the default concurrency."""
+    config = tmp_path / "cinebrief.toml"
+    config.write_text("[backends.previs]\nconcurrency = 4\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config, environ={})
+    assert str(refused.value) == (
+        f"{config}: [backends.previs] applies to no model: no model uses a backend named 'previs'. "
+        "The models' backends: previz."
+    )
+    config.write_text("[backends.previz]\nconcurrency = 4\n")
+    assert load_settings(config, environ={}).concurrency_for("previz") == 4
+
+
 def test_webhooks_need_a_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"webhooks\.secret is not"):
         load_settings(environ={"CINEBRIEF_WEBHOOK_URL": "http://127.0.0.1:9/hook"})

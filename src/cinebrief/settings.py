@@ -264,6 +264,18 @@ class Settings(_Section):
         return self.executor.kind == "ray" and backend not in THREAD_BACKENDS
 
     @model_validator(mode="after")
+    def _backends_in_use(self) -> Settings:
+        """A [backends.NAME] section applies to the models of that backend: one that no model uses (a typo,
+        say `previs`) would be dropped silently, so it is refused."""
+        used = sorted({model.backend for model in self.models.values()})
+        for name in sorted(set(self.backends) - set(used)):
+            raise ValueError(
+                f"[backends.{name}] applies to no model: no model uses a backend named '{name}'. "
+                f"The models' backends: {', '.join(used)}."
+            )
+        return self
+
+    @model_validator(mode="after")
     def _ray_keys_need_ray(self) -> Settings:
         if self.executor.kind == "local":
             for name, model in self.models.items():
@@ -336,6 +348,6 @@ def _describe(exc: ValidationError, path: Path | None) -> str:
     where = str(path) if path else "settings"
     problems = []
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"])
-        problems.append(f"{where}: '{field}': {explain_invalid(error)}")
+        field = ".".join(str(part) for part in error["loc"])  # empty for a check of the whole file
+        problems.append(f"{where}: {f'{field!r}: ' if field else ''}{explain_invalid(error)}")
     return "; ".join(problems)
