@@ -162,6 +162,9 @@ def test_a_remote_value_of_the_wrong_kind_is_refused_by_name() -> None:
         create_backend("remote", base_url="http://127.0.0.1:9/v1", max_retries=2.5)
     with pytest.raises(ConfigError, match=r"`poll_interval_seconds` must be a number above 0, got 0"):
         create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds=0)
+    for endless in (float("nan"), float("inf")):  # TOML spells them nan and inf: a wait that would never end
+        with pytest.raises(ConfigError, match=r"`deadline_seconds` must be a number above 0"):
+            create_backend("remote", base_url="http://127.0.0.1:9/v1", deadline_seconds=endless)
     assert create_backend("remote", base_url="http://127.0.0.1:9/v1", poll_interval_seconds=0.5, max_retries=0)
 
 

@@ -15,6 +15,7 @@ same name), `poll_interval_seconds`, `deadline_seconds`, `request_timeout_second
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,17 +58,16 @@ class RemoteBackend:
         for key, value in (("base_url", base_url), ("api_key", api_key), ("upstream_model", upstream_model)):
             if value is not None and not isinstance(value, str):
                 raise ConfigError(f"remote backend: `{key}` must be text, got {value!r}.")
-        for key, number in (
+        for key, seconds in (
             ("poll_interval_seconds", poll_interval_seconds),
             ("deadline_seconds", deadline_seconds),
             ("request_timeout_seconds", request_timeout_seconds),
-            ("max_retries", max_retries),
-        ):
-            whole = key == "max_retries"  # retries may be 0; an interval, a deadline or a timeout may not
-            kind = "a whole number of 0 or more" if whole else "a number above 0"
-            kind_ok = not isinstance(number, bool) and isinstance(number, int if whole else int | float)
-            if not kind_ok or (number < 0 if whole else number <= 0):
-                raise ConfigError(f"remote backend: `{key}` must be {kind}, got {number!r}.")
+        ):  # 0 would poll in a tight loop; nan and inf (TOML allows them) would never end a wait
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
+                raise ConfigError(f"remote backend: `{key}` must be a number above 0, got {seconds!r}.")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            wanted = "a whole number of 0 or more"
+            raise ConfigError(f"remote backend: `max_retries` must be {wanted}, got {max_retries!r}.")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"remote backend: base_url '{base_url}' must be an http(s) URL ending in /v1.")
         self.base_url = base_url
