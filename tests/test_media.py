@@ -236,7 +236,10 @@ def test_the_package_names_load_their_module_on_use() -> None:
     from cinebrief.media.encode import VideoWriter
     from cinebrief.media.probe import probe as probe_function
 
+    listed = dir(media)
+    assert "write_spritesheet" in listed and len(listed) == len(set(listed))  # listed before use, once each
     assert media.VideoWriter is VideoWriter and media.probe is probe_function  # the function, not its module
+    assert dir(media).count("VideoWriter") == 1
     assert all(callable(getattr(media, name)) or name == "AUDIO_RATE" for name in media.__all__)
     with pytest.raises(AttributeError):
         _ = media.no_such_name

@@ -15,10 +15,11 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "lint"]
 
 
-def load_on_first_use(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:
-    """A package's module `__getattr__` that imports `name` from its module `homes[name]` (relative to the
-    package) when it is first used, then keeps it in the package: importing the package does not load its
-    heavy modules (PyAV, Pillow, ruamel.yaml, the prompt parser)."""
+def load_on_first_use(package: str, homes: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's module `__getattr__` and `__dir__`: `__getattr__` imports `name` from its module
+    `homes[name]` (relative to the package) when it is first used, then keeps it in the package, so that
+    importing the package does not load its heavy modules (PyAV, Pillow, ruamel.yaml, the prompt parser);
+    `__dir__` lists those names before they are loaded, once each."""
 
     def __getattr__(name: str) -> Any:
         home = homes.get(name)
@@ -28,7 +29,10 @@ def load_on_first_use(package: str, homes: Mapping[str, str]) -> Callable[[str],
         setattr(sys.modules[package], name, value)
         return value
 
-    return __getattr__
+    def __dir__() -> list[str]:
+        return sorted(set(vars(sys.modules[package])) | set(homes))
+
+    return __getattr__, __dir__
 
 
 def __getattr__(name: str) -> Any:

@@ -84,4 +84,4 @@ __all__ = [
     "read_yaml",
 ]
 
-__getattr__ = load_on_first_use(__name__, _LAZY)
+__getattr__, __dir__ = load_on_first_use(__name__, _LAZY)

@@ -32,8 +32,4 @@ _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in nam
 
 __all__ = sorted(_MODULE_OF)
 
-__getattr__ = load_on_first_use(__name__, _MODULE_OF)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = load_on_first_use(__name__, _MODULE_OF)

@@ -26,4 +26,4 @@ _LAZY = {
 }
 
 __all__ = ["Engine", "EventBus", "Job", "JobEvent", "JobStore", "ModelInfo", "VideoRequest"]
-__getattr__ = load_on_first_use(__name__, _LAZY)
+__getattr__, __dir__ = load_on_first_use(__name__, _LAZY)

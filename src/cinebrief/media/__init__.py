@@ -51,4 +51,4 @@ __all__ = [
     "write_spritesheet",
     "write_thumbnail",
 ]
-__getattr__ = load_on_first_use(__name__, _LAZY)
+__getattr__, __dir__ = load_on_first_use(__name__, _LAZY)

@@ -26,8 +26,4 @@ _HOMES = {
 }
 __all__ = ["STYLES", "ShotRequest", "Style", "parse_prompt", "render_brief", "render_shot", "shot_request"]
 
-__getattr__ = load_on_first_use(__name__, _HOMES)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = load_on_first_use(__name__, _HOMES)
