@@ -21,7 +21,8 @@ from cinebrief.contract.profile import get_profile
 from cinebrief.contract.video import new_id
 from cinebrief.errors import ContractError, InputError, NotFoundError
 from cinebrief.jobs.admission import body_hash, idempotent
-from cinebrief.jobs.owners import LOCAL_OWNER, Owner, owned
+from cinebrief.jobs.dispatch import owned
+from cinebrief.jobs.owners import LOCAL_OWNER, Owner
 from cinebrief.jobs.sources import StoredVideo, keep_upload, move_into
 
 NAME_MAX_CHARACTERS = 80

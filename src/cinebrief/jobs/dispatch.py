@@ -8,14 +8,15 @@ other key's job is dispatched as soon as a worker frees, whatever the queue's or
 
 `JobStore.claim_next` runs these in its claim transaction: the turns, then per owner in turn the oldest row
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so an owner whose rows other servers are claiming this moment
-passes the turn on), and records the dispatch in the same transaction.
+passes the turn on), and records the dispatch in the same transaction. The owners' SQL lives here too:
+`owned`, the filter of one owner's rows that the store and the characters use, and `hold_owner`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, func, select
+from sqlalchemy import Connection, Select, Table, func, select, true
 
 from cinebrief.jobs.records import IN_PROGRESS
 
@@ -40,6 +41,11 @@ def owner_turns(jobs: Table, owners: Table, lane: Any, claimable: Any, now: floa
         )
         .order_by(func.coalesce(running.c.running, 0), func.coalesce(owners.c.last_claimed_at, 0.0), waiting.c.owner)
     )
+
+
+def owned(column: Any, scope: str | None) -> Any:
+    """The WHERE clause of the rows whose owner `column` is `scope` (an `Owner.scope`; None: every row)."""
+    return true() if scope is None else column == scope
 
 
 def _upsert(connection: Connection, owners: Table) -> Any:
@@ -69,4 +75,4 @@ def hold_owner(connection: Connection, owners: Table, owner: str) -> None:
     connection.execute(statement.on_conflict_do_update(index_elements=[owners.c.owner], set_=unchanged))
 
 
-__all__ = ["hold_owner", "mark_dispatched", "owner_turns"]
+__all__ = ["hold_owner", "mark_dispatched", "owned", "owner_turns"]

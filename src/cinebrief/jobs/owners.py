@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import true
 
 LOCAL_OWNER = "local"
 
@@ -38,12 +35,7 @@ class Owner:
         return None if self.admin else self.id
 
 
-def owned(column: Any, scope: str | None) -> Any:
-    """The WHERE clause of the rows whose owner `column` is `scope` (an `Owner.scope`; None: every row)."""
-    return true() if scope is None else column == scope
-
-
 # In-process use (the CLI's embedded engine, the studio's runs, a loopback server with no keys): one user.
 LOCAL = Owner(LOCAL_OWNER, admin=True)
 
-__all__ = ["LOCAL", "LOCAL_OWNER", "Owner", "owned", "owner_id"]
+__all__ = ["LOCAL", "LOCAL_OWNER", "Owner", "owner_id"]

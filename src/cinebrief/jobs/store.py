@@ -36,10 +36,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cinebrief.contract.video import VIDEO_KEYS, Video
 from cinebrief.errors import ConfigError, ContractError
-from cinebrief.jobs.dispatch import hold_owner, mark_dispatched, owner_turns
+from cinebrief.jobs.dispatch import hold_owner, mark_dispatched, owned, owner_turns
 from cinebrief.jobs.migrations import migrate
 from cinebrief.jobs.outbox import Outbox
-from cinebrief.jobs.owners import owned
 from cinebrief.jobs.records import COMPLETED, FAILED, IN_PROGRESS, QUEUED, Job
 
 _JOB_FIELDS = tuple(field.name for field in dataclasses.fields(Job))
