@@ -28,13 +28,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from cinebrief.jobs.owners import LOCAL
-
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # before Ray starts: stay on loopback
 
 from cinebrief.backends.base import GenerationRequest
 from cinebrief.backends.registry import create_backend
 from cinebrief.jobs import Engine, VideoRequest
+from cinebrief.jobs.owners import LOCAL
 from cinebrief.settings import Settings, load_settings
 
 warnings.filterwarnings("ignore", message="The Sora API", category=DeprecationWarning)

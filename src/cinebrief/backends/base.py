@@ -126,7 +126,11 @@ def check_setting_names(name: str, backend: type, settings: Mapping[str, Any]) -
 
 @runtime_checkable
 class Backend(Protocol):
-    """What the job runner calls. Construct with the model's settings: ``Backend(**settings)``."""
+    """What the job runner calls. Construct with the model's settings: ``Backend(**settings)``.
+
+    Every model's backend is built when an engine starts (its settings checked there, in the API's process,
+    even when jobs run in worker processes or on Ray), so a constructor checks its settings and stays cheap:
+    weights and heavy libraries load at the first job (or when the model is warmed)."""
 
     name: str
 
