@@ -125,15 +125,16 @@ class EmbeddedService(EngineService):
     name = "embedded"
 
     def __init__(self, data_dir: Path, *, concurrency: int = 1, config: Path | None = None) -> None:
-        from cinebrief.backends.registry import backend_names
         from cinebrief.jobs.engine import Engine
         from cinebrief.jobs.owners import LOCAL
         from cinebrief.settings import load_settings
 
-        backends = {name: {"concurrency": concurrency} for name in backend_names()}
-        settings = load_settings(
-            config, overrides={"server": {"data_dir": str(data_dir), "retention_seconds": 0}, "backends": backends}
-        )
+        settings = load_settings(config, overrides={"server": {"data_dir": str(data_dir), "retention_seconds": 0}})
+        backends = {  # --concurrency for every backend the models use, over what the file says of each
+            name: settings.backend_for(name).model_copy(update={"concurrency": concurrency})
+            for name in {model.backend for model in settings.models.values()}
+        }
+        settings = settings.model_copy(update={"backends": {**settings.backends, **backends}})
         super().__init__(Engine(settings), owner=LOCAL)
 
     def close(self) -> None:
